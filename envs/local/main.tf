@@ -1,0 +1,57 @@
+# The embedded local environment: real Terraform and the real AWS provider, pointed
+# at a moto server on 127.0.0.1 that `make up` starts. Nothing here reaches AWS.
+
+provider "aws" {
+  region = var.region
+  # The emulator accepts any credentials; these are not secrets.
+  access_key = "test"
+  secret_key = "test"
+
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  # Keep false: with true, ARNs built by the provider get an empty account id.
+  skip_requesting_account_id = false
+  # The emulator answers unimplemented calls with 500; retrying them only stalls.
+  max_retries = 1
+
+  endpoints {
+    apigateway = var.emulator_endpoint
+    iam        = var.emulator_endpoint
+    kms        = var.emulator_endpoint
+    lambda     = var.emulator_endpoint
+    logs       = var.emulator_endpoint
+    sts        = var.emulator_endpoint
+  }
+
+  default_tags {
+    tags = {
+      environment = "local"
+      managed_by  = "terraform"
+    }
+  }
+}
+
+locals {
+  router_package_path = coalesce(var.router_package_path, "${path.root}/../../build/dist/router.zip")
+}
+
+module "api_gateway_account" {
+  source = "../../modules/api_gateway_account"
+
+  role_name = "aigw-local-apigateway-logs"
+}
+
+module "gateway" {
+  source = "../../modules/ai_gateway"
+
+  name                  = "aigw-local"
+  stage_name            = "local"
+  models                = var.models
+  router_package_path   = local.router_package_path
+  log_retention_in_days = 7
+  # A short window: local keys are thrown away with the emulator anyway.
+  kms_key_deletion_window_in_days = 7
+
+  depends_on = [module.api_gateway_account]
+}

@@ -1,0 +1,24 @@
+output "stage_invoke_url" {
+  description = "Base URL of the local stage (the emulator stores it but does not serve it)."
+  value       = module.gateway.stage_invoke_url
+}
+
+output "rest_api_id" {
+  description = "ID of the REST API in the emulator."
+  value       = module.gateway.rest_api_id
+}
+
+output "stage_name" {
+  description = "Name of the deployed stage."
+  value       = module.gateway.stage_name
+}
+
+output "router_function_name" {
+  description = "Name of the router Lambda function."
+  value       = module.gateway.router_function_name
+}
+
+output "emulator_endpoint" {
+  description = "Where the emulator answers AWS API calls."
+  value       = var.emulator_endpoint
+}

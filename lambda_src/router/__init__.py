@@ -1,0 +1,1 @@
+"""The router Lambda: one OpenAI-compatible API in front of the configured model providers."""

@@ -1,0 +1,1 @@
+"""Code every gateway Lambda shares: the error envelope and API Gateway proxy responses."""

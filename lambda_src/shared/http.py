@@ -1,0 +1,46 @@
+"""Build API Gateway proxy responses: JSON bodies, the error envelope and the request id header."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shared.errors import GatewayError
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+def json_response(
+    status: int, body: Any, request_id: str, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Return a Lambda proxy response whose body is `body` as compact JSON."""
+    all_headers = {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        REQUEST_ID_HEADER: request_id,
+    }
+    all_headers.update(headers or {})
+    return {
+        "statusCode": status,
+        "headers": all_headers,
+        "body": json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        "isBase64Encoded": False,
+    }
+
+
+def error_body(error: GatewayError, request_id: str) -> dict[str, Any]:
+    """Return the OpenAI-compatible error envelope, with the request id for support."""
+    return {
+        "error": {
+            "message": error.message,
+            "type": error.error_type,
+            "code": error.code,
+            "param": None,
+            "request_id": request_id,
+        }
+    }
+
+
+def error_response(error: GatewayError, request_id: str) -> dict[str, Any]:
+    """Return the proxy response for a refusal."""
+    return json_response(error.status, error_body(error, request_id), request_id, error.headers)

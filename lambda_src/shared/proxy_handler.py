@@ -1,0 +1,79 @@
+"""Run one API Gateway proxy request through a route table, turning every failure into JSON.
+
+This is the single place where exceptions become the error envelope: a handler
+raises `GatewayError` for refusals, and anything unexpected becomes a 500 whose
+details go to the log, never to the client.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from shared.errors import GatewayError
+from shared.http import error_response, json_response
+from shared.proxy_event import ProxyRequest, parse_proxy_event, request_id_of
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
+
+Action = Callable[[ProxyRequest], Any]
+RouteTable = Mapping[str, Mapping[str, Action]]
+
+INTERNAL_ERROR = GatewayError(
+    500,
+    "internal_error",
+    "the gateway could not handle this request; retry later and quote the request id if it persists",
+    error_type="server_error",
+)
+
+
+def match_route(routes: RouteTable, request: ProxyRequest) -> Action:
+    """Return the action for the request's route and method.
+
+    Raises
+    ------
+    GatewayError
+        404 for an unknown route, 405 (with `Allow`) for a known route and another method.
+    """
+    methods = routes.get(request.route)
+    if methods is None:
+        raise GatewayError(404, "route_not_found", f"no route for {request.route[:200]!r}")
+    action = methods.get(request.method)
+    if action is None:
+        allowed = ", ".join(sorted(methods))
+        raise GatewayError(
+            405,
+            "method_not_allowed",
+            f"method {request.method[:16]!r} is not allowed on {request.route}; expected one of: {allowed}",
+            headers={"allow": allowed},
+        )
+    return action
+
+
+def handle_proxy_event(event: Any, context: Any, routes: RouteTable, logger: Logger) -> dict[str, Any]:
+    """Serve one proxy event: parse, dispatch, render; always return a JSON proxy response."""
+    started = time.perf_counter()
+    request_id = request_id_of(event, str(getattr(context, "aws_request_id", "") or "unknown"))
+    route = method = "-"
+    try:
+        request = parse_proxy_event(event, request_id)
+        route, method = request.route[:200], request.method[:16]
+        response = json_response(200, match_route(routes, request)(request), request_id)
+    except GatewayError as err:
+        response = error_response(err, request_id)
+    except Exception:
+        logger.exception("unhandled error", extra={"request_id": request_id})
+        response = error_response(INTERNAL_ERROR, request_id)
+    logger.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "route": route,
+            "status": response["statusCode"],
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        },
+    )
+    return response

@@ -1,0 +1,1 @@
+"""Python CDK (cdktn) source of the Terraform modules in modules/."""

@@ -1,0 +1,1 @@
+"""The `ai_gateway` module: REST API, stage, access logs, tracing and the router Lambda."""

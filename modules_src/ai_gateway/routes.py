@@ -1,0 +1,81 @@
+"""The API's route model: one list that drives resources, methods, permissions and the redeploy hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+
+METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+TARGETS = ("router",)
+SEGMENT = re.compile(r"^([a-z0-9][a-z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_]*\})$")
+# Bumped when the module changes how it renders a route (integration type, settings).
+RENDERING_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Route:
+    """One method on one path, served by one integration target."""
+
+    method: str
+    path: str
+    target: str
+    summary: str
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.method not in METHODS:
+            problems.append(f"method '{self.method}' is unknown; expected one of: {', '.join(METHODS)}")
+        if self.target not in TARGETS:
+            problems.append(f"target '{self.target}' is unknown; expected one of: {', '.join(TARGETS)}")
+        if not self.path.startswith("/") or not all(SEGMENT.match(s) for s in self.segments):
+            problems.append(f"path '{self.path}' must be /-separated segments matching {SEGMENT.pattern}")
+        if problems:
+            raise ValueError(f"route {self.method} {self.path}: " + "; ".join(problems))
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.path.strip("/").split("/"))
+
+    @property
+    def logical_id(self) -> str:
+        """Terraform name for this route's method, integration and permission: `get_v1_models`."""
+        return "_".join((self.method.lower(), *(s.strip("{}").lower() for s in self.segments)))
+
+    @property
+    def arn_path(self) -> str:
+        """The path as it appears in an execute-api ARN (path parameters become `*`)."""
+        return "/".join("*" if s.startswith("{") else s for s in self.segments)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v1/models", "router", "List the models this environment serves (OpenAI format)."),
+)
+
+
+def resource_id(path_segments: tuple[str, ...]) -> str:
+    """Terraform name of the API resource for a path prefix: `v1_models`."""
+    return "_".join(s.strip("{}").lower() for s in path_segments)
+
+
+def resource_paths(routes: tuple[Route, ...]) -> list[tuple[str, ...]]:
+    """Every path prefix that needs an API resource, parents before children."""
+    prefixes = {r.segments[:i] for r in routes for i in range(1, len(r.segments) + 1)}
+    return sorted(prefixes, key=lambda p: (len(p), p))
+
+
+def check_routes(routes: tuple[Route, ...]) -> None:
+    """Raise when two routes share a method and path or two resources share a Terraform name."""
+    seen = [(r.method, r.path) for r in routes]
+    problems = sorted({f"{m} {p}" for m, p in seen if seen.count((m, p)) > 1})
+    names = [resource_id(p) for p in resource_paths(routes)]
+    problems += sorted({f"resource name {n}" for n in names if names.count(n) > 1})
+    if problems:
+        raise ValueError("routes collide: " + ", ".join(problems))
+
+
+def fingerprint(routes: tuple[Route, ...], *extra: object) -> str:
+    """sha256 of everything in Python that shapes the deployed API (routes, templates, settings)."""
+    document = {"version": RENDERING_VERSION, "routes": [asdict(r) for r in routes], "extra": list(extra)}
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()

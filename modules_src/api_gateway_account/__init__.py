@@ -1,0 +1,1 @@
+"""The `api_gateway_account` module: API Gateway's account-level CloudWatch Logs role."""

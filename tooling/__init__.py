@@ -1,0 +1,1 @@
+"""Build and local-run helpers the Makefile and the tests share."""
