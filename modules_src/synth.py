@@ -44,7 +44,10 @@ def synth(out_dir: Path) -> list[str]:
     from modules_src.api_gateway_account.stack import ApiGatewayAccountStack
     from modules_src.common.readme import render_readme, usage_block
 
-    stacks = {AI_GATEWAY_SPEC.name: (AiGatewayStack, AI_GATEWAY_SPEC), ACCOUNT_SPEC.name: (ApiGatewayAccountStack, ACCOUNT_SPEC)}
+    stacks = {
+        AI_GATEWAY_SPEC.name: (AiGatewayStack, AI_GATEWAY_SPEC),
+        ACCOUNT_SPEC.name: (ApiGatewayAccountStack, ACCOUNT_SPEC),
+    }
     with tempfile.TemporaryDirectory(prefix="synth-") as work:
         app = App(outdir=work, skip_validation=True)
         for stack_class, _ in stacks.values():

@@ -48,9 +48,7 @@ def install_dependencies(requirements: Path, runtime: str, architecture: str, ca
     if architecture not in PLATFORMS:
         raise PackageError(f"architecture '{architecture}' is unknown; expected one of: {', '.join(PLATFORMS)}")
     python_version = python_version_of(runtime)
-    key = hashlib.sha256(
-        requirements.read_bytes() + f"|{python_version}|{architecture}".encode()
-    ).hexdigest()[:16]
+    key = hashlib.sha256(requirements.read_bytes() + f"|{python_version}|{architecture}".encode()).hexdigest()[:16]
     target = cache_root / f"{runtime}-{architecture}-{key}"
     if (target / ".complete").exists():
         return target
@@ -120,14 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("functions", nargs="*", default=sorted(FUNCTIONS))
     args = parser.parse_args(argv)
     try:
-        deps = install_dependencies(
-            REQUIREMENTS_DIR / "lambda.txt", args.runtime, args.architecture, args.cache_dir
-        )
+        deps = install_dependencies(REQUIREMENTS_DIR / "lambda.txt", args.runtime, args.architecture, args.cache_dir)
         for function in args.functions:
             out, digest = build(function, args.out_dir, deps)
             size_kib = out.stat().st_size / 1024
-            print(f"package: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out} "
-                  f"{size_kib:.0f} KiB sha256={digest}")
+            print(
+                f"package: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out} "
+                f"{size_kib:.0f} KiB sha256={digest}"
+            )
     except (PackageError, subprocess.TimeoutExpired) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -1,0 +1,39 @@
+# dev: one gateway per business unit, from the same module (for_each).
+
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
+
+  default_tags {
+    tags = {
+      environment = "dev"
+      managed_by  = "terraform"
+      project     = "ai-gateway"
+    }
+  }
+}
+
+locals {
+  router_package_path = coalesce(var.router_package_path, "${path.root}/../../build/dist/router.zip")
+}
+
+module "api_gateway_account" {
+  source = "../../modules/api_gateway_account"
+  count  = var.manage_api_gateway_account ? 1 : 0
+
+  role_name = "aigw-dev-apigateway-logs"
+}
+
+module "gateway" {
+  source   = "../../modules/ai_gateway"
+  for_each = var.business_units
+
+  name                  = "aigw-dev-${each.key}"
+  stage_name            = "dev"
+  models                = each.value.models
+  router_package_path   = local.router_package_path
+  log_retention_in_days = var.log_retention_in_days
+  tags                  = merge(each.value.tags, { business_unit = each.key })
+
+  depends_on = [module.api_gateway_account]
+}

@@ -39,9 +39,7 @@ def _text(value: Any, field: str, alias: str, problems: list[str], *, required: 
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_LENGTH:
-        problems.append(
-            f"model '{alias}': {field} must be a non-empty string of at most {MAX_TEXT_LENGTH} characters"
-        )
+        problems.append(f"model '{alias}': {field} must be a non-empty string of at most {MAX_TEXT_LENGTH} characters")
         return None
     return value
 

@@ -10,9 +10,7 @@ from shared.errors import GatewayError
 REQUEST_ID_HEADER = "x-request-id"
 
 
-def json_response(
-    status: int, body: Any, request_id: str, headers: dict[str, str] | None = None
-) -> dict[str, Any]:
+def json_response(status: int, body: Any, request_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """Return a Lambda proxy response whose body is `body` as compact JSON."""
     all_headers = {
         "content-type": "application/json",

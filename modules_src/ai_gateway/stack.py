@@ -59,7 +59,9 @@ class AiGatewayStack(ModuleStack):
         api = RestApi(
             self,
             "api",
-            RestApiProps(name=name, stage_name=stage_name, routes=ROUTES, targets={"router": router.function}, tags=tags),
+            RestApiProps(
+                name=name, stage_name=stage_name, routes=ROUTES, targets={"router": router.function}, tags=tags
+            ),
         )
         stage = Stage(
             self,

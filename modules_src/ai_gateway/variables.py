@@ -15,8 +15,7 @@ MODEL_ALIAS_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"
 # Lambda caps all environment variables of a function at 4 KB together.
 MAX_MODELS_JSON_BYTES = 3072
 MODELS_TYPE = (
-    "map(object({provider = string, model_id = string, owned_by = optional(string), "
-    "created = optional(number, 0)}))"
+    "map(object({provider = string, model_id = string, owned_by = optional(string), created = optional(number, 0)}))"
 )
 
 VARIABLES: tuple[VariableSpec, ...] = (
@@ -30,8 +29,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "stage_name",
         "string",
-        "Name of the API stage, the first path segment of every URL (e.g. `dev`). 1-64 letters, digits, "
-        "`-` or `_`.",
+        "Name of the API stage, the first path segment of every URL (e.g. `dev`). 1-64 letters, digits, `-` or `_`.",
         validations=(matches("stage_name", "^[A-Za-z0-9_-]{1,64}$"),),
     ),
     VariableSpec(
@@ -80,9 +78,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "Path of the router Lambda's deployment zip, as built by `make package` (`build/dist/router.zip`). "
         "Its hash triggers a code update when the zip changes.",
         validations=(
-            Validation(
-                '${endswith(var.router_package_path, ".zip")}', "router_package_path must name a .zip file."
-            ),
+            Validation('${endswith(var.router_package_path, ".zip")}', "router_package_path must name a .zip file."),
         ),
     ),
     VariableSpec(
@@ -168,7 +164,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
 
 OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("rest_api_id", "ID of the REST API."),
-    OutputSpec("rest_api_execution_arn", "Execution ARN of the REST API, for scoping `lambda:InvokeFunction` permissions."),
+    OutputSpec(
+        "rest_api_execution_arn", "Execution ARN of the REST API, for scoping `lambda:InvokeFunction` permissions."
+    ),
     OutputSpec("stage_name", "Name of the deployed stage."),
     OutputSpec("stage_invoke_url", "Base URL of the stage; the OpenAI-compatible API lives under `<url>/v1`."),
     OutputSpec("router_function_name", "Name of the router Lambda function."),

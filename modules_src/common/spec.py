@@ -76,8 +76,7 @@ class ModuleSpec:
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:
                 problems.append(f"duplicate {kind} names: {', '.join(duplicates)}")
-        for spec in (*self.variables, *self.outputs):
-            if not spec.description.strip():
-                problems.append(f"{spec.name} has no description")
+        described: list[VariableSpec | OutputSpec] = [*self.variables, *self.outputs]
+        problems += [f"{spec.name} has no description" for spec in described if not spec.description.strip()]
         if problems:
             raise ValueError(f"module {self.name}: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""Benchmarks (not timed tests): cold start, per-request overhead, zip size, synth and emulator cycle."""

@@ -1,0 +1,159 @@
+"""Benchmarks: router cold start and per-request overhead, zip size, synth time, emulator cycle.
+
+These are measurements, not pass/fail tests: the machines are noisy, so figures
+that matter are ratios taken within one run (e.g. router import against a bare
+interpreter start). Results go to a JSON file and a Markdown table on stdout.
+
+Usage: python -m bench.run [--out build/bench/results.json] [--with-emulator]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from tooling.paths import DIST_DIR, REPO_ROOT
+
+COLD_STARTS = 15
+REQUESTS = 20_000
+MODELS = {
+    f"model-{i}": {"provider": "bedrock", "model_id": f"vendor.model-{i}-v1:0", "owned_by": "vendor", "created": 0}
+    for i in range(10)
+}
+
+
+def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO_ROOT) -> float:
+    begin = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True, timeout=900)
+    return time.perf_counter() - begin
+
+
+def probe(code_dir: Path, requests: int) -> dict[str, float]:
+    """Run bench/router_probe.py in a fresh interpreter against the unzipped package."""
+    env = dict(os.environ, PYTHONPATH=str(code_dir), LAMBDA_TASK_ROOT=str(code_dir))
+    env["GATEWAY_MODELS"] = json.dumps(MODELS)
+    env["POWERTOOLS_SERVICE_NAME"] = "router"
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("router_probe.py")), str(requests)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    parsed: dict[str, float] = json.loads(result.stderr.strip().splitlines()[-1])
+    return parsed
+
+
+def router_figures() -> dict[str, Any]:
+    package = DIST_DIR / "router.zip"
+    if not package.exists():
+        raise SystemExit("error: build/dist/router.zip is missing; run `make package`")
+    with tempfile.TemporaryDirectory(prefix="bench-router-") as work:
+        code_dir = Path(work)
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(code_dir)
+        bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
+        process = []
+        imports = []
+        for _ in range(COLD_STARTS):
+            begin = time.perf_counter()
+            imports.append(probe(code_dir, 0)["import_seconds"])
+            process.append(time.perf_counter() - begin)
+        warm = probe(code_dir, REQUESTS)
+        unzipped = sum(p.stat().st_size for p in code_dir.rglob("*") if p.is_file())
+    return {
+        "router_import_init_ms_median": statistics.median(imports) * 1000,
+        "router_process_start_ms_median": statistics.median(process) * 1000,
+        "bare_interpreter_start_ms_median": statistics.median(bare) * 1000,
+        "router_process_vs_bare_interpreter": statistics.median(process) / statistics.median(bare),
+        "router_request_p50_ms": warm["p50_seconds"] * 1000,
+        "router_request_p99_ms": warm["p99_seconds"] * 1000,
+        "router_zip_kib": package.stat().st_size / 1024,
+        "router_unzipped_kib": unzipped / 1024,
+    }
+
+
+def synth_figures() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-synth-") as work:
+        seconds = timed([sys.executable, "-m", "modules_src.synth", "--out", str(Path(work) / "modules")])
+    return {"synth_seconds": seconds}
+
+
+def emulator_figures() -> dict[str, Any]:
+    from tooling.emulator import Emulator, free_port
+    from tooling.terraform import run, terraform_environ
+
+    with tempfile.TemporaryDirectory(prefix="bench-emulator-") as work:
+        root = Path(work)
+        for folder in ("modules", "envs"):
+            shutil.copytree(
+                REPO_ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+            )
+        (root / "build" / "dist").mkdir(parents=True)
+        shutil.copy(DIST_DIR / "router.zip", root / "build" / "dist" / "router.zip")
+        emulator = Emulator(free_port(), root / "moto.pid", root / "moto.log")
+        emulator.start()
+        env_dir = root / "envs" / "local"
+        env = terraform_environ(extra={"TF_VAR_emulator_endpoint": emulator.endpoint})
+        figures: dict[str, Any] = {}
+        try:
+            run(["init", "-input=false"], env_dir, timeout=300, env=env)
+            for name, args in (
+                ("apply", ["apply", "-auto-approve", "-input=false"]),
+                ("replan", ["plan", "-detailed-exitcode", "-input=false"]),
+                ("destroy", ["destroy", "-auto-approve", "-input=false"]),
+            ):
+                begin = time.perf_counter()
+                run(args, env_dir, timeout=900, env=env)
+                figures[f"local_{name}_seconds"] = time.perf_counter() - begin
+            state = json.loads((env_dir / "terraform.tfstate").read_text())
+            figures["local_resources_destroyed_clean"] = state["resources"] == []
+        finally:
+            emulator.stop()
+    return figures
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "bench" / "results.json")
+    parser.add_argument("--with-emulator", action="store_true", help="also time apply/re-plan/destroy of envs/local")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"machine": machine()}
+    results.update(router_figures())
+    results.update(synth_figures())
+    if args.with_emulator:
+        results.update(emulator_figures())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print("| figure | value |\n| --- | --- |")
+    for key, value in results.items():
+        if key != "machine":
+            print(f"| {key} | {value:.3f} |" if isinstance(value, float) else f"| {key} | {value} |")
+    print(f"\nmachine: {results['machine']}; written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+output "stage_invoke_urls" {
+  description = "Base URL of each business unit's stage, keyed by business unit."
+  value       = { for unit, gateway in module.gateway : unit => gateway.stage_invoke_url }
+}
+
+output "rest_api_ids" {
+  description = "REST API id of each business unit's gateway, keyed by business unit."
+  value       = { for unit, gateway in module.gateway : unit => gateway.rest_api_id }
+}
+
+output "router_function_names" {
+  description = "Router Lambda of each business unit's gateway, keyed by business unit."
+  value       = { for unit, gateway in module.gateway : unit => gateway.router_function_name }
+}

@@ -1,0 +1,37 @@
+# prod: the shared gateway of this environment.
+
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
+
+  default_tags {
+    tags = {
+      environment = "prod"
+      managed_by  = "terraform"
+      project     = "ai-gateway"
+    }
+  }
+}
+
+locals {
+  router_package_path = coalesce(var.router_package_path, "${path.root}/../../build/dist/router.zip")
+}
+
+module "api_gateway_account" {
+  source = "../../modules/api_gateway_account"
+  count  = var.manage_api_gateway_account ? 1 : 0
+
+  role_name = "aigw-prod-apigateway-logs"
+}
+
+module "gateway" {
+  source = "../../modules/ai_gateway"
+
+  name                  = "aigw-prod"
+  stage_name            = "prod"
+  models                = var.models
+  router_package_path   = local.router_package_path
+  log_retention_in_days = var.log_retention_in_days
+
+  depends_on = [module.api_gateway_account]
+}

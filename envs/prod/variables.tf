@@ -1,0 +1,48 @@
+variable "region" {
+  type        = string
+  description = "AWS region of this environment, e.g. `us-east-1`."
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like us-east-1."
+  }
+}
+
+variable "allowed_account_ids" {
+  type        = list(string)
+  description = "AWS account ids this environment may be applied to; the provider refuses any other. Empty list: no check."
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.allowed_account_ids : can(regex("^[0-9]{12}$", id))])
+    error_message = "allowed_account_ids must hold 12-digit account ids."
+  }
+}
+
+variable "router_package_path" {
+  type        = string
+  description = "Router zip built by `make package`. Default (`null`): build/dist/router.zip of this checkout."
+  default     = null
+}
+
+variable "manage_api_gateway_account" {
+  type        = bool
+  description = "Set API Gateway's account-level CloudWatch role in this region (`true`). Set `false` when another root of the same account and region already does."
+  default     = true
+}
+
+variable "log_retention_in_days" {
+  type        = number
+  description = "Days CloudWatch keeps this environment's gateway logs (validated by the module)."
+  default     = 90
+}
+
+variable "models" {
+  type = map(object({
+    provider = string
+    model_id = string
+    owned_by = optional(string)
+    created  = optional(number, 0)
+  }))
+  description = "Models this environment serves, keyed by alias (see modules/ai_gateway/README.md)."
+}

@@ -1,0 +1,62 @@
+"""Shared fixtures: sample events, a Lambda context, Terraform work folders that clean up after themselves."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tooling.paths import ENVS_DIR, MODULES_DIR, REPO_ROOT
+
+EVENTS_DIR = Path(__file__).parent / "events"
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes of a LambdaContext that handlers and powertools read."""
+
+    function_name: str = "aigw-test-router"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = "lambda-request-0001"
+    log_group_name: str = "/aws/lambda/aigw-test-router"
+    log_stream_name: str = "2026/11/27/[$LATEST]abc"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """Return a fresh copy of tests/events/<name>.json."""
+    document: dict[str, Any] = json.loads((EVENTS_DIR / f"{name}.json").read_text())
+    return document
+
+
+@pytest.fixture
+def terraform_tree(tmp_path: Path) -> Iterator[Path]:
+    """A throwaway copy of modules/ and envs/ (no .terraform, no state), removed afterwards."""
+    ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "backend.hcl")
+    shutil.copytree(MODULES_DIR, tmp_path / "modules", ignore=ignore)
+    shutil.copytree(ENVS_DIR, tmp_path / "envs", ignore=ignore)
+    yield tmp_path
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def router_zip() -> Path:
+    """The router zip `make package` built (make test builds it first)."""
+    path = REPO_ROOT / "build" / "dist" / "router.zip"
+    if not path.exists():
+        pytest.fail("build/dist/router.zip is missing; run the suite through `make test`")
+    return path

@@ -1,0 +1,108 @@
+"""envs/local end to end against a moto server this test starts: apply, clean re-plan, destroy.
+
+After the apply, the deployed router's own configuration is read back from the
+emulator and served by the handler, so the models a client would list are the
+ones the environment's tfvars declared.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.conftest import FakeLambdaContext, load_event
+from tooling.emulator import Emulator, free_port
+from tooling.terraform import run, terraform_environ
+
+pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
+
+INIT_TIMEOUT = 300
+APPLY_TIMEOUT = 900
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[Emulator]:
+    server = Emulator(free_port(), tmp_path / "emulator" / "moto.pid", tmp_path / "emulator" / "moto.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def client(emulator: Emulator, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def test_local_environment_applies_replans_clean_and_destroys(
+    terraform_tree: Path,
+    router_zip: Path,
+    emulator: Emulator,
+    lambda_context: FakeLambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dist = terraform_tree / "build" / "dist"
+    dist.mkdir(parents=True)
+    shutil.copy(router_zip, dist / "router.zip")
+    env_dir = terraform_tree / "envs" / "local"
+    env = terraform_environ(extra={"TF_VAR_emulator_endpoint": emulator.endpoint})
+
+    run(["init", "-input=false", "-no-color"], env_dir, timeout=INIT_TIMEOUT, env=env)
+    applied = False
+    try:
+        run(["apply", "-auto-approve", "-input=false", "-no-color"], env_dir, timeout=APPLY_TIMEOUT, env=env)
+        applied = True
+        replan = run(
+            ["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+            env_dir,
+            timeout=APPLY_TIMEOUT,
+            env=env,
+            ok_codes=(0, 2),
+        )
+        assert replan.returncode == 0, f"a re-plan right after apply must be empty:\n{replan.stdout}"
+
+        outputs = {
+            k: v["value"] for k, v in json.loads(run(["output", "-json"], env_dir, timeout=60, env=env).stdout).items()
+        }
+        assert outputs["stage_name"] == "local"
+        assert outputs["stage_invoke_url"].endswith("/local")
+
+        apigateway = client(emulator, "apigateway")
+        stage = apigateway.get_stage(restApiId=outputs["rest_api_id"], stageName="local")
+        assert stage["tracingEnabled"] is True
+        assert json.loads(stage["accessLogSettings"]["format"])["tenantId"] == "$context.authorizer.tenant_id"
+        resources = apigateway.get_resources(restApiId=outputs["rest_api_id"])["items"]
+        assert "/v1/models" in {r["path"] for r in resources}
+
+        logs = client(emulator, "logs")
+        groups = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/aigw-local-router")["logGroups"]
+        assert groups and groups[0]["retentionInDays"] == 7 and groups[0]["kmsKeyId"].startswith("arn:aws:kms:")
+
+        configuration = client(emulator, "lambda").get_function_configuration(
+            FunctionName=outputs["router_function_name"]
+        )
+        models_json = configuration["Environment"]["Variables"]["GATEWAY_MODELS"]
+        monkeypatch.setenv("GATEWAY_MODELS", models_json)
+        import router.handler
+
+        response = importlib.reload(router.handler).handler(load_event("get_models"), lambda_context)
+        assert response["statusCode"] == 200
+        assert [m["id"] for m in json.loads(response["body"])["data"]] == ["claude-3-haiku", "llama3-8b"]
+    finally:
+        if applied or (env_dir / "terraform.tfstate").exists():
+            run(["destroy", "-auto-approve", "-input=false", "-no-color"], env_dir, timeout=APPLY_TIMEOUT, env=env)
+    state = json.loads((env_dir / "terraform.tfstate").read_text())
+    assert state["resources"] == [], "destroy must leave nothing behind"

@@ -1,0 +1,70 @@
+"""`terraform validate` of every module and environment, and `terraform test` of every module.
+
+Both run against the AWS provider on this machine (offline through the generated
+CLI config); `terraform test` uses `mock_provider`, so nothing reaches AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tooling.paths import ENVIRONMENTS, MODULES_DIR
+from tooling.terraform import run, terraform_environ
+
+pytestmark = pytest.mark.terraform
+
+TESTS_DIR = Path(__file__).parent
+MODULE_NAMES = sorted(p.name for p in MODULES_DIR.iterdir() if p.is_dir())
+INIT_TIMEOUT = 300
+TEST_TIMEOUT = 600
+
+
+@pytest.fixture(scope="session")
+def tf_env() -> dict[str, str]:
+    """Terraform's environment: the CLI config `make test` generated (mirror or registry)."""
+    return terraform_environ()
+
+
+@pytest.mark.parametrize("root", [f"modules/{m}" for m in MODULE_NAMES] + [f"envs/{e}" for e in ENVIRONMENTS])
+def test_validates_against_the_provider_on_this_machine(
+    root: str, terraform_tree: Path, tf_env: dict[str, str]
+) -> None:
+    folder = terraform_tree / root
+    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env)
+    result = run(["validate", "-json", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env, ok_codes=(0, 1))
+    report = json.loads(result.stdout)
+    problems = [f"{d['severity']}: {d['summary']}: {d.get('detail', '')}" for d in report["diagnostics"]]
+    assert report["valid"], problems
+    assert not [p for p in problems if p.startswith("warning")], problems
+
+
+def write_fixture_zip(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("router/handler.py", "def handler(event, context):\n    return {}\n")
+
+
+@pytest.mark.parametrize("module", MODULE_NAMES)
+def test_module_unit_tests_pass_with_a_mock_provider(module: str, tmp_path: Path, tf_env: dict[str, str]) -> None:
+    test_files = sorted((TESTS_DIR / module).glob("*.tftest.hcl"))
+    assert test_files, f"tests/terraform/{module}/ holds no .tftest.hcl"
+    folder = tmp_path / module
+    shutil.copytree(MODULES_DIR / module, folder)
+    (folder / "tests").mkdir(exist_ok=True)
+    for test_file in test_files:
+        shutil.copy(test_file, folder / "tests" / test_file.name)
+    write_fixture_zip(folder / "fixtures" / "router.zip")
+    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env)
+    result = run(["test", "-no-color"], folder, timeout=TEST_TIMEOUT, env=tf_env, ok_codes=(0, 1))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    summary = re.search(r"Success! (\d+) passed, (\d+) failed", output)
+    assert summary, output
+    runs = sum(f.read_text().count('\nrun "') + f.read_text().startswith('run "') for f in test_files)
+    assert int(summary.group(1)) == runs and summary.group(2) == "0", output

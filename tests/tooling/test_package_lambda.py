@@ -1,0 +1,61 @@
+"""Deterministic Lambda zips: same inputs, same bytes; sorted entries, fixed dates, no caches."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tooling.package_lambda import FIXED_DATE, PackageError, build, python_version_of
+
+
+def fake_dependencies(root: Path) -> Path:
+    (root / "dep" / "__pycache__").mkdir(parents=True)
+    (root / "dep" / "__init__.py").write_text("VALUE = 1\n")
+    (root / "dep" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"cache")
+    (root / "dep-1.0.dist-info").mkdir()
+    (root / "dep-1.0.dist-info" / "METADATA").write_text("Name: dep\n")
+    (root / "dep-1.0.dist-info" / "RECORD").write_text(f"{root}/dep/__init__.py\n")
+    return root
+
+
+def test_two_builds_give_the_same_hash(tmp_path: Path) -> None:
+    deps = fake_dependencies(tmp_path / "deps")
+    first, first_hash = build("router", tmp_path / "one", deps)
+    second, second_hash = build("router", tmp_path / "two", deps)
+    assert first_hash == second_hash
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
+
+
+def test_the_zip_is_sorted_dated_and_free_of_caches(tmp_path: Path) -> None:
+    deps = fake_dependencies(tmp_path / "deps")
+    out, _ = build("router", tmp_path / "dist", deps)
+    with zipfile.ZipFile(out) as archive:
+        infos = archive.infolist()
+    names = [i.filename for i in infos]
+    assert names == sorted(names)
+    assert {i.date_time for i in infos} == {FIXED_DATE}
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert "dep-1.0.dist-info/RECORD" not in names, "RECORD names the build machine's folders"
+    assert {"router/handler.py", "shared/http.py", "dep/__init__.py"} <= set(names)
+
+
+def test_the_built_router_zip_carries_its_dependencies(router_zip: Path) -> None:
+    with zipfile.ZipFile(router_zip) as archive:
+        names = set(archive.namelist())
+    assert "router/handler.py" in names
+    assert "aws_lambda_powertools/__init__.py" in names
+    assert not [n for n in names if n.startswith(("boto3/", "botocore/"))], "the runtime ships boto3"
+
+
+@pytest.mark.parametrize("runtime", ["python", "nodejs20.x", "python3", "pythonX.Y"])
+def test_a_runtime_that_is_not_python_is_refused(runtime: str) -> None:
+    with pytest.raises(PackageError, match="is not a Lambda Python runtime"):
+        python_version_of(runtime)
+
+
+def test_an_unknown_function_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="function 'nope' is unknown; expected one of: router"):
+        build("nope", tmp_path, None)
