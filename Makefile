@@ -5,9 +5,11 @@ SHELL := /bin/bash
 
 PYTHON        ?= python3
 EMULATOR_PORT ?= 4566
+LOCAL_STAGE_PORT ?= 8787
 LAMBDA_RUNTIME ?= python3.12
 ENV           ?=
 PYTEST_ARGS   ?=
+BENCH_ARGS    ?=
 
 VENV     := .venv
 VPY      := $(VENV)/bin/python
@@ -30,7 +32,9 @@ $(STAMP): requirements/dev.txt
 	@rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
 	@echo "setup: installing pinned dependencies into $(VENV) ..."
 	@# --no-compile: byte-compiling the 2,400 generated binding modules is most of a cold install.
+	@# Some machines' pip config names extra index folders that do not exist; hide only that warning.
 	@$(VPY) -m pip install --quiet --no-compile --require-virtualenv -r requirements/dev.txt \
+		2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) \
 		|| { echo "error: pip could not install requirements/dev.txt (is the package index reachable?)" >&2; exit 1; }
 	@touch $@
 
@@ -59,11 +63,11 @@ emulator-start: $(STAMP) ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR
 emulator-stop: $(STAMP) ## Stop the emulator this checkout started
 	@$(VPY) -m tooling.emulator stop --port $(EMULATOR_PORT) --state-dir build/emulator
 
-up: synth package tfconfig ## Apply envs/local against the embedded emulator and print how to reach it
-	@$(VPY) -m tooling.local_env up --port $(EMULATOR_PORT)
+up: synth package tfconfig ## Apply envs/local to the embedded emulator, serve its stage on loopback
+	@$(VPY) -m tooling.local_env up --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT)
 
-down: $(STAMP) ## Stop the emulator `make up` started and forget its local state
-	@$(VPY) -m tooling.local_env down --port $(EMULATOR_PORT)
+down: $(STAMP) ## Stop the emulator and local stage `make up` started; forget the local state
+	@$(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT)
 
 test: package tfconfig ## Run the whole suite (synth freshness, terraform, emulator, Lambdas, lint)
 	@$(VPY) -m pytest $(PYTEST_ARGS)
@@ -72,7 +76,7 @@ lint: $(STAMP) ## ruff and mypy only
 	@$(VPY) -m pytest tests/lint $(PYTEST_ARGS)
 
 bench: package ## Benchmarks (not timed tests); writes build/bench/results.json
-	@$(VPY) -m bench.run --out build/bench/results.json
+	@$(VPY) -m bench.run --out build/bench/results.json $(BENCH_ARGS)
 
 check-env: $(STAMP)
 	@$(VPY) -m tooling.real_env check --env "$(ENV)"
@@ -84,5 +88,5 @@ apply: check-env package tfconfig ## terraform apply of a real environment: make
 	@$(VPY) -m tooling.real_env apply --env "$(ENV)"
 
 clean: ## Stop the emulator, remove build outputs and the virtual environment
-	@if [ -x $(VPY) ]; then $(VPY) -m tooling.local_env down --port $(EMULATOR_PORT); fi
+	@if [ -x $(VPY) ]; then $(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT); fi
 	@rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,156 +7,66 @@ The server is stopped by the pid this tool recorded, never by name.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-HOST = "127.0.0.1"
+from tooling.background import HOST, BackgroundServer, ServerError, free_port, process_alive
+
+__all__ = ["HOST", "Emulator", "EmulatorError", "emulator_client", "free_port", "process_alive"]
+
 START_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
-
-
-class EmulatorError(Exception):
-    """The emulator could not be started, reached or stopped."""
+EmulatorError = ServerError
 
 
 @dataclass(frozen=True)
 class Emulator:
-    """A moto server this project runs: where it listens and where it keeps its pid and log."""
+    """The moto server this project runs; `endpoint` is what the AWS provider and SDKs call."""
 
     port: int
     pid_file: Path
     log_file: Path
 
     @property
+    def server(self) -> BackgroundServer:
+        return BackgroundServer("emulator", self.port, self.pid_file, self.log_file, "EMULATOR_PORT")
+
+    @property
     def endpoint(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return self.server.url
 
     def answers(self, timeout: float = 1.0) -> bool:
-        """Return True when an HTTP server answers on the port (any status counts)."""
-        try:
-            # The URL is always http://127.0.0.1:<port>/, built here, never taken from input.
-            with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=timeout):  # noqa: S310
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except (urllib.error.URLError, OSError):
-            return False
+        return self.server.answers(timeout)
 
     def recorded_pid(self) -> int | None:
-        """Return the pid in the pid file when that process still runs, else None."""
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return self.server.recorded_pid()
 
     def start(self, timeout: float = START_TIMEOUT_SECONDS) -> int:
-        """Start the server (or reuse the one this pid file names) and wait until it answers.
-
-        Returns the server's pid.
-
-        Raises
-        ------
-        EmulatorError
-            The port is taken by something else, or the server did not answer in time.
-        """
-        pid = self.recorded_pid()
-        if pid is not None and self.answers():
-            return pid
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-        if port_in_use(self.port):
-            raise EmulatorError(
-                f"port {self.port} on {HOST} is in use by another program; choose a free one with EMULATOR_PORT=<port>"
-            )
-        self.pid_file.parent.mkdir(parents=True, exist_ok=True)
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        """Start moto (or reuse the one this pid file names); return its pid."""
         env = dict(os.environ)
         # Without the managed policies, attaching AWS-managed policies fails with NoSuchEntity.
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        with self.log_file.open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(f"{process.pid}\n")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                self.pid_file.unlink(missing_ok=True)
-                raise EmulatorError(f"the emulator exited with status {process.returncode}; see {self.log_file}")
-            if self.answers(timeout=0.5):
-                return process.pid
-            time.sleep(0.2)
-        self.stop()
-        raise EmulatorError(f"the emulator did not answer on {self.endpoint} within {timeout:.0f} s")
+        command = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)]
+        return self.server.start(command, timeout, env)
 
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> bool:
-        """Stop the server this pid file names; return False when none was running."""
-        pid = self.recorded_pid()
-        self.pid_file.unlink(missing_ok=True)
-        if pid is None:
-            return False
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not process_alive(pid):
-                return True
-            time.sleep(0.1)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-        return True
+    def stop(self) -> bool:
+        """Stop the server this pid file names; False when none was running."""
+        return self.server.stop()
 
 
-def process_alive(pid: int) -> bool:
-    """Return True while `pid` runs (a zombie child is reaped and counts as gone)."""
-    with contextlib.suppress(ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def emulator_client(endpoint: str, service: str, region: str = "us-east-1") -> Any:
+    """A boto3 client for `service` on the emulator (which accepts any credentials)."""
+    import boto3  # only the callers that talk to the emulator pay for boto3
 
-
-def port_in_use(port: int) -> bool:
-    """Return True when something already listens on 127.0.0.1:`port`."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return True
-    return False
-
-
-def free_port() -> int:
-    """Return a port on 127.0.0.1 that is free right now (for tests)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - the emulator's placeholder, not a secret
+    )
 
 
 def parse_port(text: str) -> int:
@@ -181,13 +91,12 @@ def main(argv: list[str] | None = None) -> int:
             pid = emulator.start()
             print(f"emulator: moto server on {emulator.endpoint} (pid {pid}, log {emulator.log_file})")
         elif args.action == "stop":
-            stopped = emulator.stop()
-            print("emulator: stopped" if stopped else "emulator: was not running")
-        else:
-            if emulator.recorded_pid() is None or not emulator.answers():
-                print(f"emulator: not running on {emulator.endpoint}", file=sys.stderr)
-                return 1
+            print("emulator: stopped" if emulator.stop() else "emulator: was not running")
+        elif emulator.server.running():
             print(f"emulator: running on {emulator.endpoint}")
+        else:
+            print(f"emulator: not running on {emulator.endpoint}", file=sys.stderr)
+            return 1
     except EmulatorError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

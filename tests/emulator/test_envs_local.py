@@ -1,8 +1,9 @@
 """envs/local end to end against a moto server this test starts: apply, clean re-plan, destroy.
 
 After the apply, the deployed router's own configuration is read back from the
-emulator and served by the handler, so the models a client would list are the
-ones the environment's tfvars declared.
+emulator and served by the handler, and the local stage serves the applied API to
+the official OpenAI SDK: the models a client lists are the ones the environment's
+tfvars declared.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
+from openai import NotFoundError, OpenAI
 
 from tests.conftest import FakeLambdaContext, load_event
-from tooling.emulator import Emulator, free_port
+from tooling.emulator import Emulator, emulator_client, free_port
+from tooling.local_env import serve_stage
 from tooling.terraform import run, terraform_environ
 
 pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
@@ -38,13 +40,7 @@ def emulator(tmp_path: Path) -> Iterator[Emulator]:
 
 
 def client(emulator: Emulator, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return emulator_client(emulator.endpoint, service)
 
 
 def test_local_environment_applies_replans_clean_and_destroys(
@@ -101,6 +97,17 @@ def test_local_environment_applies_replans_clean_and_destroys(
         response = importlib.reload(router.handler).handler(load_event("get_models"), lambda_context)
         assert response["statusCode"] == 200
         assert [m["id"] for m in json.loads(response["body"])["data"]] == ["claude-3-haiku", "llama3-8b"]
+
+        stage = serve_stage(emulator, outputs, free_port(), terraform_tree / "stage", dist / "router.zip")
+        try:
+            openai_client = OpenAI(
+                base_url=f"{stage.url}/local/v1", api_key="local-placeholder", max_retries=0, timeout=10
+            )
+            assert [m.id for m in openai_client.models.list()] == ["claude-3-haiku", "llama3-8b"]
+            with pytest.raises(NotFoundError):
+                openai_client.models.retrieve("claude-3-haiku")
+        finally:
+            assert stage.stop()
     finally:
         if applied or (env_dir / "terraform.tfstate").exists():
             run(["destroy", "-auto-approve", "-input=false", "-no-color"], env_dir, timeout=APPLY_TIMEOUT, env=env)

@@ -1,0 +1,95 @@
+"""The local stage server: REST proxy events like API Gateway's, JSON errors for what it cannot serve."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tooling.background import free_port
+from tooling.local_stage import Method, make_server, proxy_event, template_pattern
+
+
+def test_templates_match_path_parameters() -> None:
+    assert template_pattern("/v1/prompts/{name}").match("/v1/prompts/summarise")["name"] == "summarise"  # type: ignore[index]
+    assert template_pattern("/v1/models").match("/v1/models/x") is None
+    assert template_pattern("/files/{proxy+}").match("/files/a/b")["proxy"] == "a/b"  # type: ignore[index]
+
+
+def test_proxy_event_has_the_fields_api_gateway_sends() -> None:
+    method = Method("POST", "/v1/prompts/{name}", template_pattern("/v1/prompts/{name}"), None)
+    event = proxy_event(
+        method,
+        stage="local",
+        path="/v1/prompts/a",
+        query="x=1&x=2",
+        headers={"content-type": "application/json"},
+        body=b'{"a": 1}',
+        params={"name": "a"},
+    )
+    assert event["resource"] == "/v1/prompts/{name}"
+    assert event["httpMethod"] == "POST"
+    assert event["pathParameters"] == {"name": "a"}
+    assert event["queryStringParameters"] == {"x": "2"}
+    assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"]}
+    assert event["requestContext"]["path"] == "/local/v1/prompts/a"
+    assert event["requestContext"]["requestId"]
+    assert event["body"] == '{"a": 1}'
+
+
+@pytest.fixture
+def stage_url() -> Iterator[str]:
+    def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(event)}
+
+    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise RuntimeError("boom")
+
+    methods = [
+        Method("GET", "/v1/models", template_pattern("/v1/models"), echo),
+        Method("GET", "/v1/broken", template_pattern("/v1/broken"), broken),
+    ]
+    server = make_server(free_port(), "local", methods)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def fetch(url: str) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback test server
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_a_request_reaches_the_handler_as_a_proxy_event(stage_url: str) -> None:
+    status, event = fetch(f"{stage_url}/local/v1/models?limit=2")
+    assert status == 200
+    assert event["resource"] == "/v1/models"
+    assert event["queryStringParameters"] == {"limit": "2"}
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/other/v1/models", 404, "stage_not_found"),
+        ("/local/v1/nothing", 404, "route_not_found"),
+        ("/local/v1/broken", 502, "integration_failed"),
+    ],
+)
+def test_what_the_stage_cannot_serve_is_a_json_error(stage_url: str, path: str, status: int, code: str) -> None:
+    got_status, body = fetch(stage_url + path)
+    assert got_status == status
+    assert body["error"]["code"] == code
+    assert body["error"]["request_id"]
