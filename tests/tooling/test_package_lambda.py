@@ -59,3 +59,14 @@ def test_a_runtime_that_is_not_python_is_refused(runtime: str) -> None:
 def test_an_unknown_function_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackageError, match="function 'nope' is unknown; expected one of: router"):
         build("nope", tmp_path, None)
+
+
+def test_the_real_router_package_builds_twice_to_the_same_hash(tmp_path: Path) -> None:
+    # The platform dependencies `make package` installed (cached by content, so no network here).
+    from tooling.package_lambda import install_dependencies
+    from tooling.paths import BUILD_DIR, REQUIREMENTS_DIR
+
+    deps = install_dependencies(REQUIREMENTS_DIR / "lambda.txt", "python3.12", "x86_64", BUILD_DIR / "lambda-deps")
+    _, first = build("router", tmp_path / "one", deps)
+    _, second = build("router", tmp_path / "two", deps)
+    assert first == second
