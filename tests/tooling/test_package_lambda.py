@@ -57,7 +57,7 @@ def test_a_runtime_that_is_not_python_is_refused(runtime: str) -> None:
 
 
 def test_an_unknown_function_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(PackageError, match="function 'nope' is unknown; expected one of: router"):
+    with pytest.raises(PackageError, match="function 'nope' is unknown; expected one of: authorizer, router"):
         build("nope", tmp_path, None)
 
 

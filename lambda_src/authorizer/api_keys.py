@@ -1,0 +1,55 @@
+"""Resolve a tenant's API Gateway key value from its id, for JWT callers' usage plans.
+
+Usage plans meter by key value, which API Gateway expects back as
+`usageIdentifierKey`. A JWT caller never sends the key, so the authorizer reads it
+from API Gateway (never from the tenant table, which stores only key hashes) and
+keeps it in memory for a TTL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+class ApiKeyError(Exception):
+    """The key value could not be read."""
+
+
+class ApiKeyResolver:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        client_factory: Callable[[], Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl, self._clock = ttl_seconds, clock
+        self._client_factory = client_factory or _default_client
+        self._client: Any = None
+        self._values: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def value_of(self, api_key_id: str) -> str:
+        now = self._clock()
+        with self._lock:
+            hit = self._values.get(api_key_id)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        if self._client is None:
+            self._client = self._client_factory()
+        try:
+            value = self._client.get_api_key(apiKey=api_key_id, includeValue=True)["value"]
+        except Exception as err:  # botocore errors, without importing botocore at cold start
+            raise ApiKeyError(f"could not read the tenant's API key: {type(err).__name__}") from None
+        with self._lock:
+            self._values[api_key_id] = (now + self._ttl, value)
+        return str(value)
+
+
+def _default_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("apigateway", config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2}))

@@ -1,0 +1,58 @@
+"""Build the authorizer's answer: an IAM policy for this stage, the tenant context, the usage key.
+
+Pure. The allow policy covers every method the tenant may call on this stage, not
+just the one being called, because API Gateway caches the answer per identity and
+reuses it for all methods (a policy for one methodArn would deny the next route).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authorizer.credentials import MethodArn
+from authorizer.tenants import Tenant
+
+
+def route_resources(stage: MethodArn, routes: tuple[str, ...]) -> list[str]:
+    """`GET /v1/prompts/{name}` -> `arn:...:<api>/<stage>/GET/v1/prompts/*`."""
+    resources = []
+    for route in routes:
+        method, _, path = route.partition(" ")
+        segments = ["*" if s.startswith("{") else s for s in path.strip("/").split("/")]
+        resources.append(f"{stage.stage_arn}/{method}/{'/'.join(segments)}")
+    return sorted(resources)
+
+
+def _policy(effect: str, resources: list[str]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resources}],
+    }
+
+
+def allow(
+    tenant: Tenant, stage: MethodArn, routes: tuple[str, ...], usage_key: str, auth_method: str
+) -> dict[str, Any]:
+    """The answer for an authorized tenant. Context values are strings, as API Gateway requires."""
+    return {
+        "principalId": tenant.tenant_id,
+        "policyDocument": _policy("Allow", route_resources(stage, routes)),
+        "context": {
+            "tenant_id": tenant.tenant_id,
+            "tier": tenant.tier,
+            # Lists can't cross into the context: comma-separated, decoded in one place (router).
+            "allowed_models": ",".join(tenant.allowed_models),
+            "monthly_token_budget": "" if tenant.monthly_token_budget is None else str(tenant.monthly_token_budget),
+            "auth_method": auth_method,
+        },
+        "usageIdentifierKey": usage_key,
+    }
+
+
+def deny(principal: str, stage: MethodArn, reason: str) -> dict[str, Any]:
+    """The answer for a known caller without rights: API Gateway turns it into 403 ACCESS_DENIED."""
+    return {
+        "principalId": principal,
+        "policyDocument": _policy("Deny", [f"{stage.stage_arn}/*/*"]),
+        "context": {"deny_reason": reason},
+    }

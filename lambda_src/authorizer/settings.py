@@ -1,0 +1,77 @@
+"""The authorizer's configuration, read once from its environment. Variable names live only here."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from authorizer.jwt import ClaimRules
+
+TENANT_TABLE_ENV = "GATEWAY_TENANT_TABLE"
+ROUTES_ENV = "GATEWAY_ROUTES"
+TENANT_CACHE_TTL_ENV = "GATEWAY_TENANT_CACHE_TTL_SECONDS"
+JWT_ISSUER_ENV = "GATEWAY_JWT_ISSUER"
+JWT_AUDIENCE_ENV = "GATEWAY_JWT_AUDIENCE"
+JWT_JWKS_URL_ENV = "GATEWAY_JWT_JWKS_URL"
+JWT_TENANT_CLAIM_ENV = "GATEWAY_JWT_TENANT_CLAIM"
+JWKS_TTL_ENV = "GATEWAY_JWKS_TTL_SECONDS"
+
+
+class SettingsError(Exception):
+    """A variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class JwtSettings:
+    rules: ClaimRules
+    jwks_url: str
+    tenant_claim: str
+    jwks_ttl_seconds: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    tenant_table: str
+    routes: tuple[str, ...]
+    tenant_cache_ttl_seconds: float
+    jwt: JwtSettings | None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        table = environ.get(TENANT_TABLE_ENV, "")
+        if not table:
+            raise SettingsError(f"{TENANT_TABLE_ENV} is not set")
+        try:
+            routes = json.loads(environ.get(ROUTES_ENV, ""))
+        except ValueError:
+            raise SettingsError(f'{ROUTES_ENV} must be a JSON list of "METHOD /path" strings') from None
+        if not isinstance(routes, list) or not routes or not all(isinstance(r, str) and " /" in r for r in routes):
+            raise SettingsError(f'{ROUTES_ENV} must be a non-empty JSON list of "METHOD /path" strings')
+        jwt = None
+        issuer = environ.get(JWT_ISSUER_ENV, "")
+        if issuer:
+            audience, url = environ.get(JWT_AUDIENCE_ENV, ""), environ.get(JWT_JWKS_URL_ENV, "")
+            if not audience or not url:
+                raise SettingsError(f"{JWT_ISSUER_ENV} needs {JWT_AUDIENCE_ENV} and {JWT_JWKS_URL_ENV}")
+            jwt = JwtSettings(
+                rules=ClaimRules(issuer=issuer, audience=audience),
+                jwks_url=url,
+                tenant_claim=environ.get(JWT_TENANT_CLAIM_ENV, "") or "tenant",
+                jwks_ttl_seconds=_seconds(environ, JWKS_TTL_ENV, 3600),
+            )
+        return cls(table, tuple(routes), _seconds(environ, TENANT_CACHE_TTL_ENV, 60), jwt)
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw[:20]!r}") from None
+    if not 0 <= value <= 86400:
+        raise SettingsError(f"{name} must be 0-86400 seconds, got {value}")
+    return value

@@ -1,0 +1,143 @@
+"""Tenant records and where the authorizer finds them: a DynamoDB table, cached in memory.
+
+Items are keyed `key#<sha256 of the API key>` (never the key itself) and
+`tenant#<tenant id>`; Terraform writes both from the module's `tenants` input.
+boto3 is imported on first use, so the authorizer's cold start does not pay for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+MAX_CACHE_ENTRIES = 4096
+
+
+class StoreError(Exception):
+    """The tenant store could not be read (not the same as an unknown tenant)."""
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """What the gateway knows about one tenant."""
+
+    tenant_id: str
+    tier: str
+    allowed_models: tuple[str, ...]
+    enabled: bool
+    monthly_token_budget: int | None = None
+    api_key_id: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Tenant | None:
+        """Parse a DynamoDB item (already deserialized); None when it is not a complete tenant."""
+        tenant_id, tier = item.get("tenant_id"), item.get("tier")
+        models = item.get("allowed_models", "")
+        if not isinstance(tenant_id, str) or not tenant_id or not isinstance(tier, str) or not isinstance(models, str):
+            return None
+        budget = item.get("monthly_token_budget")
+        return cls(
+            tenant_id=tenant_id,
+            tier=tier,
+            allowed_models=tuple(m for m in models.split(",") if m),
+            enabled=item.get("enabled") is True,
+            monthly_token_budget=int(budget)
+            if isinstance(budget, int | float) and not isinstance(budget, bool)
+            else None,
+            api_key_id=item.get("api_key_id") if isinstance(item.get("api_key_id"), str) else None,
+        )
+
+
+def key_hash(api_key: str) -> str:
+    """The table's key for an API key: its SHA-256, hex (what Terraform's sha256() writes)."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+class TenantStore(Protocol):
+    def by_key_hash(self, digest: str) -> Tenant | None: ...
+    def by_tenant_id(self, tenant_id: str) -> Tenant | None: ...
+
+
+class DynamoTenantStore:
+    """Reads tenant items from DynamoDB with strongly consistent GetItem calls."""
+
+    def __init__(self, table_name: str, client_factory: Callable[[], Any] | None = None) -> None:
+        self._table_name = table_name
+        self._client_factory = client_factory or _default_client
+        self._client: Any = None
+
+    def _get(self, pk: str) -> Tenant | None:
+        if self._client is None:
+            self._client = self._client_factory()
+        try:
+            response = self._client.get_item(TableName=self._table_name, Key={"pk": {"S": pk}}, ConsistentRead=True)
+        except Exception as err:  # botocore errors, without importing botocore at cold start
+            raise StoreError(f"tenant store read failed: {type(err).__name__}") from None
+        item = response.get("Item")
+        return Tenant.from_item(_plain(item)) if item else None
+
+    def by_key_hash(self, digest: str) -> Tenant | None:
+        return self._get(f"key#{digest}")
+
+    def by_tenant_id(self, tenant_id: str) -> Tenant | None:
+        return self._get(f"tenant#{tenant_id}")
+
+
+def _default_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+    return boto3.client("dynamodb", config=config)
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB's typed attribute values -> plain Python (S, N, BOOL only)."""
+    plain: dict[str, Any] = {}
+    for name, value in item.items():
+        if "S" in value:
+            plain[name] = value["S"]
+        elif "BOOL" in value:
+            plain[name] = bool(value["BOOL"])
+        elif "N" in value:
+            number = float(value["N"])
+            plain[name] = int(number) if number.is_integer() else number
+    return plain
+
+
+class CachedTenantStore:
+    """A TTL cache in front of a store; unknown keys are cached too, for a shorter time."""
+
+    def __init__(
+        self,
+        store: TenantStore,
+        ttl_seconds: float,
+        negative_ttl_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store, self._ttl, self._negative_ttl, self._clock = store, ttl_seconds, negative_ttl_seconds, clock
+        self._entries: dict[str, tuple[float, Tenant | None]] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, cache_key: str, load: Callable[[], Tenant | None]) -> Tenant | None:
+        now = self._clock()
+        with self._lock:
+            hit = self._entries.get(cache_key)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        tenant = load()
+        with self._lock:
+            if len(self._entries) >= MAX_CACHE_ENTRIES:
+                self._entries.clear()
+            self._entries[cache_key] = (now + (self._ttl if tenant else self._negative_ttl), tenant)
+        return tenant
+
+    def by_key_hash(self, digest: str) -> Tenant | None:
+        return self._cached(f"key#{digest}", lambda: self._store.by_key_hash(digest))
+
+    def by_tenant_id(self, tenant_id: str) -> Tenant | None:
+        return self._cached(f"tenant#{tenant_id}", lambda: self._store.by_tenant_id(tenant_id))

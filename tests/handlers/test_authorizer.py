@@ -1,0 +1,278 @@
+"""The authorizer handler against a moto-backed tenant table and API Gateway key store."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+
+from authorizer.decision import Authority, Unauthorized
+from authorizer.jwks import JwksCache
+from authorizer.jwt import PublicKey
+from tests.conftest import FakeLambdaContext
+from tests.support.tokens import AUDIENCE, ISSUER, Signer
+
+TABLE = "aigw-test-tenants"
+ROUTES = ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/prompts/{name}"]
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models"
+ACME_KEY = "acmeKEY0123456789abcdefghijklmnopqrstuv"
+GLOBEX_KEY = "globexKEY0123456789abcdefghijklmnopqrst"
+
+
+def put_tenant(client: Any, api_key: str | None, api_key_id: str | None, **fields: Any) -> None:
+    item = {
+        "tenant_id": {"S": fields["tenant_id"]},
+        "tier": {"S": fields.get("tier", "standard")},
+        "allowed_models": {"S": ",".join(fields.get("allowed_models", []))},
+        "enabled": {"BOOL": fields.get("enabled", True)},
+    }
+    if "monthly_token_budget" in fields:
+        item["monthly_token_budget"] = {"N": str(fields["monthly_token_budget"])}
+    if api_key_id:
+        item["api_key_id"] = {"S": api_key_id}
+    if api_key:
+        client.put_item(
+            TableName=TABLE, Item={"pk": {"S": f"key#{hashlib.sha256(api_key.encode()).hexdigest()}"}, **item}
+        )
+    client.put_item(TableName=TABLE, Item={"pk": {"S": f"tenant#{fields['tenant_id']}"}, **item})
+
+
+@pytest.fixture(scope="module")
+def signer() -> Signer:
+    return Signer()
+
+
+@pytest.fixture
+def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer) -> Iterator[ModuleType]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("GATEWAY_TENANT_TABLE", TABLE)
+    monkeypatch.setenv("GATEWAY_ROUTES", json.dumps(ROUTES))
+    monkeypatch.setenv("GATEWAY_JWT_ISSUER", ISSUER)
+    monkeypatch.setenv("GATEWAY_JWT_AUDIENCE", AUDIENCE)
+    monkeypatch.setenv("GATEWAY_JWT_JWKS_URL", "https://idp.example.test/.well-known/jwks.json")
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        apigateway = boto3.client("apigateway")
+        acme_key_id = apigateway.create_api_key(name="acme", value=ACME_KEY, enabled=True)["id"]
+        put_tenant(
+            dynamodb,
+            ACME_KEY,
+            acme_key_id,
+            tenant_id="acme",
+            tier="premium",
+            allowed_models=["claude-3-haiku", "llama3-8b"],
+            monthly_token_budget=1000000,
+        )
+        put_tenant(dynamodb, GLOBEX_KEY, None, tenant_id="globex", enabled=False)
+        put_tenant(dynamodb, None, None, tenant_id="initech", allowed_models=["claude-3-haiku"])
+        import authorizer.handler
+
+        module = importlib.reload(authorizer.handler)
+        keys = {k.kid: k for k in (PublicKey.from_jwk(j) for j in signer.jwks()["keys"]) if k}
+        module.authority = Authority(
+            settings=module.settings,
+            tenants=module.authority.tenants,
+            jwks=JwksCache("unused", 3600, fetch=lambda _: keys),
+            key_values=module.authority.key_values,
+        )
+        yield module
+
+
+def event(headers: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "REQUEST",
+        "methodArn": METHOD_ARN,
+        "headers": headers or {},
+        "requestContext": {"requestId": "req-1"},
+        **extra,
+    }
+
+
+def invoke(module: ModuleType, headers: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
+    result: dict[str, Any] = module.handler(event(headers, **extra), FakeLambdaContext())
+    return result
+
+
+def test_a_valid_key_gets_a_policy_for_every_route_of_the_stage(authorizer: ModuleType) -> None:
+    answer = invoke(authorizer, {"Authorization": f"Bearer {ACME_KEY}"})
+    statement = answer["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == [
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models",
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/chat/completions",
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/prompts/*",
+    ]
+    assert answer["usageIdentifierKey"] == ACME_KEY
+    assert answer["principalId"] == "acme"
+
+
+def test_the_context_carries_tenant_tier_and_allowed_models_as_strings(authorizer: ModuleType) -> None:
+    context = invoke(authorizer, {"x-api-key": ACME_KEY})["context"]
+    assert context == {
+        "tenant_id": "acme",
+        "tier": "premium",
+        "allowed_models": "claude-3-haiku,llama3-8b",
+        "monthly_token_budget": "1000000",
+        "auth_method": "api_key",
+    }
+    assert all(isinstance(v, str) for v in context.values())
+    assert "gpt-4o" not in context["allowed_models"].split(",")
+
+
+def test_an_unknown_key_is_unauthorized(authorizer: ModuleType) -> None:
+    with pytest.raises(Unauthorized) as caught:
+        invoke(authorizer, {"authorization": "Bearer unknownKEY0123456789abcdefghijklmn"})
+    assert str(caught.value) == "Unauthorized"
+
+
+def test_a_disabled_tenant_is_denied(authorizer: ModuleType) -> None:
+    answer = invoke(authorizer, {"x-api-key": GLOBEX_KEY})
+    assert answer["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    assert "usageIdentifierKey" not in answer
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256"])
+def test_a_valid_jwt_maps_to_its_tenant_and_usage_key(authorizer: ModuleType, signer: Signer, alg: str) -> None:
+    answer = invoke(authorizer, {"Authorization": f"Bearer {signer.token(alg)}"})
+    assert answer["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert answer["context"]["tenant_id"] == "acme"
+    assert answer["context"]["auth_method"] == "jwt"
+    assert answer["usageIdentifierKey"] == ACME_KEY
+
+
+def test_a_jwt_tenant_without_a_key_is_denied_not_allowed_unmetered(authorizer: ModuleType, signer: Signer) -> None:
+    answer = invoke(authorizer, {"Authorization": f"Bearer {signer.token(claims=signer.claims(tenant='initech'))}"})
+    assert answer["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+def bad_tokens(signer: Signer) -> dict[str, str]:
+    import time
+
+    now = int(time.time())
+    return {
+        "expired": signer.token(claims=signer.claims(exp=now - 600)),
+        "not-yet-valid": signer.token(claims=signer.claims(nbf=now + 600)),
+        "wrong-audience": signer.token(claims=signer.claims(aud="other")),
+        "wrong-issuer": signer.token(claims=signer.claims(iss="https://evil.example/")),
+        "bad-signature": signer.token()[:-6] + "AAAAAA",
+        "alg-none": signer.token("none", kid="rsa-1") + "c2ln",
+        "key-confusion": signer.hs256_with_public_key(),
+        "unknown-tenant": signer.token(claims=signer.claims(tenant="nobody")),
+        "no-tenant-claim": signer.token(claims=signer.claims(tenant=None)),
+        "disabled-tenant-jwt-is-403-not-401": "",
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "expired",
+        "not-yet-valid",
+        "wrong-audience",
+        "wrong-issuer",
+        "bad-signature",
+        "alg-none",
+        "key-confusion",
+        "unknown-tenant",
+        "no-tenant-claim",
+    ],
+)
+def test_bad_tokens_are_unauthorized(authorizer: ModuleType, signer: Signer, case: str) -> None:
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {"Authorization": f"Bearer {bad_tokens(signer)[case]}"})
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer " + "a" * 9000},
+        {"Authorization": f"Bearer {ACME_KEY}", "x-api-key": GLOBEX_KEY},
+        {"x-api-key": "short"},
+        {"x-api-key": "has spaces in the key 0123456789"},
+    ],
+    ids=["missing", "basic", "empty-bearer", "oversized", "two-different", "short-key", "bad-charset"],
+)
+def test_malformed_missing_or_ambiguous_headers_are_unauthorized(
+    authorizer: ModuleType, headers: dict[str, str]
+) -> None:
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, headers)
+
+
+def test_a_repeated_authorization_header_is_unauthorized(authorizer: ModuleType) -> None:
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {}, multiValueHeaders={"Authorization": [f"Bearer {ACME_KEY}", f"Bearer {GLOBEX_KEY}"]})
+
+
+@pytest.mark.parametrize("arn", [None, "", "arn:aws:s3:::bucket", METHOD_ARN.replace("123456789012", "1234")])
+def test_a_malformed_method_arn_is_unauthorized(authorizer: ModuleType, arn: Any) -> None:
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {"x-api-key": ACME_KEY}, methodArn=arn)
+
+
+def test_no_log_line_contains_a_key_or_token(
+    authorizer: ModuleType, signer: Signer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="authorizer")
+    token = signer.token()
+    secrets = [ACME_KEY, GLOBEX_KEY, token, token.split(".")[2]]
+    for headers in ({"x-api-key": ACME_KEY}, {"x-api-key": GLOBEX_KEY}, {"Authorization": f"Bearer {token}"}):
+        invoke(authorizer, headers)
+    for headers in (
+        {"Authorization": f"Bearer {ACME_KEY}", "x-api-key": GLOBEX_KEY},
+        {"Authorization": f"Bearer {token[:-4]}AAAA"},
+    ):
+        with pytest.raises(Unauthorized):
+            invoke(authorizer, headers)
+    # Every attribute of every record: the message and the structured extras powertools emits.
+    logged = "\n".join(json.dumps(vars(record), default=str) for record in caplog.records)
+    assert len(caplog.records) == 5, "the authorizer logs each decision"
+    assert '"tenant_id": "globex"' in logged
+    for secret in secrets:
+        assert secret not in logged
+
+
+header_values = (
+    st.text(max_size=300)
+    | st.sampled_from(["Bearer ", "bearer x.y.z", f"Bearer {ACME_KEY[:-1]}"])
+    | st.builds(
+        lambda a, b: f"Bearer {a}.{b}.{a}",
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC-_", max_size=40),
+        st.text(max_size=40),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(authorization=header_values, api_key=st.none() | header_values)
+def test_no_header_value_makes_the_authorizer_raise_or_allow(
+    authorizer: ModuleType, authorization: str, api_key: str | None
+) -> None:
+    headers = {"Authorization": authorization}
+    if api_key is not None:
+        headers["x-api-key"] = api_key
+    try:
+        answer = invoke(authorizer, headers)
+    except Unauthorized:
+        return
+    assert answer["policyDocument"]["Statement"][0]["Effect"] == "Deny"

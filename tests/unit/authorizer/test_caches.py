@@ -1,0 +1,145 @@
+"""The authorizer's caches: JWKS refresh rules and tenant lookups, with a fake clock."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from authorizer.jwks import JwksCache, JwksError, fetch_jwks
+from authorizer.jwt import PublicKey
+from authorizer.tenants import CachedTenantStore, Tenant
+from tests.support.tokens import Signer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_jwks_is_refetched_after_its_ttl_and_early_only_once_per_interval_for_unknown_kids() -> None:
+    clock, calls = Clock(), []
+    key = PublicKey("k1", "EC", x=1, y=2)
+
+    def fetch(url: str) -> dict[str, PublicKey]:
+        calls.append(url)
+        return {"k1": key}
+
+    cache = JwksCache("u", ttl_seconds=3600, min_refresh_seconds=30, fetch=fetch, clock=clock)
+    assert cache.keys_for("k1") == {"k1": key}
+    assert cache.keys_for("k1") and len(calls) == 1
+    for _ in range(50):
+        cache.keys_for("forged-kid")
+    assert len(calls) == 1, "unknown kids must not trigger a fetch inside the refresh interval"
+    clock.now += 31
+    cache.keys_for("forged-kid")
+    assert len(calls) == 2
+    clock.now += 3601
+    cache.keys_for("k1")
+    assert len(calls) == 3
+
+
+def test_jwks_keeps_the_last_good_keys_when_the_issuer_is_down() -> None:
+    clock, state = Clock(), {"up": True}
+    key = PublicKey("k1", "EC", x=1, y=2)
+
+    def fetch(url: str) -> dict[str, PublicKey]:
+        if not state["up"]:
+            raise JwksError("down")
+        return {"k1": key}
+
+    cache = JwksCache("u", ttl_seconds=10, fetch=fetch, clock=clock)
+    cache.keys_for("k1")
+    state["up"], clock.now = False, clock.now + 100
+    assert cache.keys_for("k1") == {"k1": key}
+
+
+def test_jwks_failure_without_any_keys_is_an_error() -> None:
+    def fetch(url: str) -> dict[str, PublicKey]:
+        raise JwksError("down")
+
+    with pytest.raises(JwksError):
+        JwksCache("u", ttl_seconds=10, fetch=fetch).keys_for("k1")
+
+
+@pytest.fixture
+def jwks_url() -> Iterator[str]:
+    document = json.dumps(Signer().jwks()).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_fetch_jwks_reads_rsa_and_ec_keys(jwks_url: str) -> None:
+    assert sorted(fetch_jwks(jwks_url)) == ["ec-1", "rsa-1"]
+
+
+@pytest.mark.parametrize("url", ["http://idp.example/jwks", "file:///etc/passwd", "ftp://x"])
+def test_fetch_jwks_refuses_anything_but_https(url: str) -> None:
+    with pytest.raises(JwksError, match="must use https"):
+        fetch_jwks(url)
+
+
+def test_fetch_jwks_reports_an_unreachable_issuer_without_raising_oserror() -> None:
+    from tooling.background import free_port
+
+    with pytest.raises(JwksError, match="could not fetch"):
+        fetch_jwks(f"http://127.0.0.1:{free_port()}/jwks.json")
+
+
+class CountingStore:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def by_key_hash(self, digest: str) -> Tenant | None:
+        self.calls += 1
+        return Tenant("acme", "standard", (), True) if digest == "known" else None
+
+    def by_tenant_id(self, tenant_id: str) -> Tenant | None:
+        self.calls += 1
+        return None
+
+
+def test_tenant_lookups_are_cached_and_misses_expire_sooner() -> None:
+    clock, store = Clock(), CountingStore()
+    cache = CachedTenantStore(store, ttl_seconds=60, negative_ttl_seconds=5, clock=clock)
+    assert cache.by_key_hash("known") and cache.by_key_hash("known") and store.calls == 1
+    assert cache.by_key_hash("unknown") is None and cache.by_key_hash("unknown") is None and store.calls == 2
+    clock.now += 6
+    cache.by_key_hash("unknown")
+    cache.by_key_hash("known")
+    assert store.calls == 3
+    clock.now += 60
+    cache.by_key_hash("known")
+    assert store.calls == 4
+
+
+def test_tenant_items_parse_strictly() -> None:
+    assert Tenant.from_item({"tenant_id": "a", "tier": "t", "allowed_models": "m1,m2", "enabled": True}) == Tenant(
+        "a", "t", ("m1", "m2"), True
+    )
+    assert Tenant.from_item({"tenant_id": "a", "tier": "t", "enabled": "yes"}) == Tenant("a", "t", (), False)
+    assert Tenant.from_item({"tier": "t"}) is None
