@@ -41,6 +41,8 @@ def answers_http(url: str, timeout: float = 1.0) -> bool:
 def port_in_use(port: int) -> bool:
     """Return True when something already listens on 127.0.0.1:`port`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As servers do: connections of a stopped server lingering in TIME_WAIT don't count.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:

@@ -84,7 +84,8 @@ def run(
     except subprocess.TimeoutExpired:
         raise TerraformError(f"terraform {args[0]} in {cwd.name} did not finish within {timeout:.0f} s") from None
     if result.returncode not in ok_codes:
-        raise TerraformError(f"terraform {args[0]} failed in {cwd.name}: {summary(result.stderr or result.stdout)}")
+        detail = summary(result.stderr or result.stdout) if capture else "see its output above"
+        raise TerraformError(f"terraform {args[0]} failed in {cwd.name}: {detail}")
     return result
 
 

@@ -14,7 +14,7 @@ provider "aws" {
 }
 
 locals {
-  router_package_path = coalesce(var.router_package_path, "${path.root}/../../build/dist/router.zip")
+  lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.root}/../../build/dist")
 }
 
 module "api_gateway_account" {
@@ -31,7 +31,9 @@ module "gateway" {
   name                  = "aigw-dev-${each.key}"
   stage_name            = "dev"
   models                = each.value.models
-  router_package_path   = local.router_package_path
+  tiers                 = var.tiers
+  tenants               = each.value.tenants
+  lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
   tags                  = merge(each.value.tags, { business_unit = each.key })
 

@@ -12,3 +12,9 @@ output "router_function_names" {
   description = "Router Lambda of each business unit's gateway, keyed by business unit."
   value       = { for unit, gateway in module.gateway : unit => gateway.router_function_name }
 }
+
+output "tenant_api_keys" {
+  description = "API key of each tenant, keyed by business unit, then tenant id."
+  value       = { for unit, gateway in module.gateway : unit => gateway.tenant_api_keys }
+  sensitive   = true
+}

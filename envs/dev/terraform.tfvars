@@ -9,6 +9,19 @@ business_units = {
         owned_by = "anthropic"
       }
     }
+    tenants = {
+      storefront = {
+        tier                 = "standard"
+        allowed_models       = ["claude-3-haiku"]
+        monthly_token_budget = 20000000
+      }
+      recommendations = {
+        tier                 = "premium"
+        allowed_models       = ["claude-3-haiku"]
+        throttle_rate_limit  = 200
+        throttle_burst_limit = 400
+      }
+    }
   }
   payments = {
     models = {
@@ -23,6 +36,25 @@ business_units = {
         owned_by = "payments"
       }
     }
+    tenants = {
+      fraud-analytics = {
+        tier           = "premium"
+        allowed_models = ["claude-3-5-sonnet", "fraud-scorer"]
+      }
+    }
     tags = { cost_center = "payments-ml" }
+  }
+}
+
+tiers = {
+  standard = {
+    throttle_rate_limit  = 10
+    throttle_burst_limit = 20
+    quota_limit          = 200000
+  }
+  premium = {
+    throttle_rate_limit  = 100
+    throttle_burst_limit = 200
+    quota_limit          = 5000000
   }
 }

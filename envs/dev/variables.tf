@@ -19,9 +19,9 @@ variable "allowed_account_ids" {
   }
 }
 
-variable "router_package_path" {
+variable "lambda_packages_dir" {
   type        = string
-  description = "Router zip built by `make package`. Default (`null`): build/dist/router.zip of this checkout."
+  description = "Folder of the Lambda zips `make package` builds. Default (`null`): build/dist of this checkout."
   default     = null
 }
 
@@ -45,12 +45,30 @@ variable "business_units" {
       owned_by = optional(string)
       created  = optional(number, 0)
     }))
+    tenants = optional(map(object({
+      tier                 = string
+      allowed_models       = list(string)
+      monthly_token_budget = optional(number)
+      throttle_rate_limit  = optional(number)
+      throttle_burst_limit = optional(number)
+      enabled              = optional(bool, true)
+    })), {})
     tags = optional(map(string), {})
   }))
-  description = "One gateway per business unit, keyed by a short unit name (`[a-z0-9-]`, at most 20 characters); each lists the models it serves."
+  description = "One gateway per business unit, keyed by a short unit name (`[a-z0-9-]`, at most 20 characters); each lists the models it serves and its own tenants."
 
   validation {
     condition     = length(var.business_units) > 0 && alltrue([for k in keys(var.business_units) : can(regex("^[a-z][a-z0-9-]{0,19}$", k))])
     error_message = "business_units needs at least one key, each matching ^[a-z][a-z0-9-]{0,19}$."
   }
+}
+
+variable "tiers" {
+  type = map(object({
+    throttle_rate_limit  = number
+    throttle_burst_limit = number
+    quota_limit          = optional(number)
+    quota_period         = optional(string, "MONTH")
+  }))
+  description = "Service tiers, one usage plan each (validated by the module; see modules/ai_gateway/README.md)."
 }

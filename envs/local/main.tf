@@ -22,6 +22,7 @@ provider "aws" {
     lambda     = var.emulator_endpoint
     logs       = var.emulator_endpoint
     sts        = var.emulator_endpoint
+    dynamodb   = var.emulator_endpoint
   }
 
   default_tags {
@@ -33,7 +34,7 @@ provider "aws" {
 }
 
 locals {
-  router_package_path = coalesce(var.router_package_path, "${path.root}/../../build/dist/router.zip")
+  lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.root}/../../build/dist")
 }
 
 module "api_gateway_account" {
@@ -48,10 +49,16 @@ module "gateway" {
   name                  = "aigw-local"
   stage_name            = "local"
   models                = var.models
-  router_package_path   = local.router_package_path
+  lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = 7
-  # A short window: local keys are thrown away with the emulator anyway.
-  kms_key_deletion_window_in_days = 7
+  tiers                 = var.tiers
+  tenants               = var.tenants
+  # A short window and no deletion protection: local state is thrown away with the emulator.
+  kms_key_deletion_window_in_days  = 7
+  tenant_table_deletion_protection = false
+  # Emulator gaps: it stores per-route method settings under an escaped path (so every
+  # re-plan would differ) and has no CloudWatch role for execution logs.
+  enable_route_method_settings = false
 
   depends_on = [module.api_gateway_account]
 }

@@ -22,3 +22,9 @@ output "emulator_endpoint" {
   description = "Where the emulator answers AWS API calls."
   value       = var.emulator_endpoint
 }
+
+output "tenant_api_keys" {
+  description = "API key of each tenant, keyed by tenant id (read with `terraform output -json tenant_api_keys`)."
+  value       = module.gateway.tenant_api_keys
+  sensitive   = true
+}

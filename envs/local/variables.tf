@@ -20,9 +20,9 @@ variable "region" {
   }
 }
 
-variable "router_package_path" {
+variable "lambda_packages_dir" {
   type        = string
-  description = "Router zip built by `make package`. Default (`null`): build/dist/router.zip of this checkout."
+  description = "Folder of the Lambda zips `make package` builds. Default (`null`): build/dist of this checkout."
   default     = null
 }
 
@@ -34,4 +34,27 @@ variable "models" {
     created  = optional(number, 0)
   }))
   description = "Models the local gateway lists, keyed by alias (see modules/ai_gateway/README.md)."
+}
+
+variable "tiers" {
+  type = map(object({
+    throttle_rate_limit  = number
+    throttle_burst_limit = number
+    quota_limit          = optional(number)
+    quota_period         = optional(string, "MONTH")
+  }))
+  description = "Service tiers, one usage plan each (validated by the module; see modules/ai_gateway/README.md)."
+}
+
+variable "tenants" {
+  type = map(object({
+    tier                 = string
+    allowed_models       = list(string)
+    monthly_token_budget = optional(number)
+    throttle_rate_limit  = optional(number)
+    throttle_burst_limit = optional(number)
+    enabled              = optional(bool, true)
+  }))
+  description = "Tenants of this environment's gateway, keyed by tenant id (validated by the module)."
+  default     = {}
 }

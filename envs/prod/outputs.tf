@@ -12,3 +12,9 @@ output "router_function_name" {
   description = "Name of the router Lambda function."
   value       = module.gateway.router_function_name
 }
+
+output "tenant_api_keys" {
+  description = "API key of each tenant, keyed by tenant id (read with `terraform output -json tenant_api_keys`)."
+  value       = module.gateway.tenant_api_keys
+  sensitive   = true
+}

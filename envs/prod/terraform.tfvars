@@ -13,3 +13,23 @@ models = {
   }
 }
 log_retention_in_days = 365
+
+tiers = {
+  standard = {
+    throttle_rate_limit  = 10
+    throttle_burst_limit = 20
+    quota_limit          = 200000
+  }
+  premium = {
+    throttle_rate_limit  = 100
+    throttle_burst_limit = 200
+    quota_limit          = 5000000
+  }
+}
+
+tenants = {
+  platform-smoke-tests = {
+    tier           = "standard"
+    allowed_models = ["claude-3-haiku"]
+  }
+}

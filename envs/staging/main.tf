@@ -14,7 +14,7 @@ provider "aws" {
 }
 
 locals {
-  router_package_path = coalesce(var.router_package_path, "${path.root}/../../build/dist/router.zip")
+  lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.root}/../../build/dist")
 }
 
 module "api_gateway_account" {
@@ -30,7 +30,9 @@ module "gateway" {
   name                  = "aigw-staging"
   stage_name            = "staging"
   models                = var.models
-  router_package_path   = local.router_package_path
+  tiers                 = var.tiers
+  tenants               = var.tenants
+  lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
 
   depends_on = [module.api_gateway_account]

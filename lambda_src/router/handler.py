@@ -1,4 +1,4 @@
-"""Router Lambda entry point: serves `GET /v1/models` from the environment's model catalog."""
+"""Router Lambda entry point: serves `GET /v1/models` from the environment's catalog, per tenant."""
 
 from __future__ import annotations
 
@@ -39,10 +39,13 @@ SETTINGS = load_settings()
 
 
 def list_models(request: ProxyRequest) -> dict[str, Any]:
-    """Return the OpenAI model list of every alias this environment serves."""
+    """Return the OpenAI model list of the aliases the calling tenant may use."""
     if SETTINGS is None:
         raise MISCONFIGURED
-    return model_list(SETTINGS.models)
+    models = SETTINGS.models
+    if request.tenant is not None:
+        models = tuple(m for m in models if m.alias in request.tenant.allowed_models)
+    return model_list(models)
 
 
 ROUTES: RouteTable = {"/v1/models": {"GET": list_models}}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from cdktn import Token
+from cdktn_provider_aws.api_gateway_authorizer import ApiGatewayAuthorizer
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
 from cdktn_provider_aws.api_gateway_method import ApiGatewayMethod
 from cdktn_provider_aws.api_gateway_resource import ApiGatewayResource
@@ -18,6 +21,11 @@ from modules_src.common.naming import named
 
 # API Gateway's default (and, without a quota raise, maximum) integration timeout.
 INTEGRATION_TIMEOUT_MS = 29000
+# Cacheable routes are keyed by the caller's credential, so tenants never share an entry.
+CACHE_KEY_HEADERS = ("method.request.header.Authorization", "method.request.header.x-api-key")
+# With result caching API Gateway needs an identity source (and refuses requests without it);
+# without caching the authorizer runs on every request and takes either header.
+IDENTITY_SOURCE = '${var.authorizer_result_ttl_in_seconds > 0 ? "method.request.header.Authorization" : ""}'
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class RestApiProps:
     stage_name: str
     routes: tuple[Route, ...]
     targets: dict[str, LambdaFunction]
+    authorizer: LambdaFunction
     tags: Any
 
     def __post_init__(self) -> None:
@@ -38,7 +47,7 @@ class RestApiProps:
 
 
 class RestApi(Construct):
-    """Attributes: `api`, `resources` (by path), `methods` and `integrations` (by route id)."""
+    """Attributes: `api`, `authorizer`, `resources` (by path), `methods` and `integrations` (by route id)."""
 
     def __init__(self, scope: Construct, id_: str, props: RestApiProps) -> None:
         super().__init__(scope, id_)
@@ -49,9 +58,36 @@ class RestApi(Construct):
                 name=props.name,
                 description=f"AI gateway {props.name}: OpenAI-compatible API",
                 endpoint_configuration={"types": ["REGIONAL"]},
+                # Usage plans meter the key the authorizer returns, so clients send a bearer token.
+                api_key_source="AUTHORIZER",
                 tags=props.tags,
             ),
             "this",
+        )
+        self.authorizer = named(
+            ApiGatewayAuthorizer(
+                self,
+                "authorizer",
+                name=f"{props.name}-tenants",
+                rest_api_id=self.api.id,
+                type="REQUEST",
+                authorizer_uri=props.authorizer.invoke_arn,
+                identity_source=IDENTITY_SOURCE,
+                authorizer_result_ttl_in_seconds=Token.as_number("${var.authorizer_result_ttl_in_seconds}"),
+            ),
+            "this",
+        )
+        named(
+            LambdaPermission(
+                self,
+                "authorizer_permission",
+                statement_id="apigateway-authorizer",
+                action="lambda:InvokeFunction",
+                function_name=props.authorizer.function_name,
+                principal="apigateway.amazonaws.com",
+                source_arn=f"{self.api.execution_arn}/authorizers/{self.authorizer.id}",
+            ),
+            "authorizer",
         )
         self.resources: dict[tuple[str, ...], ApiGatewayResource] = {}
         for path in resource_paths(props.routes):
@@ -70,7 +106,7 @@ class RestApi(Construct):
     def _add_route(self, route: Route, props: RestApiProps) -> None:
         function = props.targets[route.target]
         resource = self.resources[route.segments]
-        # TODO(#3): the Lambda authorizer and API keys protect every method.
+        cache_keys = list(CACHE_KEY_HEADERS) if route.cacheable else None
         method = named(
             ApiGatewayMethod(
                 self,
@@ -78,7 +114,11 @@ class RestApi(Construct):
                 rest_api_id=self.api.id,
                 resource_id=resource.id,
                 http_method=route.method,
-                authorization="NONE",
+                # Deny by default: every method goes through the authorizer and needs a plan's key.
+                authorization="CUSTOM",
+                authorizer_id=self.authorizer.id,
+                api_key_required=True,
+                request_parameters=dict.fromkeys(cache_keys, False) if cache_keys else None,
             ),
             route.logical_id,
         )
@@ -93,6 +133,12 @@ class RestApi(Construct):
                 integration_http_method="POST",
                 uri=function.invoke_arn,
                 timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
+                # Only with caching on: keys matter only then (and the emulator does not store them).
+                cache_key_parameters=Token.as_list(
+                    f"${{var.enable_models_cache && var.enable_route_method_settings ? {json.dumps(cache_keys)} : []}}"
+                )
+                if cache_keys
+                else None,
             ),
             route.logical_id,
         )

@@ -22,6 +22,10 @@ class Route:
     path: str
     target: str
     summary: str
+    # Expensive routes (model calls) get the stage's tighter per-method throttle.
+    expensive: bool = False
+    # Response caching for this route (0 = never), keyed by the caller's credential headers.
+    cacheable: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -44,13 +48,23 @@ class Route:
         return "_".join((self.method.lower(), *(s.strip("{}").lower() for s in self.segments)))
 
     @property
+    def method_path(self) -> str:
+        """The path as API Gateway's method settings name it: `v1/models/GET`."""
+        return f"{self.path.strip('/')}/{self.method}"
+
+    @property
+    def route_key(self) -> str:
+        """`GET /v1/models`: how the authorizer lists the routes its policy covers."""
+        return f"{self.method} {self.path}"
+
+    @property
     def arn_path(self) -> str:
         """The path as it appears in an execute-api ARN (path parameters become `*`)."""
         return "/".join("*" if s.startswith("{") else s for s in self.segments)
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/v1/models", "router", "List the models this environment serves (OpenAI format)."),
+    Route("GET", "/v1/models", "router", "List the models the calling tenant may use (OpenAI format).", cacheable=True),
 )
 
 

@@ -1,18 +1,46 @@
-"""The `ai_gateway` module stack: wires encryption, the router function, the API and its stage."""
+"""The `ai_gateway` module stack: wires encryption, the functions, tenants, the API and its stage."""
 
 from __future__ import annotations
 
-from cdktn import Token
+import json
+
+from cdktn import Fn, TerraformLocal, Token
 from constructs import Construct
 
 from modules_src.ai_gateway.encryption import Encryption, EncryptionProps
+from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses, template
+from modules_src.ai_gateway.python_function import PythonFunction, PythonFunctionProps
 from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
-from modules_src.ai_gateway.router_function import RouterFunction, RouterFunctionProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, Stage, StageProps
+from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
 from modules_src.common.account import AccountContext
 from modules_src.common.module_stack import ModuleStack
+from modules_src.common.naming import named
+
+# Must match lambda_src/*/settings.py (a test keeps them equal).
+MODELS_ENV = "GATEWAY_MODELS"
+AUTHORIZER_SETTINGS_ENV = {
+    "GATEWAY_TENANT_CACHE_TTL_SECONDS": "${var.authorizer_tenant_cache_ttl_in_seconds}",
+    "GATEWAY_JWT_ISSUER": '${var.jwt_issuer == null ? "" : var.jwt_issuer}',
+    "GATEWAY_JWT_AUDIENCE": '${var.jwt_audience == null ? "" : var.jwt_audience}',
+    "GATEWAY_JWT_JWKS_URL": '${var.jwt_jwks_url == null ? "" : var.jwt_jwks_url}',
+    "GATEWAY_JWT_TENANT_CLAIM": "${var.jwt_tenant_claim}",
+    # Issuers rotate keys slowly and an unknown kid refreshes early: an hour is plenty.
+    "GATEWAY_JWKS_TTL_SECONDS": "3600",
+}
+# ARNs of this gateway's tenant keys (a never-matching one when there are none: IAM refuses
+# an empty Resource list).
+TENANT_KEY_ARNS = (
+    "${length(var.tenants) == 0 ? "
+    '["arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/apikeys/none"] : '
+    "[for key in aws_api_gateway_api_key.tenant : "
+    '"arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/apikeys/${key.id}"]}'
+)
+# The authorizer answers inside API Gateway's authorizer budget; it needs little memory.
+AUTHORIZER_MEMORY_MB = 256
+AUTHORIZER_TIMEOUT_SECONDS = 5
 
 
 class AiGatewayStack(ModuleStack):
@@ -25,6 +53,7 @@ class AiGatewayStack(ModuleStack):
         stage_name = self.variable("stage_name").string_value
         tags = Token.as_string_map(self.variable("tags").value)
         retention = self.variable("log_retention_in_days").number_value
+        packages = self.variable("lambda_packages_dir").string_value
 
         encryption = Encryption(
             self,
@@ -38,31 +67,82 @@ class AiGatewayStack(ModuleStack):
                 tags=tags,
             ),
         )
-        router = RouterFunction(
+
+        def function_props(role_name: str, **overrides: object) -> PythonFunctionProps:
+            base: dict[str, object] = {
+                "role_name": role_name,
+                "handler": f"{role_name}.handler.handler",
+                "account": account,
+                "name": name,
+                "package_path": f"{packages}/{role_name}.zip",
+                "runtime": self.variable("lambda_runtime").string_value,
+                "architecture": self.variable("lambda_architecture").string_value,
+                "log_level": self.variable("lambda_log_level").string_value,
+                "kms_key_arn": encryption.key_arn,
+                "log_retention_in_days": retention,
+                "tags": tags,
+            }
+            base.update(overrides)
+            return PythonFunctionProps(**base)  # type: ignore[arg-type]
+
+        router = PythonFunction(
             self,
             "router",
-            RouterFunctionProps(
-                account=account,
-                name=name,
-                package_path=self.variable("router_package_path").string_value,
-                runtime=self.variable("router_runtime").string_value,
-                architecture=self.variable("router_architecture").string_value,
+            function_props(
+                "router",
                 memory_size_mb=self.variable("router_memory_size_mb").number_value,
                 timeout_seconds=self.variable("router_timeout_seconds").number_value,
-                log_level=self.variable("router_log_level").string_value,
-                models=self.variable("models").value,
-                kms_key_arn=encryption.key_arn,
-                log_retention_in_days=retention,
-                tags=tags,
+                environment={MODELS_ENV: Fn.jsonencode(self.variable("models").value)},
+            ),
+        )
+        # The table is created with the tenants (after the API, which needs the authorizer):
+        # the authorizer refers to it by its deterministic name to avoid a cycle.
+        table_name = f"{name}-tenants"
+        key_arns = named(TerraformLocal(self, "tenant_key_arns", TENANT_KEY_ARNS), "tenant_key_arns")
+        authorizer = PythonFunction(
+            self,
+            "authorizer",
+            function_props(
+                "authorizer",
+                memory_size_mb=AUTHORIZER_MEMORY_MB,
+                timeout_seconds=AUTHORIZER_TIMEOUT_SECONDS,
+                environment={
+                    "GATEWAY_TENANT_TABLE": table_name,
+                    "GATEWAY_ROUTES": json.dumps([r.route_key for r in ROUTES]),
+                    **AUTHORIZER_SETTINGS_ENV,
+                },
+                statements=[
+                    {
+                        "Sid": "ReadTenants",
+                        "Effect": "Allow",
+                        "Action": ["dynamodb:GetItem"],
+                        "Resource": (
+                            f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table/{table_name}"
+                        ),
+                    },
+                    {
+                        # JWT callers' usage-plan keys; only this gateway's tenant keys.
+                        "Sid": "ReadTenantKeyValues",
+                        "Effect": "Allow",
+                        "Action": ["apigateway:GET"],
+                        "Resource": key_arns.as_list,
+                    },
+                ],
             ),
         )
         api = RestApi(
             self,
             "api",
             RestApiProps(
-                name=name, stage_name=stage_name, routes=ROUTES, targets={"router": router.function}, tags=tags
+                name=name,
+                stage_name=stage_name,
+                routes=ROUTES,
+                targets={"router": router.function},
+                authorizer=authorizer.function,
+                tags=tags,
             ),
         )
+        responses = GatewayResponses(self, "gateway_responses", api.api.id)
         stage = Stage(
             self,
             "stage",
@@ -70,10 +150,23 @@ class AiGatewayStack(ModuleStack):
                 name=name,
                 stage_name=stage_name,
                 rest_api=api,
-                route_fingerprint=fingerprint(ROUTES, ACCESS_LOG_FORMAT),
+                routes=ROUTES,
+                gateway_responses=responses.responses,
+                route_fingerprint=fingerprint(ROUTES, ACCESS_LOG_FORMAT, [template(r) for r in RESPONSES]),
                 kms_key_arn=encryption.key_arn,
                 log_retention_in_days=retention,
                 xray_tracing_enabled=self.variable("enable_xray_tracing").boolean_value,
+                tags=tags,
+            ),
+        )
+        access = TenantAccess(
+            self,
+            "tenant_access",
+            TenantAccessProps(
+                name=name,
+                rest_api_id=api.api.id,
+                stage_name=stage.stage.stage_name,
+                kms_key_arn=encryption.key_arn,
                 tags=tags,
             ),
         )
@@ -84,7 +177,16 @@ class AiGatewayStack(ModuleStack):
         self.output("stage_invoke_url", stage.stage.invoke_url)
         self.output("router_function_name", router.function.function_name)
         self.output("router_function_arn", router.function.arn)
+        self.output("authorizer_function_name", authorizer.function.function_name)
         self.output("access_log_group_name", stage.access_log_group.name)
         self.output("router_log_group_name", router.log_group.name)
         self.output("kms_key_arn", encryption.key_arn)
+        self.output("tenant_table_name", access.table.name)
+        self.output("tenant_api_keys", "${{for id, key in aws_api_gateway_api_key.tenant : id => key.value}}")
+        self.output("tenant_api_key_ids", "${{for id, key in aws_api_gateway_api_key.tenant : id => key.id}}")
+        self.output("usage_plan_ids", "${{for plan, p in aws_api_gateway_usage_plan.this : plan => p.id}}")
+        self.output(
+            "custom_domain_regional_domain_name", "${one(aws_api_gateway_domain_name.this[*].regional_domain_name)}"
+        )
+        self.output("custom_domain_regional_zone_id", "${one(aws_api_gateway_domain_name.this[*].regional_zone_id)}")
         self.check_complete()

@@ -6,13 +6,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdktn import Fn
+from cdktn import Fn, Token
+from cdktn_provider_aws.api_gateway_base_path_mapping import ApiGatewayBasePathMapping
 from cdktn_provider_aws.api_gateway_deployment import ApiGatewayDeployment
+from cdktn_provider_aws.api_gateway_domain_name import ApiGatewayDomainName
+from cdktn_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
+from cdktn_provider_aws.api_gateway_method_settings import ApiGatewayMethodSettings
 from cdktn_provider_aws.api_gateway_stage import ApiGatewayStage
 from cdktn_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from constructs import Construct
 
 from modules_src.ai_gateway.rest_api import RestApi
+from modules_src.ai_gateway.routes import Route
 from modules_src.common.naming import named
 
 # One JSON object per request. Values are quoted so an empty context value still
@@ -31,8 +36,12 @@ ACCESS_LOG_FIELDS = {
     "integrationStatus": "$context.integration.status",
     "integrationLatency": "$context.integrationLatency",
     "errorType": "$context.error.responseType",
-    # Filled by the Lambda authorizer's context (issue #3); empty until then.
+    # From the Lambda authorizer: its context, and how long and how well it answered.
     "tenantId": "$context.authorizer.tenant_id",
+    "authMethod": "$context.authorizer.auth_method",
+    "authorizerStatus": "$context.authorizer.status",
+    "authorizerLatency": "$context.authorizer.latency",
+    "authorizerIntegrationLatency": "$context.authorizer.integrationLatency",
     "sourceIp": "$context.identity.sourceIp",
     "userAgent": "$context.identity.userAgent",
     "xrayTraceId": "$context.xrayTraceId",
@@ -47,7 +56,9 @@ class StageProps:
     name: str
     stage_name: str
     rest_api: RestApi
-    # sha256 of the Python route model (plain string).
+    routes: tuple[Route, ...]
+    gateway_responses: dict[str, ApiGatewayGatewayResponse]
+    # sha256 of the Python route model and templates (plain string).
     route_fingerprint: str
     kms_key_arn: str
     log_retention_in_days: float
@@ -76,9 +87,11 @@ class Stage(Construct):
         # resource, method and integration so any of them changing redeploys.
         shaping = [
             props.route_fingerprint,
+            api.authorizer.id,
             *(r.id for r in api.resources.values()),
             *(m.id for m in api.methods.values()),
             *(i.id for i in api.integrations.values()),
+            *(g.id for g in props.gateway_responses.values()),
         ]
         self.deployment = named(
             ApiGatewayDeployment(
@@ -88,7 +101,7 @@ class Stage(Construct):
                 description=f"routes {props.route_fingerprint[:12]}",
                 triggers={"redeployment": Fn.sha1(Fn.jsonencode(shaping))},
                 lifecycle={"create_before_destroy": True},
-                depends_on=[*api.methods.values(), *api.integrations.values()],
+                depends_on=[*api.methods.values(), *api.integrations.values(), *props.gateway_responses.values()],
             ),
             "this",
         )
@@ -104,7 +117,114 @@ class Stage(Construct):
                     "destination_arn": self.access_log_group.arn,
                     "format": ACCESS_LOG_FORMAT,
                 },
+                cache_cluster_enabled=Token.as_any("${var.enable_models_cache}"),
+                cache_cluster_size="${var.enable_models_cache ? var.cache_cluster_size : null}",
                 tags=props.tags,
+            ),
+            "this",
+        )
+        self.stage.add_override(
+            "dynamic.canary_settings",
+            {
+                "for_each": "${var.canary == null ? [] : [var.canary]}",
+                "content": {
+                    "deployment_id": "${canary_settings.value.deployment_id}",
+                    "percent_traffic": "${canary_settings.value.percent_traffic}",
+                    "stage_variable_overrides": "${canary_settings.value.stage_variable_overrides}",
+                    "use_stage_cache": False,
+                },
+            },
+        )
+        self._method_settings(props)
+        self._custom_domain(props)
+
+    def _method_settings(self, props: StageProps) -> None:
+        """Stage-wide defaults, tighter throttles on expensive routes, caching where a route allows it."""
+        stage_name = self.stage.stage_name
+        api_id = props.rest_api.api.id
+        common = {
+            "metrics_enabled": Token.as_any("${var.stage_metrics_enabled}"),
+            "logging_level": "${var.stage_logging_level}",
+            # Request/response bodies never go to execution logs: they hold prompts and keys.
+            "data_trace_enabled": False,
+        }
+        named(
+            ApiGatewayMethodSettings(
+                self,
+                "settings_all",
+                rest_api_id=api_id,
+                stage_name=stage_name,
+                method_path="*/*",
+                settings={
+                    **common,
+                    "throttling_rate_limit": Token.as_number("${var.stage_throttle_rate_limit}"),
+                    "throttling_burst_limit": Token.as_number("${var.stage_throttle_burst_limit}"),
+                },
+            ),
+            "all",
+        )
+        for route in props.routes:
+            if not (route.expensive or route.cacheable):
+                continue
+            rate, burst = (
+                ("stage_expensive_throttle_rate_limit", "stage_expensive_throttle_burst_limit")
+                if route.expensive
+                else ("stage_throttle_rate_limit", "stage_throttle_burst_limit")
+            )
+            settings: dict[str, object] = {
+                **common,
+                "throttling_rate_limit": Token.as_number(f"${{var.{rate}}}"),
+                "throttling_burst_limit": Token.as_number(f"${{var.{burst}}}"),
+            }
+            if route.cacheable:
+                settings.update(
+                    {
+                        "caching_enabled": Token.as_any("${var.enable_models_cache}"),
+                        "cache_ttl_in_seconds": Token.as_number("${var.models_cache_ttl_in_seconds}"),
+                        "cache_data_encrypted": True,
+                        # A client may not bypass the cache for another tenant's entry.
+                        "require_authorization_for_cache_control": True,
+                        "unauthorized_cache_control_header_strategy": "FAIL_WITH_403",
+                    }
+                )
+            named(
+                ApiGatewayMethodSettings(
+                    self,
+                    f"settings_{route.logical_id}",
+                    rest_api_id=api_id,
+                    stage_name=stage_name,
+                    method_path=route.method_path,
+                    settings=settings,
+                    count=Token.as_number("${var.enable_route_method_settings ? 1 : 0}"),
+                ),
+                route.logical_id,
+            )
+
+    def _custom_domain(self, props: StageProps) -> None:
+        """An optional regional custom domain (TLS 1.2) mapped to this stage."""
+        enabled = Token.as_number("${var.custom_domain_name == null ? 0 : 1}")
+        self.domain = named(
+            ApiGatewayDomainName(
+                self,
+                "domain",
+                domain_name="${var.custom_domain_name}",
+                regional_certificate_arn="${var.custom_domain_certificate_arn}",
+                endpoint_configuration={"types": ["REGIONAL"]},
+                security_policy="TLS_1_2",
+                tags=props.tags,
+                count=enabled,
+            ),
+            "this",
+        )
+        named(
+            ApiGatewayBasePathMapping(
+                self,
+                "base_path",
+                api_id=props.rest_api.api.id,
+                stage_name=self.stage.stage_name,
+                domain_name="${aws_api_gateway_domain_name.this[0].domain_name}",
+                base_path="${var.custom_domain_base_path}",
+                count=enabled,
             ),
             "this",
         )

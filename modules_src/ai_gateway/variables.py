@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from modules_src.common.spec import ModuleSpec, OutputSpec, Validation, VariableSpec
-from modules_src.common.validations import matches, one_of, whole_number_between
+from modules_src.common.validations import json_list, matches, one_of, optional_matches, whole_number_between
 
 PROVIDERS = ("bedrock", "openai_compatible", "sagemaker")
 RUNTIMES = ("python3.12", "python3.13")
 ARCHITECTURES = ("arm64", "x86_64")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
+STAGE_LOGGING_LEVELS = ("OFF", "ERROR", "INFO")
+CACHE_CLUSTER_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+TENANT_ID_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                   2922, 3288, 3653)  # fmt: skip
 MODEL_ALIAS_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"
@@ -46,9 +50,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
                 f"Every key of models must match {MODEL_ALIAS_PATTERN}.",
             ),
             Validation(
-                f"${{alltrue([for m in values(var.models) : contains({list(PROVIDERS)!r}, m.provider)])}}".replace(
-                    "'", '"'
-                ),
+                f"${{alltrue([for m in values(var.models) : contains({json_list(PROVIDERS)}, m.provider)])}}",
                 f"Every models[*].provider must be one of: {', '.join(PROVIDERS)}.",
             ),
             Validation(
@@ -73,27 +75,27 @@ VARIABLES: tuple[VariableSpec, ...] = (
         ),
     ),
     VariableSpec(
-        "router_package_path",
+        "lambda_packages_dir",
         "string",
-        "Path of the router Lambda's deployment zip, as built by `make package` (`build/dist/router.zip`). "
-        "Its hash triggers a code update when the zip changes.",
+        "Folder holding the Lambda zips `make package` builds (`router.zip`, `authorizer.zip`), e.g. "
+        "`build/dist`. A zip's hash triggers a code update when it changes.",
         validations=(
-            Validation('${endswith(var.router_package_path, ".zip")}', "router_package_path must name a .zip file."),
+            Validation("${length(trimspace(var.lambda_packages_dir)) > 0}", "lambda_packages_dir must name a folder."),
         ),
     ),
     VariableSpec(
-        "router_runtime",
+        "lambda_runtime",
         "string",
-        f"Lambda runtime of the router: `{'`, `'.join(RUNTIMES)}`.",
+        f"Lambda runtime of the gateway's functions: `{'`, `'.join(RUNTIMES)}`.",
         default="python3.12",
-        validations=(one_of("router_runtime", RUNTIMES),),
+        validations=(one_of("lambda_runtime", RUNTIMES),),
     ),
     VariableSpec(
-        "router_architecture",
+        "lambda_architecture",
         "string",
-        f"Instruction set of the router: `{'`, `'.join(ARCHITECTURES)}` (the zip is pure Python).",
+        f"Instruction set of the gateway's functions: `{'`, `'.join(ARCHITECTURES)}` (the zip is pure Python).",
         default="x86_64",
-        validations=(one_of("router_architecture", ARCHITECTURES),),
+        validations=(one_of("lambda_architecture", ARCHITECTURES),),
     ),
     VariableSpec(
         "router_memory_size_mb",
@@ -111,11 +113,11 @@ VARIABLES: tuple[VariableSpec, ...] = (
         validations=(whole_number_between("router_timeout_seconds", 1, 29),),
     ),
     VariableSpec(
-        "router_log_level",
+        "lambda_log_level",
         "string",
-        f"Log level of the router: `{'`, `'.join(LOG_LEVELS)}`.",
+        f"Log level of the gateway's functions: `{'`, `'.join(LOG_LEVELS)}`.",
         default="INFO",
-        validations=(one_of("router_log_level", LOG_LEVELS),),
+        validations=(one_of("lambda_log_level", LOG_LEVELS),),
     ),
     VariableSpec(
         "log_retention_in_days",
@@ -162,6 +164,292 @@ VARIABLES: tuple[VariableSpec, ...] = (
     ),
 )
 
+TIERS_TYPE = (
+    "map(object({throttle_rate_limit = number, throttle_burst_limit = number, quota_limit = optional(number), "
+    'quota_period = optional(string, "MONTH")}))'
+)
+TENANTS_TYPE = (
+    "map(object({tier = string, allowed_models = list(string), monthly_token_budget = optional(number), "
+    "throttle_rate_limit = optional(number), throttle_burst_limit = optional(number), enabled = optional(bool, true)}))"
+)
+
+ACCESS_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "tiers",
+        TIERS_TYPE,
+        "Service tiers, keyed by name; one usage plan each. `throttle_rate_limit` (requests per second) and "
+        "`throttle_burst_limit` (burst >= rate) throttle every key on the plan; `quota_limit` requests per "
+        f"`quota_period` (`{'`, `'.join(QUOTA_PERIODS)}`, default `MONTH`) cap them; no `quota_limit`, no quota.",
+        default={"standard": {"throttle_rate_limit": 10, "throttle_burst_limit": 20, "quota_limit": 100000}},
+        validations=(
+            Validation("${length(var.tiers) > 0}", "tiers must name at least one tier."),
+            Validation(
+                f'${{alltrue([for name in keys(var.tiers) : can(regex("{TENANT_ID_PATTERN}", name))])}}',
+                f"Every key of tiers must match {TENANT_ID_PATTERN}.",
+            ),
+            Validation(
+                "${alltrue([for t in values(var.tiers) : t.throttle_rate_limit > 0 && t.throttle_burst_limit >= "
+                "t.throttle_rate_limit && floor(t.throttle_burst_limit) == t.throttle_burst_limit])}",
+                "Every tier needs throttle_rate_limit > 0 and a whole throttle_burst_limit >= throttle_rate_limit.",
+            ),
+            Validation(
+                "${alltrue([for t in values(var.tiers) : t.quota_limit == null ? true : "
+                "(t.quota_limit > 0 && floor(t.quota_limit) == t.quota_limit)])}",
+                "Every tiers[*].quota_limit must be null or a whole number above 0.",
+            ),
+            Validation(
+                f"${{alltrue([for t in values(var.tiers) : contains({json_list(QUOTA_PERIODS)}, t.quota_period)])}}",
+                f"Every tiers[*].quota_period must be one of: {', '.join(QUOTA_PERIODS)}.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "tenants",
+        TENANTS_TYPE,
+        "Tenants (business units or applications), keyed by tenant id (`[a-z0-9-]`, at most 63). Each gets an "
+        "API key generated by AWS (output `tenant_api_keys`, sensitive) on its `tier`'s usage plan, may use "
+        "only its `allowed_models` (aliases of `models`), and may carry a `monthly_token_budget` and a "
+        "throttle override (`throttle_rate_limit` and `throttle_burst_limit` together, which gives the tenant "
+        "a usage plan of its own with its tier's quota). `enabled = false` disables its key and denies it.",
+        default={},
+        validations=(
+            Validation(
+                f'${{alltrue([for id in keys(var.tenants) : can(regex("{TENANT_ID_PATTERN}", id))])}}',
+                f"Every key of tenants must match {TENANT_ID_PATTERN}.",
+            ),
+            Validation(
+                "${alltrue([for t in values(var.tenants) : contains(keys(var.tiers), t.tier)])}",
+                "Every tenants[*].tier must be a key of tiers.",
+            ),
+            Validation(
+                "${alltrue(flatten([for t in values(var.tenants) : [for m in t.allowed_models : "
+                "contains(keys(var.models), m)]]))}",
+                "Every tenants[*].allowed_models entry must be a key of models.",
+            ),
+            Validation(
+                "${alltrue([for t in values(var.tenants) : t.monthly_token_budget == null ? true : "
+                "(t.monthly_token_budget > 0 && floor(t.monthly_token_budget) == t.monthly_token_budget)])}",
+                "Every tenants[*].monthly_token_budget must be null or a whole number above 0.",
+            ),
+            Validation(
+                # HCL's && does not short-circuit: compare numbers only when both are set.
+                "${alltrue([for t in values(var.tenants) : t.throttle_rate_limit == null ? "
+                "t.throttle_burst_limit == null : (t.throttle_burst_limit == null ? false : "
+                "(t.throttle_rate_limit > 0 && t.throttle_burst_limit >= t.throttle_rate_limit))])}",
+                "A tenant's throttle override needs both throttle_rate_limit > 0 and throttle_burst_limit >= it.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "authorizer_result_ttl_in_seconds",
+        "number",
+        "How long API Gateway caches the authorizer's answer per `Authorization` header: 0-3600 (default "
+        "`300`). With `0` the authorizer runs on every request and also accepts the key in `x-api-key` alone; "
+        "above `0`, API Gateway caches by the `Authorization` header, which callers must then send.",
+        default=300,
+        validations=(whole_number_between("authorizer_result_ttl_in_seconds", 0, 3600),),
+    ),
+    VariableSpec(
+        "authorizer_tenant_cache_ttl_in_seconds",
+        "number",
+        "How long the authorizer keeps tenant records in memory: 0-3600 (default `60`); a disabled tenant "
+        "is refused at most this long (plus `authorizer_result_ttl_in_seconds`) after the change.",
+        default=60,
+        validations=(whole_number_between("authorizer_tenant_cache_ttl_in_seconds", 0, 3600),),
+    ),
+    VariableSpec(
+        "jwt_issuer",
+        "string",
+        "OIDC issuer (`iss`) whose JWTs the authorizer accepts besides API keys. `null` (default): API keys only. "
+        "Needs `jwt_audience` and `jwt_jwks_url`; tokens must be RS256 or ES256.",
+        default=None,
+        nullable=True,
+        validations=(
+            Validation(
+                "${var.jwt_issuer == null ? true : (var.jwt_audience != null && var.jwt_jwks_url != null)}",
+                "jwt_issuer needs jwt_audience and jwt_jwks_url.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "jwt_audience",
+        "string",
+        "Audience (`aud`) the JWTs must name. `null` when `jwt_issuer` is null.",
+        default=None,
+        nullable=True,
+        validations=(optional_matches("jwt_audience", "^\\S{1,256}$", "1-256 characters without spaces"),),
+    ),
+    VariableSpec(
+        "jwt_jwks_url",
+        "string",
+        "HTTPS URL of the issuer's JSON Web Key Set. `null` when `jwt_issuer` is null.",
+        default=None,
+        nullable=True,
+        validations=(
+            Validation(
+                '${var.jwt_jwks_url == null ? true : startswith(var.jwt_jwks_url, "https://")}',
+                "jwt_jwks_url must be an https:// URL.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "jwt_tenant_claim",
+        "string",
+        "JWT claim holding the tenant id (a key of `tenants`), default `tenant`.",
+        default="tenant",
+        validations=(matches("jwt_tenant_claim", "^[A-Za-z0-9_:./-]{1,128}$"),),
+    ),
+    VariableSpec(
+        "stage_throttle_rate_limit",
+        "number",
+        "Stage-wide default throttle per method, requests per second (default `100`); usage plans limit each "
+        "tenant below it.",
+        default=100,
+        validations=(Validation("${var.stage_throttle_rate_limit > 0}", "stage_throttle_rate_limit must be above 0."),),
+    ),
+    VariableSpec(
+        "stage_throttle_burst_limit",
+        "number",
+        "Stage-wide default burst per method (default `200`), a whole number >= `stage_throttle_rate_limit`.",
+        default=200,
+        validations=(
+            Validation(
+                "${var.stage_throttle_burst_limit >= var.stage_throttle_rate_limit && "
+                "floor(var.stage_throttle_burst_limit) == var.stage_throttle_burst_limit}",
+                "stage_throttle_burst_limit must be a whole number >= stage_throttle_rate_limit.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "stage_expensive_throttle_rate_limit",
+        "number",
+        "Tighter per-method throttle for the expensive routes (model calls), requests per second (default `20`).",
+        default=20,
+        validations=(
+            Validation(
+                "${var.stage_expensive_throttle_rate_limit > 0}", "stage_expensive_throttle_rate_limit must be above 0."
+            ),
+        ),
+    ),
+    VariableSpec(
+        "stage_expensive_throttle_burst_limit",
+        "number",
+        "Burst for the expensive routes (default `40`), a whole number >= `stage_expensive_throttle_rate_limit`.",
+        default=40,
+        validations=(
+            Validation(
+                "${var.stage_expensive_throttle_burst_limit >= var.stage_expensive_throttle_rate_limit && "
+                "floor(var.stage_expensive_throttle_burst_limit) == var.stage_expensive_throttle_burst_limit}",
+                "stage_expensive_throttle_burst_limit must be a whole number >= stage_expensive_throttle_rate_limit.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "stage_logging_level",
+        "string",
+        f"API Gateway execution logging: `{'`, `'.join(STAGE_LOGGING_LEVELS)}` (default `ERROR`). Needs the "
+        "account's CloudWatch role (module `api_gateway_account`). Request and response bodies are never logged.",
+        default="ERROR",
+        validations=(one_of("stage_logging_level", STAGE_LOGGING_LEVELS),),
+    ),
+    VariableSpec(
+        "stage_metrics_enabled",
+        "bool",
+        "Per-method CloudWatch metrics for the stage (default `false`; they are billed per metric).",
+        default=False,
+    ),
+    VariableSpec(
+        "enable_route_method_settings",
+        "bool",
+        "Apply per-route method settings: the tighter throttle of expensive routes and `GET /v1/models` "
+        "caching (default `true`). The local emulator cannot store them (it keeps the path escaped), so "
+        "envs/local turns this off; the stage-wide settings apply either way.",
+        default=True,
+    ),
+    VariableSpec(
+        "enable_models_cache",
+        "bool",
+        "Cache `GET /v1/models` answers in an encrypted stage cache, keyed by the caller's credential headers "
+        "so tenants never share entries (default `false`; the cache cluster is billed by the hour).",
+        default=False,
+    ),
+    VariableSpec(
+        "models_cache_ttl_in_seconds",
+        "number",
+        "How long `GET /v1/models` answers are cached when `enable_models_cache` is on: 1-3600 (default `300`).",
+        default=300,
+        validations=(whole_number_between("models_cache_ttl_in_seconds", 1, 3600),),
+    ),
+    VariableSpec(
+        "cache_cluster_size",
+        "string",
+        f"Size in GB of the stage cache when `enable_models_cache` is on: `{'`, `'.join(CACHE_CLUSTER_SIZES)}`.",
+        default="0.5",
+        validations=(one_of("cache_cluster_size", CACHE_CLUSTER_SIZES),),
+    ),
+    VariableSpec(
+        "canary",
+        "object({deployment_id = string, percent_traffic = number, "
+        "stage_variable_overrides = optional(map(string), {})})",
+        "Canary release on the stage: the share of traffic (0-100) that goes to another deployment of this API "
+        "(`deployment_id`). `null` (default): no canary.",
+        default=None,
+        nullable=True,
+        validations=(
+            Validation(
+                "${var.canary == null ? true : (var.canary.percent_traffic >= 0 && var.canary.percent_traffic <= 100)}",
+                "canary.percent_traffic must be from 0 to 100.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "custom_domain_name",
+        "string",
+        "Custom domain for the stage, e.g. `ai.example.com` (regional endpoint, TLS 1.2). `null` (default): none.",
+        default=None,
+        nullable=True,
+        validations=(
+            optional_matches("custom_domain_name", "^([a-z0-9-]{1,63}\\.)+[a-z]{2,63}$", "a lowercase DNS name"),
+            Validation(
+                "${var.custom_domain_name == null || var.custom_domain_certificate_arn != null}",
+                "custom_domain_name needs custom_domain_certificate_arn.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "custom_domain_certificate_arn",
+        "string",
+        "ACM certificate ARN for `custom_domain_name`, in the stage's region.",
+        default=None,
+        nullable=True,
+        validations=(
+            optional_matches(
+                "custom_domain_certificate_arn",
+                "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$",
+                "an ACM certificate ARN",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "custom_domain_base_path",
+        "string",
+        "Base path of this stage under the custom domain (e.g. `dev`); `null` (default) maps the domain root.",
+        default=None,
+        nullable=True,
+        validations=(
+            optional_matches(
+                "custom_domain_base_path", "^[A-Za-z0-9._-]{1,128}$", "1-128 letters, digits, `.`, `_` or `-`"
+            ),
+        ),
+    ),
+    VariableSpec(
+        "tenant_table_deletion_protection",
+        "bool",
+        "Protect the tenant table from deletion (default `true`); turn off only for throwaway environments.",
+        default=True,
+    ),
+)
+
 OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("rest_api_id", "ID of the REST API."),
     OutputSpec(
@@ -173,7 +461,20 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("router_function_arn", "ARN of the router Lambda function."),
     OutputSpec("access_log_group_name", "CloudWatch log group receiving the stage's JSON access logs."),
     OutputSpec("router_log_group_name", "CloudWatch log group of the router Lambda."),
-    OutputSpec("kms_key_arn", "ARN of the KMS key encrypting logs and the router's environment."),
+    OutputSpec("kms_key_arn", "ARN of the KMS key encrypting logs, the tenant table and function configuration."),
+    OutputSpec("authorizer_function_name", "Name of the Lambda authorizer function."),
+    OutputSpec("tenant_table_name", "DynamoDB table of tenant records (keyed by API key hash and tenant id)."),
+    OutputSpec(
+        "tenant_api_keys",
+        "API key value of each tenant, keyed by tenant id. Hand each to its tenant only.",
+        sensitive=True,
+    ),
+    OutputSpec("tenant_api_key_ids", "API Gateway key id of each tenant, keyed by tenant id."),
+    OutputSpec("usage_plan_ids", "Usage plan id by plan (`tier-<name>`, or `tenant-<id>` for throttle overrides)."),
+    OutputSpec(
+        "custom_domain_regional_domain_name", "Target for a DNS alias to the custom domain (`null` without one)."
+    ),
+    OutputSpec("custom_domain_regional_zone_id", "Hosted zone id for that alias (`null` without a custom domain)."),
 )
 
 SPEC = ModuleSpec(
@@ -181,9 +482,11 @@ SPEC = ModuleSpec(
     purpose=(
         "An AI gateway stage on API Gateway (REST, regional): an OpenAI-compatible API served by a router "
         "Lambda, with JSON access logs, X-Ray tracing and KMS encryption of everything it stores. "
-        "Today it serves `GET /v1/models`, the models configured for the environment."
+        "Every route sits behind a Lambda REQUEST authorizer (API keys and optional OIDC JWTs) with usage "
+        "plans per tier and per-tenant keys; API Gateway's own errors share the gateway's JSON error envelope. "
+        "Today it serves `GET /v1/models`, the models the calling tenant may use."
     ),
-    variables=VARIABLES,
+    variables=VARIABLES + ACCESS_VARIABLES,
     outputs=OUTPUTS,
     notes=(
         "Stage access logging needs the account-level CloudWatch role of API Gateway, once per account "

@@ -16,9 +16,14 @@ def matches(name: str, pattern: str, what: str = "") -> Validation:
     )
 
 
+def json_list(values: tuple[str, ...]) -> str:
+    """An HCL list literal of strings: `["a", "b"]`."""
+    return json.dumps(list(values))
+
+
 def one_of(name: str, allowed: tuple[str, ...] | tuple[int, ...]) -> Validation:
     """`var.<name>` must be one of `allowed`."""
-    listed = json.dumps(list(allowed))
+    listed = json.dumps(list(allowed))  # HCL list literal
     shown = ", ".join(str(a) for a in allowed)
     return Validation(f"${{contains({listed}, var.{name})}}", f"{name} must be one of: {shown}.")
 
@@ -28,4 +33,13 @@ def whole_number_between(name: str, low: int, high: int) -> Validation:
     return Validation(
         f"${{var.{name} >= {low} && var.{name} <= {high} && floor(var.{name}) == var.{name}}}",
         f"{name} must be a whole number from {low} to {high}.",
+    )
+
+
+def optional_matches(name: str, pattern: str, what: str) -> Validation:
+    """`var.<name>` may be null; otherwise it must match `pattern`."""
+    quoted = json.dumps(pattern)
+    return Validation(
+        f"${{var.{name} == null ? true : can(regex({quoted}, var.{name}))}}",
+        f"{name} must be null or {what}.",
     )

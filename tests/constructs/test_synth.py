@@ -102,11 +102,15 @@ def policies(document: dict[str, Any]) -> list[str]:
 
 def test_iam_wildcards_appear_only_where_aws_requires_them() -> None:
     resources = module_json("ai_gateway")["resource"]
-    router_policy = resources["aws_iam_role_policy"]["router"]["policy"]
-    assert '"*"' not in router_policy
-    assert '"Resource" = "${aws_cloudwatch_log_group.router.arn}:*"' in router_policy
-    tracing = resources["aws_iam_role_policy"]["router_tracing"]["policy"]
-    assert '"Action" = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]' in tracing
+    for function in ("router", "authorizer"):
+        policy = resources["aws_iam_role_policy"][function]["policy"]
+        assert '"*"' not in policy, function
+        assert f'"Resource" = "${{aws_cloudwatch_log_group.{function}.arn}}:*"' in policy
+        tracing = resources["aws_iam_role_policy"][f"{function}_tracing"]["policy"]
+        assert '"Action" = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]' in tracing
+    authorizer = resources["aws_iam_role_policy"]["authorizer"]["policy"]
+    assert '"Action" = ["dynamodb:GetItem"]' in authorizer
+    assert '"Resource" = local.tenant_key_arns' in authorizer
     key_policy = resources["aws_kms_key"]["this"]["policy"]
     assert key_policy.count('"kms:*"') == 1, "only the account-root delegation statement may use kms:*"
     assert "kms:EncryptionContext:aws:logs:arn" in key_policy
@@ -160,4 +164,46 @@ def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
     from modules_src.ai_gateway.routes import ROUTES
 
     with pytest.raises(ValueError, match="routes name targets with no function: router"):
-        RestApiProps(name="n", stage_name="s", routes=ROUTES, targets={}, tags={})
+        RestApiProps(name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, tags={})  # type: ignore[arg-type]
+
+
+def test_module_and_authorizer_agree_on_environment_variable_names() -> None:
+    from authorizer import settings
+    from modules_src.ai_gateway.stack import AUTHORIZER_SETTINGS_ENV
+
+    written = set(
+        module_json("ai_gateway")["resource"]["aws_lambda_function"]["authorizer"]["environment"]["variables"]
+    )
+    read = {value for name, value in vars(settings).items() if name.endswith("_ENV")}
+    assert read <= written
+    assert set(AUTHORIZER_SETTINGS_ENV) <= read
+
+
+def test_every_method_requires_the_authorizer_and_a_key() -> None:
+    resources = module_json("ai_gateway")["resource"]
+    for name, method in resources["aws_api_gateway_method"].items():
+        assert method["authorization"] == "CUSTOM", name
+        assert method["authorizer_id"] == "${aws_api_gateway_authorizer.this.id}", name
+        assert method["api_key_required"] is True, name
+
+
+def test_every_gateway_response_template_renders_to_the_error_envelope() -> None:
+    from modules_src.ai_gateway.gateway_responses import RESPONSES, template
+
+    responses = module_json("ai_gateway")["resource"]["aws_api_gateway_gateway_response"]
+    assert {r["response_type"] for r in responses.values()} == {r.response_type for r in RESPONSES}
+    for response in RESPONSES:
+        # What API Gateway substitutes: a quoted message that itself holds quotes.
+        rendered = (
+            template(response)
+            .replace("$context.error.messageString", json.dumps('say "no"'))
+            .replace("$context.requestId", "req-1")
+        )
+        error = json.loads(rendered)["error"]
+        assert error == {
+            "message": 'say "no"',
+            "type": response.error_type,
+            "code": response.code,
+            "param": None,
+            "request_id": "req-1",
+        }

@@ -139,7 +139,7 @@ def test_every_route_the_module_sends_to_the_router_has_a_handler(handler_module
 
 
 def test_module_and_router_agree_on_the_models_variable_name() -> None:
-    from modules_src.ai_gateway.router_function import MODELS_ENV as MODULE_NAME
+    from modules_src.ai_gateway.stack import MODELS_ENV as MODULE_NAME
     from router.settings import MODELS_ENV as ROUTER_NAME
 
     assert MODULE_NAME == ROUTER_NAME
@@ -173,3 +173,18 @@ def test_no_event_makes_the_handler_raise_or_answer_without_json(
     assert response["headers"]["x-request-id"]
     if response["statusCode"] != 200:
         assert set(body["error"]) == {"message", "type", "code", "param", "request_id"}
+
+
+def test_a_tenant_sees_only_its_allowed_models(handler_module: ModuleType, lambda_context: FakeLambdaContext) -> None:
+    event = load_event("get_models")
+    event["requestContext"]["authorizer"] = {"tenant_id": "acme", "tier": "free", "allowed_models": "llama3-8b,gone"}
+    body = body_of(handler_module.handler(event, lambda_context))
+    assert [m["id"] for m in body["data"]] == ["llama3-8b"]
+
+
+def test_a_tenant_with_no_allowed_models_sees_an_empty_list(
+    handler_module: ModuleType, lambda_context: FakeLambdaContext
+) -> None:
+    event = load_event("get_models")
+    event["requestContext"]["authorizer"] = {"tenant_id": "acme", "tier": "free", "allowed_models": ""}
+    assert body_of(handler_module.handler(event, lambda_context))["data"] == []

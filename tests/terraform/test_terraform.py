@@ -47,7 +47,7 @@ def test_validates_against_the_provider_on_this_machine(
 def write_fixture_zip(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("router/handler.py", "def handler(event, context):\n    return {}\n")
+        archive.writestr(f"{path.stem}/handler.py", "def handler(event, context):\n    return {}\n")
 
 
 @pytest.mark.parametrize("module", MODULE_NAMES)
@@ -59,7 +59,8 @@ def test_module_unit_tests_pass_with_a_mock_provider(module: str, tmp_path: Path
     (folder / "tests").mkdir(exist_ok=True)
     for test_file in test_files:
         shutil.copy(test_file, folder / "tests" / test_file.name)
-    write_fixture_zip(folder / "fixtures" / "router.zip")
+    for function in ("router", "authorizer"):
+        write_fixture_zip(folder / "fixtures" / f"{function}.zip")
     run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env)
     result = run(["test", "-no-color"], folder, timeout=TEST_TIMEOUT, env=tf_env, ok_codes=(0, 1))
     output = result.stdout + result.stderr

@@ -28,6 +28,18 @@ mock_provider "aws" {
   mock_resource "aws_api_gateway_stage" {
     defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/test" }
   }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/aigw-test-tenants" }
+  }
+  mock_resource "aws_api_gateway_api_key" {
+    defaults = { arn = "arn:aws:apigateway:us-east-1::/apikeys/key123" }
+  }
+  mock_resource "aws_api_gateway_usage_plan" {
+    defaults = { arn = "arn:aws:apigateway:us-east-1::/usageplans/plan123" }
+  }
+  mock_resource "aws_api_gateway_domain_name" {
+    defaults = { arn = "arn:aws:apigateway:us-east-1::/domainnames/ai.example.com" }
+  }
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
@@ -42,10 +54,19 @@ mock_provider "aws" {
 variables {
   name                = "aigw-test"
   stage_name          = "test"
-  router_package_path = "fixtures/router.zip"
+  lambda_packages_dir = "fixtures"
   models = {
     "claude-3-haiku" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0", owned_by = "anthropic" }
     "llama3-8b"      = { provider = "sagemaker", model_id = "llama3-8b-instruct" }
+  }
+  tiers = {
+    free    = { throttle_rate_limit = 2, throttle_burst_limit = 4, quota_limit = 1000, quota_period = "DAY" }
+    premium = { throttle_rate_limit = 50, throttle_burst_limit = 100 }
+  }
+  tenants = {
+    acme    = { tier = "premium", allowed_models = ["claude-3-haiku", "llama3-8b"], monthly_token_budget = 5000000 }
+    initech = { tier = "free", allowed_models = ["llama3-8b"] }
+    hooli   = { tier = "free", allowed_models = ["llama3-8b"], throttle_rate_limit = 5, throttle_burst_limit = 10, enabled = false }
   }
 }
 
@@ -69,6 +90,74 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "the models route must be a GET"
   }
   assert {
+    condition     = aws_api_gateway_method.get_v1_models.authorization == "CUSTOM" && aws_api_gateway_method.get_v1_models.authorizer_id == aws_api_gateway_authorizer.this.id && aws_api_gateway_method.get_v1_models.api_key_required
+    error_message = "every method goes through the authorizer and needs a usage plan key"
+  }
+  assert {
+    condition     = aws_api_gateway_rest_api.this.api_key_source == "AUTHORIZER"
+    error_message = "usage plans must meter the key the authorizer returns"
+  }
+  assert {
+    condition     = aws_api_gateway_authorizer.this.type == "REQUEST" && aws_api_gateway_authorizer.this.authorizer_uri == aws_lambda_function.authorizer.invoke_arn && aws_api_gateway_authorizer.this.authorizer_result_ttl_in_seconds == 300 && aws_api_gateway_authorizer.this.identity_source == "method.request.header.Authorization"
+    error_message = "the REQUEST authorizer caches per Authorization header for 5 minutes by default"
+  }
+  assert {
+    condition     = aws_lambda_permission.authorizer.source_arn == "arn:aws:execute-api:us-east-1:123456789012:abc123/authorizers/${aws_api_gateway_authorizer.this.id}"
+    error_message = "only this API's authorizer may invoke the authorizer function"
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    error_message = "the authorizer must know the routes its policy covers and the tenant table"
+  }
+  assert {
+    condition     = sort(keys(aws_api_gateway_usage_plan.this)) == tolist(["tenant-hooli", "tier-free", "tier-premium"])
+    error_message = "one usage plan per tier, plus one per tenant with a throttle override"
+  }
+  assert {
+    condition     = one(aws_api_gateway_usage_plan.this["tier-free"].quota_settings).limit == 1000 && one(aws_api_gateway_usage_plan.this["tier-free"].quota_settings).period == "DAY" && length(aws_api_gateway_usage_plan.this["tier-premium"].quota_settings) == 0
+    error_message = "quotas follow the tier (none without quota_limit)"
+  }
+  assert {
+    condition     = one(aws_api_gateway_usage_plan.this["tenant-hooli"].throttle_settings).rate_limit == 5 && one(aws_api_gateway_usage_plan.this["tenant-hooli"].quota_settings).limit == 1000
+    error_message = "a throttle override keeps the tier's quota"
+  }
+  assert {
+    condition     = one(aws_api_gateway_usage_plan.this["tier-premium"].api_stages).api_id == "abc123" && one(aws_api_gateway_usage_plan.this["tier-premium"].api_stages).stage == "test"
+    error_message = "usage plans are bound to this stage"
+  }
+  assert {
+    condition     = length(aws_api_gateway_api_key.tenant) == 3 && !aws_api_gateway_api_key.tenant["hooli"].enabled && aws_api_gateway_api_key.tenant["acme"].enabled
+    error_message = "one key per tenant, disabled for a disabled tenant"
+  }
+  assert {
+    condition     = aws_api_gateway_usage_plan_key.tenant["acme"].usage_plan_id == aws_api_gateway_usage_plan.this["tier-premium"].id && aws_api_gateway_usage_plan_key.tenant["hooli"].usage_plan_id == aws_api_gateway_usage_plan.this["tenant-hooli"].id
+    error_message = "each key joins its tier's plan, or its own plan when it overrides the throttle"
+  }
+  assert {
+    condition     = aws_dynamodb_table.tenants.server_side_encryption[0].enabled && aws_dynamodb_table.tenants.server_side_encryption[0].kms_key_arn == aws_kms_key.this[0].arn && aws_dynamodb_table.tenants.point_in_time_recovery[0].enabled && aws_dynamodb_table.tenants.deletion_protection_enabled
+    error_message = "the tenant table is KMS-encrypted, recoverable and protected"
+  }
+  assert {
+    condition     = jsondecode(aws_dynamodb_table_item.api_key["acme"].item).pk.S == "key#${sha256(aws_api_gateway_api_key.tenant["acme"].value)}" && !strcontains(aws_dynamodb_table_item.api_key["acme"].item, aws_api_gateway_api_key.tenant["acme"].value)
+    error_message = "key items are keyed by the key's hash and never hold the key"
+  }
+  assert {
+    condition     = jsondecode(aws_dynamodb_table_item.tenant["acme"].item).allowed_models.S == "claude-3-haiku,llama3-8b" && jsondecode(aws_dynamodb_table_item.tenant["acme"].item).monthly_token_budget.N == "5000000" && !can(jsondecode(aws_dynamodb_table_item.tenant["initech"].item).monthly_token_budget)
+    error_message = "tenant items carry models and the budget only when set"
+  }
+  assert {
+    condition     = length(aws_api_gateway_gateway_response.default_4xx.response_templates) == 1 && can(jsondecode(replace(aws_api_gateway_gateway_response.throttled.response_templates["application/json"], "$context.error.messageString", "\"m\"")).error) && aws_api_gateway_gateway_response.throttled.status_code == "429" && aws_api_gateway_gateway_response.unauthorized.response_parameters["gatewayresponse.header.x-request-id"] == "context.requestId"
+    error_message = "gateway responses answer in the JSON error envelope with the request id"
+  }
+  assert {
+    condition     = one(aws_api_gateway_method_settings.all.settings).throttling_rate_limit == 100 && one(aws_api_gateway_method_settings.all.settings).logging_level == "ERROR" && !one(aws_api_gateway_method_settings.all.settings).data_trace_enabled
+    error_message = "stage-wide throttling and error logging are on; bodies are never logged"
+  }
+  assert {
+    condition     = length(aws_api_gateway_domain_name.this) == 0 && output.custom_domain_regional_domain_name == null
+    error_message = "no custom domain by default"
+  }
+  assert {
     condition     = aws_api_gateway_integration.get_v1_models.type == "AWS_PROXY" && aws_api_gateway_integration.get_v1_models.uri == aws_lambda_function.router.invoke_arn
     error_message = "the models route must proxy to the router Lambda"
   }
@@ -89,7 +178,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "the access log format must be JSON with request id, tenant, status and latencies"
   }
   assert {
-    condition     = aws_cloudwatch_log_group.access.retention_in_days == 90 && aws_cloudwatch_log_group.router.retention_in_days == 90
+    condition     = aws_cloudwatch_log_group.access.retention_in_days == 90 && aws_cloudwatch_log_group.router.retention_in_days == 90 && aws_cloudwatch_log_group.authorizer.retention_in_days == 90
     error_message = "logs keep 90 days by default"
   }
   assert {
@@ -113,7 +202,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "the router must receive the models configuration"
   }
   assert {
-    condition     = aws_lambda_function.router.source_code_hash == filebase64sha256("fixtures/router.zip")
+    condition     = aws_lambda_function.router.source_code_hash == filebase64sha256("fixtures/router.zip") && aws_lambda_function.authorizer.source_code_hash == filebase64sha256("fixtures/authorizer.zip")
     error_message = "a new zip must update the function"
   }
   assert {
@@ -134,9 +223,15 @@ run "uses_a_given_key_and_can_turn_tracing_off" {
   command = apply
 
   variables {
-    name                = "aigw-test-byok"
-    kms_key_arn         = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-    enable_xray_tracing = false
+    name                             = "aigw-test-byok"
+    kms_key_arn                      = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    enable_xray_tracing              = false
+    authorizer_result_ttl_in_seconds = 0
+    custom_domain_name               = "ai.example.com"
+    custom_domain_certificate_arn    = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    custom_domain_base_path          = "v1"
+    enable_models_cache              = true
+    canary                           = { deployment_id = "dep123", percent_traffic = 10 }
   }
 
   assert {
@@ -151,38 +246,92 @@ run "uses_a_given_key_and_can_turn_tracing_off" {
     condition     = !aws_api_gateway_stage.this.xray_tracing_enabled && aws_lambda_function.router.tracing_config[0].mode == "PassThrough" && length(aws_iam_role_policy.router_tracing) == 0
     error_message = "enable_xray_tracing = false turns tracing and its policy off"
   }
+  assert {
+    condition     = aws_api_gateway_authorizer.this.identity_source == "" && aws_api_gateway_authorizer.this.authorizer_result_ttl_in_seconds == 0
+    error_message = "without result caching the authorizer needs no identity header (x-api-key works alone)"
+  }
+  assert {
+    condition     = aws_api_gateway_domain_name.this[0].security_policy == "TLS_1_2" && aws_api_gateway_domain_name.this[0].endpoint_configuration[0].types == tolist(["REGIONAL"]) && aws_api_gateway_base_path_mapping.this[0].base_path == "v1" && aws_api_gateway_base_path_mapping.this[0].stage_name == "test"
+    error_message = "the custom domain is regional, TLS 1.2, mapped to this stage"
+  }
+  assert {
+    condition     = aws_api_gateway_stage.this.cache_cluster_enabled && one(aws_api_gateway_method_settings.get_v1_models[0].settings).caching_enabled && one(aws_api_gateway_method_settings.get_v1_models[0].settings).cache_data_encrypted && length(aws_api_gateway_integration.get_v1_models.cache_key_parameters) == 2
+    error_message = "the models cache is encrypted and keyed by the credential headers"
+  }
+  assert {
+    condition     = one(aws_api_gateway_stage.this.canary_settings).percent_traffic == 10 && one(aws_api_gateway_stage.this.canary_settings).deployment_id == "dep123"
+    error_message = "the canary sends its share of traffic to the given deployment"
+  }
 }
 
 run "rejects_invalid_scalar_inputs" {
   command = plan
 
   variables {
-    name                            = "AIGW_Bad"
-    stage_name                      = "has space"
-    router_package_path             = "router.tar.gz"
-    router_runtime                  = "python2.7"
-    router_architecture             = "sparc"
-    router_memory_size_mb           = 64
-    router_timeout_seconds          = 60
-    router_log_level                = "TRACE"
-    log_retention_in_days           = 0
-    kms_key_arn                     = "alias/mine"
-    kms_key_deletion_window_in_days = 3
+    name                             = "AIGW_Bad"
+    stage_name                       = "has space"
+    lambda_packages_dir              = " "
+    lambda_runtime                   = "python2.7"
+    lambda_architecture              = "sparc"
+    router_memory_size_mb            = 64
+    router_timeout_seconds           = 60
+    lambda_log_level                 = "TRACE"
+    log_retention_in_days            = 0
+    kms_key_arn                      = "alias/mine"
+    kms_key_deletion_window_in_days  = 3
+    authorizer_result_ttl_in_seconds = 7200
+    stage_logging_level              = "DEBUG"
+    stage_throttle_burst_limit       = 50
+    cache_cluster_size               = "2"
+    jwt_issuer                       = "https://idp.example/"
+    custom_domain_name               = "Not A Domain"
   }
 
   expect_failures = [
     var.name,
     var.stage_name,
-    var.router_package_path,
-    var.router_runtime,
-    var.router_architecture,
+    var.lambda_packages_dir,
+    var.lambda_runtime,
+    var.lambda_architecture,
     var.router_memory_size_mb,
     var.router_timeout_seconds,
-    var.router_log_level,
+    var.lambda_log_level,
     var.log_retention_in_days,
     var.kms_key_arn,
     var.kms_key_deletion_window_in_days,
+    var.authorizer_result_ttl_in_seconds,
+    var.stage_logging_level,
+    var.stage_throttle_burst_limit,
+    var.cache_cluster_size,
+    var.jwt_issuer,
+    var.custom_domain_name,
   ]
+}
+
+run "rejects_tiers_whose_burst_is_below_the_rate_or_period_unknown" {
+  command = plan
+
+  variables {
+    tiers        = { bad = { throttle_rate_limit = 10, throttle_burst_limit = 5, quota_limit = 10, quota_period = "YEAR" } }
+    tenants      = {}
+    jwt_jwks_url = "http://idp.example/jwks"
+  }
+
+  # (A validation that refers to an invalid variable is not evaluated: one invalid input per
+  # cross-variable rule and run.)
+  expect_failures = [var.tiers, var.jwt_jwks_url]
+}
+
+run "rejects_tenants_on_unknown_tiers_or_models" {
+  command = plan
+
+  variables {
+    tenants = {
+      acme = { tier = "gold", allowed_models = ["gpt-4o"], throttle_rate_limit = 5 }
+    }
+  }
+
+  expect_failures = [var.tenants]
 }
 
 run "rejects_an_unknown_model_provider" {

@@ -1,8 +1,12 @@
-"""The router Lambda: its role (least privilege), its encrypted log group and the function."""
+"""One Python Lambda of the gateway: its role (least privilege), its encrypted log group and the function.
+
+The router and the authorizer are both built from this; each passes the policy
+statements its job needs, and nothing else is granted.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cdktn import Fn, Token
@@ -15,35 +19,41 @@ from constructs import Construct
 from modules_src.common.account import AccountContext
 from modules_src.common.naming import named
 
-HANDLER = "router.handler.handler"
-# Must match lambda_src/router/settings.py (a test keeps them equal).
-MODELS_ENV = "GATEWAY_MODELS"
-
 
 @dataclass(frozen=True)
-class RouterFunctionProps:
-    """Inputs of `RouterFunction` (Terraform tokens unless noted)."""
+class PythonFunctionProps:
+    """Inputs of `PythonFunction` (Terraform tokens unless noted)."""
 
+    # Plain strings: the function's role in the gateway (`router`) and its handler path.
+    role_name: str
+    handler: str
     account: AccountContext
     name: str
     package_path: str
     runtime: str
     architecture: str
-    memory_size_mb: float
-    timeout_seconds: float
+    memory_size_mb: Any
+    timeout_seconds: Any
     log_level: str
-    models: Any
     kms_key_arn: str
     log_retention_in_days: float
+    environment: dict[str, Any]
     tags: Any
+    # Extra IAM statements for what this function calls; logs, KMS and X-Ray are added here.
+    statements: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.role_name.isidentifier() or not self.role_name.islower():
+            raise ValueError(f"role_name '{self.role_name}' must be a lowercase identifier, e.g. router")
 
 
-class RouterFunction(Construct):
-    """Attributes: `function`, `role`, `log_group`."""
+class PythonFunction(Construct):
+    """Attributes: `function`, `role`, `log_group`, `policy`. Terraform names are `props.role_name`."""
 
-    def __init__(self, scope: Construct, id_: str, props: RouterFunctionProps) -> None:
+    def __init__(self, scope: Construct, id_: str, props: PythonFunctionProps) -> None:
         super().__init__(scope, id_)
-        function_name = f"{props.name}-router"
+        role = props.role_name
+        function_name = f"{props.name}-{role.replace('_', '-')}"
         self.log_group = named(
             CloudwatchLogGroup(
                 self,
@@ -53,7 +63,7 @@ class RouterFunction(Construct):
                 kms_key_id=props.kms_key_arn,
                 tags=props.tags,
             ),
-            "router",
+            role,
         )
         assume = {
             "Version": "2012-10-17",
@@ -67,29 +77,32 @@ class RouterFunction(Construct):
             ],
         }
         self.role = named(
-            IamRole(self, "role", name=function_name, assume_role_policy=Fn.jsonencode(assume), tags=props.tags),
-            "router",
+            IamRole(self, "role", name=function_name, assume_role_policy=Fn.jsonencode(assume), tags=props.tags), role
         )
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteOwnLogs",
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": f"{self.log_group.arn}:*",
-                },
-                {
-                    "Sid": "DecryptOwnConfiguration",
-                    "Effect": "Allow",
-                    "Action": ["kms:Decrypt"],
-                    "Resource": props.kms_key_arn,
-                },
-            ],
-        }
+        statements = [
+            {
+                "Sid": "WriteOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{self.log_group.arn}:*",
+            },
+            {
+                "Sid": "DecryptOwnConfiguration",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": props.kms_key_arn,
+            },
+            *props.statements,
+        ]
         self.policy = named(
-            IamRolePolicy(self, "policy", name="router", role=self.role.id, policy=Fn.jsonencode(policy)),
-            "router",
+            IamRolePolicy(
+                self,
+                "policy",
+                name=role,
+                role=self.role.id,
+                policy=Fn.jsonencode({"Version": "2012-10-17", "Statement": statements}),
+            ),
+            role,
         )
         tracing = {
             "Version": "2012-10-17",
@@ -107,21 +120,21 @@ class RouterFunction(Construct):
             IamRolePolicy(
                 self,
                 "tracing_policy",
-                name="router-tracing",
+                name=f"{role}-tracing",
                 role=self.role.id,
                 policy=Fn.jsonencode(tracing),
                 count=Token.as_number("${var.enable_xray_tracing ? 1 : 0}"),
             ),
-            "router_tracing",
+            f"{role}_tracing",
         )
         self.function = named(
             LambdaFunction(
                 self,
                 "function",
                 function_name=function_name,
-                description=f"AI gateway {props.name}: OpenAI-compatible router",
+                description=f"AI gateway {props.name}: {role.replace('_', ' ')}",
                 role=self.role.arn,
-                handler=HANDLER,
+                handler=props.handler,
                 runtime=props.runtime,
                 architectures=[props.architecture],
                 filename=props.package_path,
@@ -131,8 +144,8 @@ class RouterFunction(Construct):
                 kms_key_arn=props.kms_key_arn,
                 environment={
                     "variables": {
-                        MODELS_ENV: Fn.jsonencode(props.models),
-                        "POWERTOOLS_SERVICE_NAME": "router",
+                        **props.environment,
+                        "POWERTOOLS_SERVICE_NAME": role,
                         "POWERTOOLS_LOG_LEVEL": props.log_level,
                     }
                 },
@@ -140,5 +153,5 @@ class RouterFunction(Construct):
                 tags=props.tags,
                 depends_on=[self.log_group, self.policy],
             ),
-            "router",
+            role,
         )
