@@ -42,7 +42,7 @@ def serve_stage(
     outputs: dict[str, str],
     port: int,
     state_dir: Path = STAGE_DIR,
-    package: Path = DIST_DIR / "router.zip",
+    packages_dir: Path = DIST_DIR,
 ) -> BackgroundServer:
     """(Re)start the local stage server for the applied API, so it serves the current deployment."""
     stage = local_stage_for(port, state_dir)
@@ -53,7 +53,7 @@ def serve_stage(
         "--rest-api-id", outputs["rest_api_id"],
         "--stage", outputs["stage_name"],
         "--port", str(port),
-        "--package", str(package),
+        "--packages-dir", str(packages_dir),
         "--code-dir", str(state_dir / "code"),
     ]  # fmt: skip
     stage.start(command, STAGE_START_TIMEOUT)
@@ -81,7 +81,11 @@ def up(port: int, env_dir: Path = LOCAL_ENV) -> dict[str, str]:
     print(f"up: applying {env_dir.relative_to(ENVS_DIR.parent)} against {emulator.endpoint} ...", flush=True)
     run(["apply", "-auto-approve", "-input=false", "-no-color"], env_dir, timeout=APPLY_TIMEOUT, env=env, capture=False)
     result = run(["output", "-json"], env_dir, timeout=60, env=env)
-    return {name: str(item["value"]) for name, item in json.loads(result.stdout).items()}
+    # Sensitive outputs (tenant keys) are never printed: `terraform output` shows them on request.
+    return {
+        name: "<sensitive>" if item.get("sensitive") else str(item["value"])
+        for name, item in json.loads(result.stdout).items()
+    }
 
 
 def describe(outputs: dict[str, str], stage_url: str) -> str:
@@ -91,16 +95,19 @@ def describe(outputs: dict[str, str], stage_url: str) -> str:
     lines += [f"  {name} = {value}" for name, value in sorted(outputs.items())]
     lines += [
         "",
-        "Call the local stage (the deployed router's code and configuration, served on loopback):",
-        f"  curl -s {stage_url}/{stage}/v1/models",
+        "Call the local stage (the deployed authorizer and router, their code and configuration,",
+        "served on loopback) with a tenant's key:",
+        "  KEY=$(terraform -chdir=envs/local output -json tenant_api_keys | python3 -c "
+        "'import json,sys; print(json.load(sys.stdin)[\"acme\"])')",
+        f'  curl -s -H "Authorization: Bearer $KEY" {stage_url}/{stage}/v1/models',
         "",
         "Ask the emulator's control plane for the deployed stage (the Authorization header only tells",
         "the emulator which AWS API is meant):",
         f"  curl -s -H '{CONTROL_PLANE_AUTH}' {endpoint}/restapis/{api}/stages/{stage}",
         "",
         "stage_invoke_url itself answers only in a real AWS account (make apply ENV=dev). The local",
-        "stage runs the Lambda proxy integrations but not API Gateway's own features (authorizers,",
-        "usage plans, validation, gateway responses). `make down` stops both servers.",
+        "stage runs the authorizer and the Lambda integrations, not usage-plan throttles, quotas or",
+        "request validation. `make down` stops both servers.",
     ]
     return "\n".join(lines)
 

@@ -1,18 +1,22 @@
-"""Serve a stage applied to the emulator on 127.0.0.1, running its Lambda proxy integrations in-process.
+"""Serve a stage applied to the emulator on 127.0.0.1, running its Lambda authorizer and integrations.
 
 The emulator stores API Gateway and Lambda but executes neither. This server fills
-that gap for local use: it reads the deployed API's resources, methods and AWS_PROXY
-integrations and each target function's handler and environment from the emulator,
-loads the handler from the zip `make package` built, and turns every HTTP request
-into the REST proxy event API Gateway would send. What it does not emulate:
-authorizers, usage plans, request validation and gateway responses (API Gateway
-features); a request no method matches gets a JSON 404.
+that gap for local use: it reads the deployed API's resources, methods, REQUEST
+authorizer and AWS_PROXY integrations, and each function's handler and environment,
+from the emulator; loads the handlers from the zips `make package` built; and turns
+every HTTP request into the events API Gateway would send. The authorizer's AWS
+calls (tenant table, API keys) go to the emulator too.
+
+What it does not emulate: usage plan throttles and quotas, request validation,
+result caching, and the exact text of API Gateway's own errors (it answers them in
+the gateway's JSON error envelope with the same status and code).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import fnmatch
 import importlib
 import json
 import os
@@ -32,20 +36,52 @@ from tooling.paths import BUILD_DIR, DIST_DIR
 HOST = "127.0.0.1"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 FUNCTION_ARN = re.compile(r"functions/(arn:[^/]+)/invocations$")
+Handler = Any
 
 
 class StageError(Exception):
     """The stage could not be read from the emulator or loaded."""
 
 
+class Refusal(Exception):
+    """What API Gateway itself would answer instead of calling the integration."""
+
+    def __init__(self, status: int, error_type: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error_type, self.code, self.message = status, error_type, code, message
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A REQUEST authorizer: its handler, and the header API Gateway requires before calling it."""
+
+    handler: Handler
+    identity_header: str | None
+
+
 @dataclass(frozen=True)
 class Method:
-    """One deployed method: its resource template, and the handler that serves it."""
+    """One deployed method: its resource template, integration handler and authorizer."""
 
     http_method: str
     resource_path: str
     pattern: re.Pattern[str]
-    handler: Any
+    handler: Handler
+    authorizer: Authorizer | None = None
+    api_key_required: bool = False
+
+
+@dataclass(frozen=True)
+class Api:
+    """Where the stage lives, for the methodArn the authorizer sees."""
+
+    region: str
+    account: str
+    api_id: str
+    stage: str
+
+    def method_arn(self, http_method: str, path: str) -> str:
+        return f"arn:aws:execute-api:{self.region}:{self.account}:{self.api_id}/{self.stage}/{http_method}{path}"
 
 
 def template_pattern(resource_path: str) -> re.Pattern[str]:
@@ -61,7 +97,7 @@ def template_pattern(resource_path: str) -> re.Pattern[str]:
     return re.compile("^/" + "/".join(parts) + "$")
 
 
-def load_handler(handler_spec: str, environment: dict[str, str], code_dir: Path) -> Any:
+def load_handler(handler_spec: str, environment: dict[str, str], code_dir: Path) -> Handler:
     """Import `module.function` from `code_dir` with the function's environment applied."""
     os.environ.update(environment)
     if str(code_dir) not in sys.path:
@@ -70,29 +106,68 @@ def load_handler(handler_spec: str, environment: dict[str, str], code_dir: Path)
     return getattr(importlib.import_module(module_name), function_name)
 
 
-def read_stage(endpoint: str, rest_api_id: str, code_dir: Path, region: str = "us-east-1") -> list[Method]:
-    """Read every AWS_PROXY method of the API from the emulator and load its handler."""
+class FunctionLoader:
+    """Loads each Lambda a stage uses once, from the emulator's configuration."""
+
+    def __init__(self, endpoint: str, region: str, code_dir: Path) -> None:
+        self._lambda = emulator_client(endpoint, "lambda", region)
+        self._code_dir = code_dir
+        self._handlers: dict[str, Handler] = {}
+
+    def handler_for(self, uri: str) -> tuple[str, Handler] | None:
+        match = FUNCTION_ARN.search(uri or "")
+        if match is None:
+            return None
+        arn = match.group(1)
+        if arn not in self._handlers:
+            config = self._lambda.get_function_configuration(FunctionName=arn)
+            variables = config.get("Environment", {}).get("Variables", {})
+            self._handlers[arn] = load_handler(config["Handler"], variables, self._code_dir)
+        return arn, self._handlers[arn]
+
+
+def read_stage(
+    endpoint: str, rest_api_id: str, stage: str, code_dir: Path, region: str = "us-east-1"
+) -> tuple[Api, list[Method]]:
+    """Read every Lambda proxy method of the API, with its authorizer, from the emulator."""
     apigateway = emulator_client(endpoint, "apigateway", region)
-    lambda_client = emulator_client(endpoint, "lambda", region)
+    loader = FunctionLoader(endpoint, region, code_dir)
+    authorizers: dict[str, Authorizer] = {}
+    account = "000000000000"
+    for item in apigateway.get_authorizers(restApiId=rest_api_id).get("items", []):
+        loaded = loader.handler_for(item.get("authorizerUri", ""))
+        if loaded is None or item.get("type") != "REQUEST":
+            continue
+        account = loaded[0].split(":")[4]
+        source = item.get("identitySource") or ""
+        header = source.removeprefix("method.request.header.") if source.startswith("method.request.header.") else None
+        authorizers[item["id"]] = Authorizer(loaded[1], header.lower() if header else None)
     methods: list[Method] = []
-    handlers: dict[str, Any] = {}
     for resource in apigateway.get_resources(restApiId=rest_api_id, limit=500)["items"]:
         for http_method in resource.get("resourceMethods", {}) or {}:
-            integration = apigateway.get_integration(
-                restApiId=rest_api_id, resourceId=resource["id"], httpMethod=http_method
-            )
-            match = FUNCTION_ARN.search(integration.get("uri", ""))
-            if integration.get("type") != "AWS_PROXY" or match is None:
+            method = apigateway.get_method(restApiId=rest_api_id, resourceId=resource["id"], httpMethod=http_method)
+            integration = method.get("methodIntegration") or {}
+            loaded = loader.handler_for(integration.get("uri", "")) if integration.get("type") == "AWS_PROXY" else None
+            if loaded is None:
                 continue
-            arn = match.group(1)
-            if arn not in handlers:
-                config = lambda_client.get_function_configuration(FunctionName=arn)
-                variables = config.get("Environment", {}).get("Variables", {})
-                handlers[arn] = load_handler(config["Handler"], variables, code_dir)
-            methods.append(Method(http_method, resource["path"], template_pattern(resource["path"]), handlers[arn]))
+            authorizer = (
+                authorizers.get(method.get("authorizerId", "")) if method.get("authorizationType") == "CUSTOM" else None
+            )
+            if method.get("authorizationType") == "CUSTOM" and authorizer is None:
+                raise StageError(f"{http_method} {resource['path']} names an authorizer this server cannot run")
+            methods.append(
+                Method(
+                    http_method,
+                    resource["path"],
+                    template_pattern(resource["path"]),
+                    loaded[1],
+                    authorizer,
+                    bool(method.get("apiKeyRequired")),
+                )
+            )
     if not methods:
         raise StageError(f"REST API {rest_api_id} has no Lambda proxy methods in the emulator at {endpoint}")
-    return methods
+    return Api(region, account, rest_api_id, stage), methods
 
 
 def proxy_event(
@@ -124,6 +199,44 @@ def proxy_event(
     }
 
 
+def allows(policy: dict[str, Any], method_arn: str) -> bool:
+    """Evaluate the authorizer's policy for `method_arn` as API Gateway does: an explicit Deny wins."""
+    allowed = False
+    for statement in policy.get("Statement", []):
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if any(fnmatch.fnmatchcase(method_arn, pattern) for pattern in resources):
+            if statement.get("Effect") == "Deny":
+                return False
+            allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
+
+
+def authorize(method: Method, api: Api, event: dict[str, Any]) -> dict[str, Any] | None:
+    """Run the method's authorizer; return the context to inject, or raise the refusal API Gateway sends."""
+    authorizer = method.authorizer
+    if authorizer is None:
+        return None
+    headers = event["headers"]
+    if authorizer.identity_header and not headers.get(authorizer.identity_header):
+        raise Refusal(401, "authentication_error", "invalid_api_key", "Unauthorized")
+    method_arn = api.method_arn(method.http_method, event["path"])
+    request = {**event, "type": "REQUEST", "methodArn": method_arn}
+    try:
+        answer = authorizer.handler(request, Context())
+    except Exception as err:
+        if str(err) == "Unauthorized":
+            raise Refusal(401, "authentication_error", "invalid_api_key", "Unauthorized") from None
+        raise Refusal(500, "server_error", "authorizer_failed", "the authorizer failed") from None
+    if not allows(answer.get("policyDocument", {}), method_arn):
+        raise Refusal(403, "permission_error", "access_denied", "User is not authorized to access this resource")
+    if method.api_key_required and not answer.get("usageIdentifierKey"):
+        raise Refusal(403, "permission_error", "access_denied", "Forbidden")
+    context = dict(answer.get("context") or {})
+    context["principalId"] = answer.get("principalId", "")
+    return context
+
+
 class Context:
     """The LambdaContext attributes handlers read."""
 
@@ -138,14 +251,15 @@ class Context:
         return 29_000
 
 
-def make_server(port: int, stage: str, methods: list[Method]) -> ThreadingHTTPServer:
+def make_server(port: int, api: Api, methods: list[Method]) -> ThreadingHTTPServer:
+    stage = api.stage
+
     class StageHandler(BaseHTTPRequestHandler):
         server_version = "local-stage"
 
         def log_message(self, format: str, *args: Any) -> None:
-            sys.stderr.write(
-                f"local-stage: {self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}\n"
-            )
+            status = args[1] if len(args) > 1 else ""
+            sys.stderr.write(f"local-stage: {self.command} {self.path.split('?')[0]} {status}\n")
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
@@ -155,74 +269,75 @@ def make_server(port: int, stage: str, methods: list[Method]) -> ThreadingHTTPSe
             self.end_headers()
             self.wfile.write(body)
 
-        def _error(self, status: int, code: str, message: str) -> None:
-            request_id = str(uuid.uuid4())
-            body = {
-                "error": {
-                    "message": message,
-                    "type": "invalid_request_error",
-                    "code": code,
-                    "param": None,
-                    "request_id": request_id,
-                }
+        def _refuse(self, refusal: Refusal, request_id: str | None = None) -> None:
+            request_id = request_id or str(uuid.uuid4())
+            error = {
+                "message": refusal.message,
+                "type": refusal.error_type,
+                "code": refusal.code,
+                "param": None,
+                "request_id": request_id,
             }
-            self._send(
-                status, {"content-type": "application/json", "x-request-id": request_id}, json.dumps(body).encode()
-            )
+            headers = {"content-type": "application/json", "x-request-id": request_id}
+            self._send(refusal.status, headers, json.dumps({"error": error}).encode())
 
         def _serve(self) -> None:
+            try:
+                self._dispatch()
+            except Refusal as refusal:
+                self._refuse(refusal)
+
+        def _dispatch(self) -> None:
             url = urlsplit(self.path)
             prefix = f"/{stage}"
             if not (url.path == prefix or url.path.startswith(prefix + "/")):
-                self._error(404, "stage_not_found", f"no stage at {url.path[:100]!r}; this server serves /{stage}")
-                return
+                raise Refusal(404, "invalid_request_error", "stage_not_found", f"no stage at {url.path[:100]!r}")
             path = url.path[len(prefix) :] or "/"
             length = int(self.headers.get("content-length") or 0)
             if length > MAX_BODY_BYTES:
-                self._error(413, "payload_too_large", f"request body over {MAX_BODY_BYTES} bytes")
-                return
+                raise Refusal(413, "invalid_request_error", "request_too_large", "Request Too Long")
             body = self.rfile.read(length) if length else b""
+            method, params = self._match(path)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                event = proxy_event(
+                    method, stage=stage, path=path, query=url.query, headers=headers, body=body, params=params
+                )
+            except UnicodeDecodeError:
+                raise Refusal(400, "invalid_request_error", "invalid_body", "the body is not UTF-8 text") from None
+            context = authorize(method, api, event)
+            if context is not None:
+                event["requestContext"]["authorizer"] = context
+            try:
+                response = method.handler(event, Context())
+            except Exception as err:  # API Gateway answers a failed invocation with 502
+                sys.stderr.write(f"local-stage: handler failed: {type(err).__name__}\n")
+                raise Refusal(502, "server_error", "backend_failed", "Internal server error") from None
+            payload = response.get("body") or ""
+            raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+            self._send(int(response["statusCode"]), dict(response.get("headers") or {}), raw)
+
+        def _match(self, path: str) -> tuple[Method, dict[str, str]]:
             for method in methods:
                 found = method.pattern.match(path)
                 if found and method.http_method == self.command:
-                    headers = {k.lower(): v for k, v in self.headers.items()}
-                    try:
-                        event = proxy_event(
-                            method,
-                            stage=stage,
-                            path=path,
-                            query=url.query,
-                            headers=headers,
-                            body=body,
-                            params=found.groupdict(),
-                        )
-                    except UnicodeDecodeError:
-                        self._error(400, "invalid_body", "the request body is not UTF-8 text")
-                        return
-                    try:
-                        response = method.handler(event, Context())
-                    except Exception as err:  # API Gateway answers a failed invocation with 502
-                        sys.stderr.write(f"local-stage: handler failed: {type(err).__name__}\n")
-                        self._error(502, "integration_failed", "the integration failed; see the local stage log")
-                        return
-                    payload = response.get("body") or ""
-                    raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
-                    self._send(int(response["statusCode"]), dict(response.get("headers") or {}), raw)
-                    return
-            self._error(404, "route_not_found", f"no method {self.command} {path[:100]!r} on this stage")
+                    return method, found.groupdict()
+            # With an authorizer on every method, API Gateway answers unknown routes like this.
+            raise Refusal(404, "invalid_request_error", "route_not_found", "Missing Authentication Token")
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     return ThreadingHTTPServer((HOST, port), StageHandler)
 
 
-def unpack(package: Path, target: Path) -> Path:
-    """Unzip the function package into `target` (fresh), as Lambda would lay it out."""
-    if not package.exists():
-        raise StageError(f"{package} is missing; run `make package`")
+def unpack(packages: list[Path], target: Path) -> Path:
+    """Unzip the function packages into `target`, as Lambda would lay each out."""
     target.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(target)
+    for package in packages:
+        if not package.exists():
+            raise StageError(f"{package} is missing; run `make package`")
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(target)
     return target
 
 
@@ -232,13 +347,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rest-api-id", required=True)
     parser.add_argument("--stage", required=True)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--package", type=Path, default=DIST_DIR / "router.zip")
+    parser.add_argument("--packages-dir", type=Path, default=DIST_DIR)
     parser.add_argument("--code-dir", type=Path, default=BUILD_DIR / "local-stage" / "code")
     args = parser.parse_args(argv)
+    # The functions' own AWS calls (tenant table, API keys) go to the emulator as well.
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": args.emulator_endpoint,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",  # the emulator's placeholder, not a secret
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
     try:
-        code_dir = unpack(args.package, args.code_dir)
-        methods = read_stage(args.emulator_endpoint, args.rest_api_id, code_dir)
-        server = make_server(args.port, args.stage, methods)
+        code_dir = unpack(sorted(args.packages_dir.glob("*.zip")), args.code_dir)
+        api, methods = read_stage(args.emulator_endpoint, args.rest_api_id, args.stage, code_dir)
+        server = make_server(args.port, api, methods)
     except (StageError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

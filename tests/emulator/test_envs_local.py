@@ -2,8 +2,8 @@
 
 After the apply, the deployed router's own configuration is read back from the
 emulator and served by the handler, and the local stage serves the applied API to
-the official OpenAI SDK: the models a client lists are the ones the environment's
-tfvars declared.
+the official OpenAI SDK with each tenant's key: the authorizer reads the tenant
+table Terraform wrote, and each tenant lists exactly the models it may use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openai import NotFoundError, OpenAI
+from openai import AuthenticationError, NotFoundError, OpenAI
 
 from tests.conftest import FakeLambdaContext, load_event
 from tooling.emulator import Emulator, emulator_client, free_port
@@ -52,7 +52,8 @@ def test_local_environment_applies_replans_clean_and_destroys(
 ) -> None:
     dist = terraform_tree / "build" / "dist"
     dist.mkdir(parents=True)
-    shutil.copy(router_zip, dist / "router.zip")
+    for package in router_zip.parent.glob("*.zip"):
+        shutil.copy(package, dist / package.name)
     env_dir = terraform_tree / "envs" / "local"
     env = terraform_environ(extra={"TF_VAR_emulator_endpoint": emulator.endpoint})
 
@@ -98,14 +99,26 @@ def test_local_environment_applies_replans_clean_and_destroys(
         assert response["statusCode"] == 200
         assert [m["id"] for m in json.loads(response["body"])["data"]] == ["claude-3-haiku", "llama3-8b"]
 
-        stage = serve_stage(emulator, outputs, free_port(), terraform_tree / "stage", dist / "router.zip")
+        keys = json.loads(run(["output", "-json", "tenant_api_keys"], env_dir, timeout=60, env=env).stdout)
+        assert sorted(keys) == ["acme", "initech"]
+        table = client(emulator, "dynamodb").scan(TableName="aigw-local-tenants")["Items"]
+        assert not [item for item in table if any(key in json.dumps(item) for key in keys.values())], (
+            "the tenant table must never hold a key's plaintext"
+        )
+
+        stage = serve_stage(emulator, outputs, free_port(), terraform_tree / "stage", dist)
         try:
-            openai_client = OpenAI(
-                base_url=f"{stage.url}/local/v1", api_key="local-placeholder", max_retries=0, timeout=10
-            )
-            assert [m.id for m in openai_client.models.list()] == ["claude-3-haiku", "llama3-8b"]
+
+            def sdk(key: str) -> OpenAI:
+                return OpenAI(base_url=f"{stage.url}/local/v1", api_key=key, max_retries=0, timeout=10)
+
+            assert [m.id for m in sdk(keys["acme"]).models.list()] == ["claude-3-haiku", "llama3-8b"]
+            assert [m.id for m in sdk(keys["initech"]).models.list()] == ["llama3-8b"]
+            with pytest.raises(AuthenticationError) as refused:
+                sdk("unknownKEY0123456789abcdefghijklmnopq").models.list()
+            assert refused.value.body["code"] == "invalid_api_key"  # type: ignore[index]
             with pytest.raises(NotFoundError):
-                openai_client.models.retrieve("claude-3-haiku")
+                sdk(keys["acme"]).models.retrieve("claude-3-haiku")
         finally:
             assert stage.stop()
     finally:

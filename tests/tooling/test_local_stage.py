@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tooling.background import free_port
-from tooling.local_stage import Method, make_server, proxy_event, template_pattern
+from tooling.local_stage import Api, Authorizer, Method, allows, make_server, proxy_event, template_pattern
 
 
 def test_templates_match_path_parameters() -> None:
@@ -50,11 +50,28 @@ def stage_url() -> Iterator[str]:
     def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise RuntimeError("boom")
 
+    def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        key = event["headers"].get("authorization", "")
+        if key == "Bearer denied":
+            return {"principalId": "x", "policyDocument": {"Statement": [{"Effect": "Deny", "Resource": ["*"]}]}}
+        if key != "Bearer good":
+            raise Exception("Unauthorized")
+        arn = "arn:aws:execute-api:us-east-1:123456789012:api/local/GET/v1/*"
+        policy = {"Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": [arn]}]}
+        return {
+            "principalId": "acme",
+            "policyDocument": policy,
+            "context": {"tenant_id": "acme"},
+            "usageIdentifierKey": "k",
+        }
+
+    guard = Authorizer(authorizer, "authorization")
     methods = [
         Method("GET", "/v1/models", template_pattern("/v1/models"), echo),
         Method("GET", "/v1/broken", template_pattern("/v1/broken"), broken),
+        Method("GET", "/v1/private", template_pattern("/v1/private"), echo, guard, api_key_required=True),
     ]
-    server = make_server(free_port(), "local", methods)
+    server = make_server(free_port(), Api("us-east-1", "123456789012", "api", "local"), methods)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -65,9 +82,11 @@ def stage_url() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def fetch(url: str) -> tuple[int, dict[str, Any]]:
+def fetch(url: str, authorization: str | None = None) -> tuple[int, dict[str, Any]]:
+    headers = {"authorization": authorization} if authorization else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback test server
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback test server
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback test server
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
@@ -85,7 +104,8 @@ def test_a_request_reaches_the_handler_as_a_proxy_event(stage_url: str) -> None:
     [
         ("/other/v1/models", 404, "stage_not_found"),
         ("/local/v1/nothing", 404, "route_not_found"),
-        ("/local/v1/broken", 502, "integration_failed"),
+        ("/local/v1/private", 401, "invalid_api_key"),
+        ("/local/v1/broken", 502, "backend_failed"),
     ],
 )
 def test_what_the_stage_cannot_serve_is_a_json_error(stage_url: str, path: str, status: int, code: str) -> None:
@@ -93,3 +113,24 @@ def test_what_the_stage_cannot_serve_is_a_json_error(stage_url: str, path: str, 
     assert got_status == status
     assert body["error"]["code"] == code
     assert body["error"]["request_id"]
+
+
+def test_an_authorized_request_carries_the_authorizer_context(stage_url: str) -> None:
+    status, event = fetch(f"{stage_url}/local/v1/private", "Bearer good")
+    assert status == 200
+    assert event["requestContext"]["authorizer"] == {"tenant_id": "acme", "principalId": "acme"}
+
+
+@pytest.mark.parametrize(("authorization", "status"), [("Bearer bad", 401), ("Bearer denied", 403)])
+def test_refusals_by_the_authorizer_keep_api_gateways_statuses(stage_url: str, authorization: str, status: int) -> None:
+    got, body = fetch(f"{stage_url}/local/v1/private", authorization)
+    assert got == status
+    assert body["error"]["request_id"]
+
+
+def test_policies_are_evaluated_with_wildcards_and_explicit_deny_wins() -> None:
+    arn = "arn:aws:execute-api:r:1:api/s/GET/v1/models"
+    assert allows({"Statement": [{"Effect": "Allow", "Resource": ["arn:aws:execute-api:r:1:api/s/GET/v1/*"]}]}, arn)
+    assert not allows({"Statement": [{"Effect": "Allow", "Resource": ["arn:aws:execute-api:r:1:api/s/POST/*"]}]}, arn)
+    both = [{"Effect": "Allow", "Resource": "*"}, {"Effect": "Deny", "Resource": [arn]}]
+    assert not allows({"Statement": both}, arn)
