@@ -39,13 +39,23 @@ def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path = REP
     return time.perf_counter() - begin
 
 
-def probe(code_dir: Path, requests: int) -> dict[str, float]:
-    """Run bench/router_probe.py in a fresh interpreter against the unzipped package."""
+AUTHORIZER_ENV = {
+    "GATEWAY_TENANT_TABLE": "bench-tenants",
+    "GATEWAY_ROUTES": json.dumps(["GET /v1/models", "POST /v1/chat/completions"]),
+    "GATEWAY_JWT_ISSUER": "https://idp.example.test/",
+    "GATEWAY_JWT_AUDIENCE": "ai-gateway",
+    "GATEWAY_JWT_JWKS_URL": "https://idp.example.test/jwks.json",
+}
+
+
+def probe(code_dir: Path, requests: int, script: str = "router_probe.py") -> dict[str, Any]:
+    """Run a probe script in a fresh interpreter against the unzipped package."""
     env = dict(os.environ, PYTHONPATH=str(code_dir), LAMBDA_TASK_ROOT=str(code_dir))
     env["GATEWAY_MODELS"] = json.dumps(MODELS)
-    env["POWERTOOLS_SERVICE_NAME"] = "router"
+    env.update(AUTHORIZER_ENV)
+    env["POWERTOOLS_LOG_LEVEL"] = "WARNING" if script == "authorizer_probe.py" else "INFO"
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("router_probe.py")), str(requests)],
+        [sys.executable, str(Path(__file__).with_name(script)), str(requests), str(REPO_ROOT)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -53,7 +63,7 @@ def probe(code_dir: Path, requests: int) -> dict[str, float]:
         check=True,
         timeout=600,
     )
-    parsed: dict[str, float] = json.loads(result.stderr.strip().splitlines()[-1])
+    parsed: dict[str, Any] = json.loads(result.stderr.strip().splitlines()[-1])
     return parsed
 
 
@@ -84,6 +94,23 @@ def router_figures() -> dict[str, Any]:
         "router_zip_kib": package.stat().st_size / 1024,
         "router_unzipped_kib": unzipped / 1024,
     }
+
+
+def authorizer_figures() -> dict[str, Any]:
+    package = DIST_DIR / "authorizer.zip"
+    if not package.exists():
+        raise SystemExit("error: build/dist/authorizer.zip is missing; run `make package`")
+    with tempfile.TemporaryDirectory(prefix="bench-authorizer-") as work:
+        code_dir = Path(work)
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(code_dir)
+        imports = [probe(code_dir, 0, "authorizer_probe.py")["import_seconds"] for _ in range(COLD_STARTS)]
+        calls = probe(code_dir, 5000, "authorizer_probe.py")
+    figures: dict[str, Any] = {"authorizer_import_init_ms_median": statistics.median(imports) * 1000}
+    for case in ("api_key_uncached", "api_key_cached", "jwt_rs256", "jwt_es256"):
+        figures[f"authorizer_{case}_p50_ms"] = calls[case]["p50_seconds"] * 1000
+        figures[f"authorizer_{case}_p99_ms"] = calls[case]["p99_seconds"] * 1000
+    return figures
 
 
 def synth_figures() -> dict[str, Any]:
@@ -142,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"machine": machine()}
     results.update(router_figures())
+    results.update(authorizer_figures())
     results.update(synth_figures())
     if args.with_emulator:
         results.update(emulator_figures())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,10 @@ def fetch_jwks(url: str) -> dict[str, PublicKey]:
     """GET `url` and return its usable signing keys by kid."""
     if not url.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
         raise JwksError("the JWKS URL must use https")
+    # Imported here: urllib.request (http.client, ssl, email) is a third of the cold start,
+    # and API-key-only gateways never fetch a JWKS.
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"accept": "application/json"})  # noqa: S310 - scheme checked above
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
