@@ -130,24 +130,30 @@ def emulator_figures() -> dict[str, Any]:
                 REPO_ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
             )
         (root / "build" / "dist").mkdir(parents=True)
-        shutil.copy(DIST_DIR / "router.zip", root / "build" / "dist" / "router.zip")
+        for package in DIST_DIR.glob("*.zip"):
+            shutil.copy(package, root / "build" / "dist" / package.name)
         emulator = Emulator(free_port(), root / "moto.pid", root / "moto.log")
         emulator.start()
         env_dir = root / "envs" / "local"
         env = terraform_environ(extra={"TF_VAR_emulator_endpoint": emulator.endpoint})
         figures: dict[str, Any] = {}
+        resources_applied = 0
         try:
-            run(["init", "-input=false"], env_dir, timeout=300, env=env)
+            run(["init", "-input=false", "-no-color"], env_dir, timeout=300, env=env)
             for name, args in (
-                ("apply", ["apply", "-auto-approve", "-input=false"]),
-                ("replan", ["plan", "-detailed-exitcode", "-input=false"]),
-                ("destroy", ["destroy", "-auto-approve", "-input=false"]),
+                ("apply", ["apply", "-auto-approve", "-input=false", "-no-color"]),
+                ("replan", ["plan", "-detailed-exitcode", "-input=false", "-no-color"]),
+                ("destroy", ["destroy", "-auto-approve", "-input=false", "-no-color"]),
             ):
                 begin = time.perf_counter()
                 run(args, env_dir, timeout=900, env=env)
                 figures[f"local_{name}_seconds"] = time.perf_counter() - begin
+                if name == "apply":
+                    listed = run(["state", "list"], env_dir, timeout=60, env=env).stdout.split()
+                    resources_applied = len([r for r in listed if ".data." not in f".{r}"])
             state = json.loads((env_dir / "terraform.tfstate").read_text())
             figures["local_resources_destroyed_clean"] = state["resources"] == []
+            figures["local_resources"] = resources_applied
         finally:
             emulator.stop()
     return figures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -89,9 +90,12 @@ def run(
     return result
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def summary(output: str | None) -> str:
     """The most useful line of Terraform's output: the first `Error:` line, else the last line."""
-    lines = [line.strip(" │╷╵") for line in (output or "").splitlines()]
+    lines = [ANSI_ESCAPE.sub("", line).strip(" │╷╵") for line in (output or "").splitlines()]
     lines = [line for line in lines if line]
     for index, line in enumerate(lines):
         if line.startswith("Error:"):
