@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +69,21 @@ def probe(code_dir: Path, requests: int, script: str = "router_probe.py") -> dic
     return parsed
 
 
+@contextmanager
+def unpacked(function: str) -> Iterator[Path]:
+    """The function's zip from build/dist, unzipped into a throwaway folder as Lambda lays it out."""
+    package = DIST_DIR / f"{function}.zip"
+    if not package.exists():
+        raise SystemExit(f"error: build/dist/{function}.zip is missing; run `make package`")
+    with tempfile.TemporaryDirectory(prefix=f"bench-{function}-") as work:
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(work)
+        yield Path(work)
+
+
 def router_figures() -> dict[str, Any]:
     package = DIST_DIR / "router.zip"
-    if not package.exists():
-        raise SystemExit("error: build/dist/router.zip is missing; run `make package`")
-    with tempfile.TemporaryDirectory(prefix="bench-router-") as work:
-        code_dir = Path(work)
-        with zipfile.ZipFile(package) as archive:
-            archive.extractall(code_dir)
+    with unpacked("router") as code_dir:
         bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
         process = []
         imports = []
@@ -97,13 +106,7 @@ def router_figures() -> dict[str, Any]:
 
 
 def authorizer_figures() -> dict[str, Any]:
-    package = DIST_DIR / "authorizer.zip"
-    if not package.exists():
-        raise SystemExit("error: build/dist/authorizer.zip is missing; run `make package`")
-    with tempfile.TemporaryDirectory(prefix="bench-authorizer-") as work:
-        code_dir = Path(work)
-        with zipfile.ZipFile(package) as archive:
-            archive.extractall(code_dir)
+    with unpacked("authorizer") as code_dir:
         imports = [probe(code_dir, 0, "authorizer_probe.py")["import_seconds"] for _ in range(COLD_STARTS)]
         calls = probe(code_dir, 5000, "authorizer_probe.py")
     figures: dict[str, Any] = {"authorizer_import_init_ms_median": statistics.median(imports) * 1000}

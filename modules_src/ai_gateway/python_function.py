@@ -17,6 +17,7 @@ from cdktn_provider_aws.lambda_function import LambdaFunction
 from constructs import Construct
 
 from modules_src.common.account import AccountContext
+from modules_src.common.iam import service_assume_role_policy
 from modules_src.common.naming import named
 
 
@@ -65,17 +66,7 @@ class PythonFunction(Construct):
             ),
             role,
         )
-        assume = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": props.account.account_id}},
-                }
-            ],
-        }
+        assume = service_assume_role_policy("lambda.amazonaws.com", props.account.account_id)
         self.role = named(
             IamRole(self, "role", name=function_name, assume_role_policy=Fn.jsonencode(assume), tags=props.tags), role
         )

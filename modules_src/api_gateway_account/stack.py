@@ -13,6 +13,7 @@ from cdktn_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachmen
 from constructs import Construct
 
 from modules_src.common.account import AccountContext
+from modules_src.common.iam import service_assume_role_policy
 from modules_src.common.module_stack import ModuleStack
 from modules_src.common.naming import named
 from modules_src.common.spec import ModuleSpec, OutputSpec, VariableSpec
@@ -54,17 +55,7 @@ class ApiGatewayAccountStack(ModuleStack):
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, SPEC)
         account = AccountContext.declare(self)
-        assume = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "apigateway.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
-                }
-            ],
-        }
+        assume = service_assume_role_policy("apigateway.amazonaws.com", account.account_id)
         role = named(
             IamRole(
                 self,

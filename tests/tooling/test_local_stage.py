@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.http import running
 from tooling.background import free_port
 from tooling.local_stage import Api, Authorizer, Method, allows, make_server, proxy_event, template_pattern
 
@@ -71,15 +71,8 @@ def stage_url() -> Iterator[str]:
         Method("GET", "/v1/broken", template_pattern("/v1/broken"), broken),
         Method("GET", "/v1/private", template_pattern("/v1/private"), echo, guard, api_key_required=True),
     ]
-    server = make_server(free_port(), Api("us-east-1", "123456789012", "api", "local"), methods)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running(make_server(free_port(), Api("us-east-1", "123456789012", "api", "local"), methods)) as url:
+        yield url
 
 
 def fetch(url: str, authorization: str | None = None) -> tuple[int, dict[str, Any]]:

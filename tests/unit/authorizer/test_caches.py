@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,6 +11,7 @@ import pytest
 from authorizer.jwks import JwksCache, JwksError, fetch_jwks
 from authorizer.jwt import PublicKey
 from authorizer.tenants import CachedTenantStore, Tenant
+from tests.support.http import running
 from tests.support.tokens import Signer
 
 
@@ -82,15 +82,8 @@ def jwks_url() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        yield f"{url}/jwks.json"
 
 
 def test_fetch_jwks_reads_rsa_and_ec_keys(jwks_url: str) -> None:
