@@ -12,8 +12,10 @@ provider "aws" {
   skip_region_validation      = true
   # Keep false: with true, ARNs built by the provider get an empty account id.
   skip_requesting_account_id = false
-  # The emulator answers unimplemented calls with 500; retrying them only stalls.
-  max_retries = 1
+  # The emulator answers unimplemented calls with 500, which the provider would retry for
+  # minutes by default; a few retries still ride out the emulator dropping a kept-alive
+  # connection ("use of closed network connection"), seen under load in CI.
+  max_retries = 3
 
   endpoints {
     apigateway = var.emulator_endpoint
