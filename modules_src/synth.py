@@ -38,11 +38,14 @@ def synth(out_dir: Path) -> list[str]:
     # Imported here so the environment above is in place before jsii starts its runtime.
     from cdktn import App
 
+    from modules_src.ai_gateway.openapi import document as openapi_document
     from modules_src.ai_gateway.stack import AiGatewayStack
     from modules_src.ai_gateway.variables import SPEC as AI_GATEWAY_SPEC
     from modules_src.api_gateway_account.stack import SPEC as ACCOUNT_SPEC
     from modules_src.api_gateway_account.stack import ApiGatewayAccountStack
     from modules_src.common.readme import render_readme, usage_block
+
+    extra_files = {AI_GATEWAY_SPEC.name: {"openapi.json": openapi_document()}}
 
     stacks = {
         AI_GATEWAY_SPEC.name: (AiGatewayStack, AI_GATEWAY_SPEC),
@@ -59,6 +62,8 @@ def synth(out_dir: Path) -> list[str]:
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
             (target / "main.tf.json").write_text(render_json(strip_metadata(document)))
+            for file_name, content in extra_files.get(name, {}).items():
+                (target / file_name).write_text(render_json(content))
             usage = usage_block(REPO_ROOT / USAGE_ROOT, name)
             (target / "README.md").write_text(render_readme(spec, usage, USAGE_ROOT.as_posix()))
     return sorted(stacks)

@@ -189,4 +189,6 @@ class AiGatewayStack(ModuleStack):
             "custom_domain_regional_domain_name", "${one(aws_api_gateway_domain_name.this[*].regional_domain_name)}"
         )
         self.output("custom_domain_regional_zone_id", "${one(aws_api_gateway_domain_name.this[*].regional_zone_id)}")
+        # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
+        self.output("openapi_document", '${file("${path.module}/openapi.json")}')
         self.check_complete()

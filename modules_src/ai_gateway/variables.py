@@ -474,6 +474,7 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec(
         "custom_domain_regional_domain_name", "Target for a DNS alias to the custom domain (`null` without one)."
     ),
+    OutputSpec("openapi_document", "OpenAPI 3 document (JSON) of the gateway's routes, schemas and error envelope."),
     OutputSpec("custom_domain_regional_zone_id", "Hosted zone id for that alias (`null` without a custom domain)."),
 )
 

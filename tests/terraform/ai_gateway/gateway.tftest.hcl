@@ -154,6 +154,10 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "stage-wide throttling and error logging are on; bodies are never logged"
   }
   assert {
+    condition     = contains(keys(jsondecode(output.openapi_document).paths), "/v1/models")
+    error_message = "the module publishes its OpenAPI document"
+  }
+  assert {
     condition     = length(aws_api_gateway_domain_name.this) == 0 && output.custom_domain_regional_domain_name == null
     error_message = "no custom domain by default"
   }

@@ -1,0 +1,130 @@
+"""The OpenAPI 3 document of the gateway, built from the same route model as the Terraform.
+
+Written next to the module on synth (`modules/ai_gateway/openapi.json`) and exposed as
+the `openapi_document` output, for consumers, client generation and API fuzzing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules_src.ai_gateway.gateway_responses import RESPONSES
+from modules_src.ai_gateway.routes import ROUTES, Route
+
+OPENAPI_VERSION = "3.0.3"
+ERROR_STATUSES = sorted({r.status for r in RESPONSES if r.status is not None})
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["message", "type", "code", "request_id"],
+                "properties": {
+                    "message": {"type": "string"},
+                    "type": {"type": "string", "example": "invalid_request_error"},
+                    "code": {"type": "string", "example": "invalid_api_key"},
+                    "param": {"type": "string", "nullable": True},
+                    "request_id": {"type": "string"},
+                },
+            }
+        },
+    },
+    "Model": {
+        "type": "object",
+        "required": ["id", "object", "created", "owned_by"],
+        "properties": {
+            "id": {"type": "string", "description": "The alias to send as `model`."},
+            "object": {"type": "string", "enum": ["model"]},
+            "created": {"type": "integer"},
+            "owned_by": {"type": "string"},
+        },
+    },
+    "ModelList": {
+        "type": "object",
+        "required": ["object", "data"],
+        "properties": {
+            "object": {"type": "string", "enum": ["list"]},
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}},
+        },
+    },
+}
+# The success body of each route, by route key.
+RESPONSE_SCHEMAS = {"GET /v1/models": "ModelList"}
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    schema = RESPONSE_SCHEMAS.get(route.route_key)
+    if schema is None:
+        raise ValueError(f"route {route.route_key} has no response schema in openapi.RESPONSE_SCHEMAS")
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "Success.",
+            "headers": {"x-request-id": {"$ref": "#/components/headers/RequestId"}},
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+    }
+    for status in ERROR_STATUSES:
+        responses[status] = {"$ref": "#/components/responses/Error"}
+    operation: dict[str, Any] = {
+        "operationId": route.logical_id,
+        "summary": route.summary,
+        "responses": responses,
+    }
+    parameters = [
+        {"name": s.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
+        for s in route.segments
+        if s.startswith("{")
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def document(routes: tuple[Route, ...] = ROUTES) -> dict[str, Any]:
+    """The OpenAPI document of `routes` (deterministic)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "AI gateway",
+            "version": "1",
+            "description": "OpenAI-compatible AI gateway on API Gateway. Every route needs a tenant's API key "
+            "(`Authorization: Bearer <key>` or `x-api-key`) or, where configured, an OIDC JWT.",
+        },
+        "servers": [
+            {
+                "url": "{stage_invoke_url}",
+                "variables": {
+                    "stage_invoke_url": {"default": "https://example.execute-api.us-east-1.amazonaws.com/dev"}
+                },
+                "description": "The module's `stage_invoke_url` output.",
+            }
+        ],
+        "security": [{"bearer": []}, {"apiKey": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A tenant API key or an OIDC JWT."},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+            },
+            "headers": {
+                "RequestId": {
+                    "description": "API Gateway's request id; quote it in support requests.",
+                    "schema": {"type": "string"},
+                }
+            },
+            "responses": {
+                "Error": {
+                    "description": "A refusal, in the gateway's one JSON error envelope.",
+                    "headers": {"x-request-id": {"$ref": "#/components/headers/RequestId"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+            },
+            "schemas": SCHEMAS,
+        },
+    }
