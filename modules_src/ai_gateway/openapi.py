@@ -10,6 +10,7 @@ from typing import Any
 
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
+from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS
 
 OPENAPI_VERSION = "3.0.3"
 ERROR_STATUSES = sorted({r.status for r in RESPONSES if r.status is not None})
@@ -51,8 +52,11 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+SCHEMAS["ConverseResponse"] = CONVERSE_RESPONSE
+for _name, _schema in REQUEST_SCHEMAS.items():
+    SCHEMAS[_name] = {k: v for k, v in _schema.items() if k != "$schema"}
 # The success body of each route, by route key.
-RESPONSE_SCHEMAS = {"GET /v1/models": "ModelList"}
+RESPONSE_SCHEMAS = {"GET /v1/models": "ModelList", "POST /v1/bedrock/{modelId}/converse": "ConverseResponse"}
 
 
 def _operation(route: Route) -> dict[str, Any]:
@@ -80,6 +84,11 @@ def _operation(route: Route) -> dict[str, Any]:
     ]
     if parameters:
         operation["parameters"] = parameters
+    if route.request_schema:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.request_schema}"}}},
+        }
     return operation
 
 

@@ -10,6 +10,8 @@ from cdktn import Token
 from cdktn_provider_aws.api_gateway_authorizer import ApiGatewayAuthorizer
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
 from cdktn_provider_aws.api_gateway_method import ApiGatewayMethod
+from cdktn_provider_aws.api_gateway_model import ApiGatewayModel
+from cdktn_provider_aws.api_gateway_request_validator import ApiGatewayRequestValidator
 from cdktn_provider_aws.api_gateway_resource import ApiGatewayResource
 from cdktn_provider_aws.api_gateway_rest_api import ApiGatewayRestApi
 from cdktn_provider_aws.lambda_function import LambdaFunction
@@ -17,6 +19,9 @@ from cdktn_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from modules_src.ai_gateway.routes import Route, check_routes, resource_id, resource_paths
+from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
+from modules_src.ai_gateway.service_integrations import ServiceRole, add_bedrock_integration
+from modules_src.common.account import AccountContext
 from modules_src.common.naming import named
 
 # API Gateway's default (and, without a quota raise, maximum) integration timeout.
@@ -37,17 +42,25 @@ class RestApiProps:
     routes: tuple[Route, ...]
     targets: dict[str, LambdaFunction]
     authorizer: LambdaFunction
+    account: AccountContext
     tags: Any
 
     def __post_init__(self) -> None:
         check_routes(self.routes)
-        missing = sorted({r.target for r in self.routes} - set(self.targets))
+        problems = []
+        missing = sorted({r.target for r in self.routes if r.target != "bedrock"} - set(self.targets))
         if missing:
-            raise ValueError(f"routes name targets with no function: {', '.join(missing)}")
+            problems.append(f"routes name targets with no function: {', '.join(missing)}")
+        unknown = sorted({r.request_schema for r in self.routes if r.request_schema} - set(REQUEST_SCHEMAS))
+        if unknown:
+            problems.append(f"routes name unknown request schemas: {', '.join(unknown)}")
+        if problems:
+            raise ValueError("; ".join(problems))
 
 
 class RestApi(Construct):
-    """Attributes: `api`, `authorizer`, `resources` (by path), `methods` and `integrations` (by route id)."""
+    """Attributes: `api`, `authorizer`, `resources` (by path), `methods` and `integrations` (by route id),
+    and `shaping`: every other resource a redeployment must follow (validators, models, responses)."""
 
     def __init__(self, scope: Construct, id_: str, props: RestApiProps) -> None:
         super().__init__(scope, id_)
@@ -100,13 +113,45 @@ class RestApi(Construct):
             )
         self.methods: dict[str, ApiGatewayMethod] = {}
         self.integrations: dict[str, ApiGatewayIntegration] = {}
+        self.shaping: list[Any] = []
+        self._add_validation(props)
+        self.service_role = ServiceRole.declare(self, props.name, props.account, props.tags)
         for route in props.routes:
             self._add_route(route, props)
 
+    def _add_validation(self, props: RestApiProps) -> None:
+        """One body validator and one model per request schema: malformed bodies stop at the edge (400)."""
+        self.validator = named(
+            ApiGatewayRequestValidator(
+                self,
+                "validator",
+                rest_api_id=self.api.id,
+                name="body-and-parameters",
+                validate_request_body=True,
+                validate_request_parameters=True,
+            ),
+            "this",
+        )
+        self.models: dict[str, ApiGatewayModel] = {}
+        for schema_name in sorted({r.request_schema for r in props.routes if r.request_schema}):
+            self.models[schema_name] = named(
+                ApiGatewayModel(
+                    self,
+                    f"model_{schema_name}",
+                    rest_api_id=self.api.id,
+                    name=schema_name,
+                    content_type="application/json",
+                    schema=json.dumps(REQUEST_SCHEMAS[schema_name], sort_keys=True),
+                ),
+                schema_name.lower(),
+            )
+        self.shaping += [self.validator, *self.models.values()]
+
     def _add_route(self, route: Route, props: RestApiProps) -> None:
-        function = props.targets[route.target]
         resource = self.resources[route.segments]
         cache_keys = list(CACHE_KEY_HEADERS) if route.cacheable else None
+        parameters = {f"method.request.path.{s.strip('{}')}": True for s in route.segments if s.startswith("{")}
+        parameters.update(dict.fromkeys(cache_keys or [], False))
         method = named(
             ApiGatewayMethod(
                 self,
@@ -118,10 +163,28 @@ class RestApi(Construct):
                 authorization="CUSTOM",
                 authorizer_id=self.authorizer.id,
                 api_key_required=True,
-                request_parameters=dict.fromkeys(cache_keys, False) if cache_keys else None,
+                request_parameters=parameters or None,
+                request_validator_id=self.validator.id if route.request_schema else None,
+                request_models={"application/json": route.request_schema} if route.request_schema else None,
+                depends_on=list(self.models.values()) or None,
             ),
             route.logical_id,
         )
+        self.methods[route.logical_id] = method
+        if route.target == "bedrock":
+            integration, responses = add_bedrock_integration(
+                self,
+                route,
+                method=method,
+                rest_api_id=self.api.id,
+                resource_id=resource.id,
+                account=props.account,
+                role_arn=self.service_role.arn,
+            )
+            self.integrations[route.logical_id] = integration
+            self.shaping += responses
+            return
+        function = props.targets[route.target]
         integration = named(
             ApiGatewayIntegration(
                 self,
@@ -155,5 +218,4 @@ class RestApi(Construct):
             ),
             route.logical_id,
         )
-        self.methods[route.logical_id] = method
         self.integrations[route.logical_id] = integration

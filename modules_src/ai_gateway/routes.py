@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
-TARGETS = ("router",)
+TARGETS = ("bedrock", "router")
 SEGMENT = re.compile(r"^([a-z0-9][a-z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_]*\})$")
 # Bumped when the module changes how it renders a route (integration type, settings).
 RENDERING_VERSION = 1
@@ -26,6 +26,8 @@ class Route:
     expensive: bool = False
     # Response caching for this route (0 = never), keyed by the caller's credential headers.
     cacheable: bool = False
+    # Name of the JSON schema (schemas.REQUEST_SCHEMAS) the request body must match.
+    request_schema: str | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -65,6 +67,14 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/models", "router", "List the models the calling tenant may use (OpenAI format).", cacheable=True),
+    Route(
+        "POST",
+        "/v1/bedrock/{modelId}/converse",
+        "bedrock",
+        "Converse with a Bedrock model the tenant may use, straight from API Gateway (no Lambda).",
+        expensive=True,
+        request_schema="ConverseRequest",
+    ),
 )
 
 

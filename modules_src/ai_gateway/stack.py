@@ -12,6 +12,8 @@ from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses
 from modules_src.ai_gateway.python_function import PythonFunction, PythonFunctionProps
 from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
+from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
+from modules_src.ai_gateway.service_integrations import template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, Stage, StageProps
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
@@ -139,6 +141,7 @@ class AiGatewayStack(ModuleStack):
                 routes=ROUTES,
                 targets={"router": router.function},
                 authorizer=authorizer.function,
+                account=account,
                 tags=tags,
             ),
         )
@@ -152,7 +155,9 @@ class AiGatewayStack(ModuleStack):
                 rest_api=api,
                 routes=ROUTES,
                 gateway_responses=responses.responses,
-                route_fingerprint=fingerprint(ROUTES, ACCESS_LOG_FORMAT, [template(r) for r in RESPONSES]),
+                route_fingerprint=fingerprint(
+                    ROUTES, ACCESS_LOG_FORMAT, [template(r) for r in RESPONSES], template_texts(), REQUEST_SCHEMAS
+                ),
                 kms_key_arn=encryption.key_arn,
                 log_retention_in_days=retention,
                 xray_tracing_enabled=self.variable("enable_xray_tracing").boolean_value,

@@ -92,6 +92,7 @@ class Stage(Construct):
             *(m.id for m in api.methods.values()),
             *(i.id for i in api.integrations.values()),
             *(g.id for g in props.gateway_responses.values()),
+            *(r.id for r in api.shaping),
         ]
         self.deployment = named(
             ApiGatewayDeployment(
@@ -101,7 +102,12 @@ class Stage(Construct):
                 description=f"routes {props.route_fingerprint[:12]}",
                 triggers={"redeployment": Fn.sha1(Fn.jsonencode(shaping))},
                 lifecycle={"create_before_destroy": True},
-                depends_on=[*api.methods.values(), *api.integrations.values(), *props.gateway_responses.values()],
+                depends_on=[
+                    *api.methods.values(),
+                    *api.integrations.values(),
+                    *props.gateway_responses.values(),
+                    *api.shaping,
+                ],
             ),
             "this",
         )

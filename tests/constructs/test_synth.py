@@ -108,6 +108,9 @@ def test_iam_wildcards_appear_only_where_aws_requires_them() -> None:
         assert f'"Resource" = "${{aws_cloudwatch_log_group.{function}.arn}}:*"' in policy
         tracing = resources["aws_iam_role_policy"][f"{function}_tracing"]["policy"]
         assert '"Action" = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]' in tracing
+    service = resources["aws_iam_role_policy"]["apigateway"]["policy"]
+    assert '"Action" = ["bedrock:InvokeModel"]' in service
+    assert '"Resource" = local.bedrock_resources' in service
     authorizer = resources["aws_iam_role_policy"]["authorizer"]["policy"]
     assert '"Action" = ["dynamodb:GetItem"]' in authorizer
     assert '"Resource" = local.tenant_key_arns' in authorizer
@@ -164,7 +167,7 @@ def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
     from modules_src.ai_gateway.routes import ROUTES
 
     with pytest.raises(ValueError, match="routes name targets with no function: router"):
-        RestApiProps(name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, tags={})  # type: ignore[arg-type]
+        RestApiProps(name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, account=None, tags={})  # type: ignore[arg-type]
 
 
 def test_module_and_authorizer_agree_on_environment_variable_names() -> None:

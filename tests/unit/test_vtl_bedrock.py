@@ -229,3 +229,17 @@ def test_error_template_refuses_placeholders_that_would_break_json() -> None:
 def test_templates_hold_nothing_terraform_would_evaluate(name: str) -> None:
     text = load(name)
     assert "${" not in text and "%{" not in text
+
+
+def test_the_module_embeds_these_templates_with_only_the_model_map_left_to_terraform() -> None:
+    from tooling.paths import MODULES_DIR
+
+    resources = json.loads((MODULES_DIR / "ai_gateway" / "main.tf.json").read_text())["resource"]
+    embedded = resources["aws_api_gateway_integration"]["post_v1_bedrock_modelid_converse"]["request_templates"]
+    text = embedded["application/json"]
+    assert text.count("${") == 1 and "%{" not in text
+    assert text.replace("${jsonencode(local.bedrock_models)}", json.dumps(MODELS)) == REQUEST
+    responses = resources["aws_api_gateway_integration_response"]
+    assert responses["post_v1_bedrock_modelid_converse_200"]["response_templates"]["application/json"] == RESPONSE
+    throttled = responses["post_v1_bedrock_modelid_converse_429"]["response_templates"]["application/json"]
+    assert throttled == error_template("rate_limit_error", "model_throttled")

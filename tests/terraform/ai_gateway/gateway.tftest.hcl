@@ -106,7 +106,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only this API's authorizer may invoke the authorizer function"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/bedrock/{modelId}/converse"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
     error_message = "the authorizer must know the routes its policy covers and the tenant table"
   }
   assert {
@@ -152,6 +152,30 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
   assert {
     condition     = one(aws_api_gateway_method_settings.all.settings).throttling_rate_limit == 100 && one(aws_api_gateway_method_settings.all.settings).logging_level == "ERROR" && !one(aws_api_gateway_method_settings.all.settings).data_trace_enabled
     error_message = "stage-wide throttling and error logging are on; bodies are never logged"
+  }
+  assert {
+    condition     = aws_api_gateway_integration.post_v1_bedrock_modelid_converse.type == "AWS" && aws_api_gateway_integration.post_v1_bedrock_modelid_converse.uri == "arn:aws:apigateway:us-east-1:bedrock-runtime:path/model/{modelId}/converse" && aws_api_gateway_integration.post_v1_bedrock_modelid_converse.credentials == aws_iam_role.apigateway.arn && aws_api_gateway_integration.post_v1_bedrock_modelid_converse.passthrough_behavior == "NEVER"
+    error_message = "the converse route calls Bedrock directly with the module's service role"
+  }
+  assert {
+    condition     = strcontains(aws_api_gateway_integration.post_v1_bedrock_modelid_converse.request_templates["application/json"], jsonencode({ "claude-3-haiku" = "anthropic.claude-3-haiku-20240307-v1:0" })) && !strcontains(aws_api_gateway_integration.post_v1_bedrock_modelid_converse.request_templates["application/json"], "@MODELS@")
+    error_message = "the request template maps exactly the Bedrock aliases to their model ids"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.apigateway.policy).Statement[0].Action == ["bedrock:InvokeModel"] && jsondecode(aws_iam_role_policy.apigateway.policy).Statement[0].Resource == ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
+    error_message = "the service role may invoke only the configured Bedrock models"
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role.apigateway.assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
+    error_message = "only API Gateway assumes the service role"
+  }
+  assert {
+    condition     = aws_api_gateway_method.post_v1_bedrock_modelid_converse.request_validator_id == aws_api_gateway_request_validator.this.id && aws_api_gateway_method.post_v1_bedrock_modelid_converse.request_models["application/json"] == "ConverseRequest" && aws_api_gateway_request_validator.this.validate_request_body && jsondecode(aws_api_gateway_model.converserequest.schema).additionalProperties == false
+    error_message = "converse bodies are validated at the edge against the ConverseRequest schema"
+  }
+  assert {
+    condition     = aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_429.selection_pattern == "429" && aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_502.selection_pattern == "5\\d{2}" && strcontains(aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_429.response_templates["application/json"], "\"code\": \"model_throttled\"")
+    error_message = "Bedrock's errors map to the gateway's statuses and error envelope"
   }
   assert {
     condition     = contains(keys(jsondecode(output.openapi_document).paths), "/v1/models")

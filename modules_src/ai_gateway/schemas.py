@@ -1,0 +1,66 @@
+"""JSON schemas of request and response bodies: one source for API Gateway models and OpenAPI.
+
+Request schemas use only JSON Schema draft 4, which API Gateway's request
+validation understands; `additionalProperties: false` refuses unknown fields at
+the edge instead of silently ignoring them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_MESSAGES = 200
+MAX_TEXT = 200_000
+
+CONVERSE_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "ConverseRequest",
+    "type": "object",
+    "required": ["messages"],
+    "additionalProperties": False,
+    "properties": {
+        "messages": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_MESSAGES,
+            "items": {
+                "type": "object",
+                "required": ["role", "content"],
+                "additionalProperties": False,
+                "properties": {
+                    "role": {"type": "string", "enum": ["user", "assistant"]},
+                    "content": {"type": "string", "maxLength": MAX_TEXT},
+                },
+            },
+        },
+        "system": {"type": "string", "maxLength": MAX_TEXT},
+        "max_tokens": {"type": "integer", "minimum": 1, "maximum": 200000},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 1},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "stop": {"type": "array", "maxItems": 4, "items": {"type": "string", "minLength": 1, "maxLength": 200}},
+    },
+}
+
+CONVERSE_RESPONSE: dict[str, Any] = {
+    "title": "ConverseResponse",
+    "type": "object",
+    "required": ["id", "object", "model", "text", "stop_reason", "usage"],
+    "properties": {
+        "id": {"type": "string"},
+        "object": {"type": "string", "enum": ["bedrock.converse"]},
+        "model": {"type": "string"},
+        "text": {"type": "string"},
+        "stop_reason": {"type": "string"},
+        "usage": {
+            "type": "object",
+            "properties": {
+                "input_tokens": {"type": "integer"},
+                "output_tokens": {"type": "integer"},
+                "total_tokens": {"type": "integer"},
+            },
+        },
+    },
+}
+
+# Request body schemas by name (API Gateway model names are alphanumeric).
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {"ConverseRequest": CONVERSE_REQUEST}
