@@ -56,7 +56,12 @@ SCHEMAS["ConverseResponse"] = CONVERSE_RESPONSE
 for _name, _schema in REQUEST_SCHEMAS.items():
     SCHEMAS[_name] = {k: v for k, v in _schema.items() if k != "$schema"}
 # The success body of each route, by route key.
-RESPONSE_SCHEMAS = {"GET /v1/models": "ModelList", "POST /v1/bedrock/{modelId}/converse": "ConverseResponse"}
+SCHEMAS["PredictResponse"] = {"description": "The model's own output, unchanged (JSON or CSV)."}
+RESPONSE_SCHEMAS = {
+    "GET /v1/models": "ModelList",
+    "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",
+    "POST /v1/predict/{model}": "PredictResponse",
+}
 
 
 def _operation(route: Route) -> dict[str, Any]:
@@ -85,10 +90,11 @@ def _operation(route: Route) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if route.request_schema:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.request_schema}"}}},
-        }
+        content: dict[str, Any] = {}
+        for kind in route.content_types:
+            schema_ref = {"$ref": f"#/components/schemas/{route.request_schema}"}
+            content[kind] = {"schema": schema_ref if kind == "application/json" else {"type": "string"}}
+        operation["requestBody"] = {"required": True, "content": content}
     return operation
 
 

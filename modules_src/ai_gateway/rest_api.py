@@ -20,7 +20,7 @@ from constructs import Construct
 
 from modules_src.ai_gateway.routes import Route, check_routes, resource_id, resource_paths
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.service_integrations import ServiceRole, add_bedrock_integration
+from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, ServiceRole, add_service_integration
 from modules_src.common.account import AccountContext
 from modules_src.common.naming import named
 
@@ -48,7 +48,7 @@ class RestApiProps:
     def __post_init__(self) -> None:
         check_routes(self.routes)
         problems = []
-        missing = sorted({r.target for r in self.routes if r.target != "bedrock"} - set(self.targets))
+        missing = sorted({r.target for r in self.routes if r.target not in SERVICE_TARGETS} - set(self.targets))
         if missing:
             problems.append(f"routes name targets with no function: {', '.join(missing)}")
         unknown = sorted({r.request_schema for r in self.routes if r.request_schema} - set(REQUEST_SCHEMAS))
@@ -152,6 +152,9 @@ class RestApi(Construct):
         cache_keys = list(CACHE_KEY_HEADERS) if route.cacheable else None
         parameters = {f"method.request.path.{s.strip('{}')}": True for s in route.segments if s.startswith("{")}
         parameters.update(dict.fromkeys(cache_keys or [], False))
+        if len(route.content_types) > 1:
+            # The service needs the body's type: the header is required, and validated.
+            parameters["method.request.header.Content-Type"] = True
         method = named(
             ApiGatewayMethod(
                 self,
@@ -171,8 +174,8 @@ class RestApi(Construct):
             route.logical_id,
         )
         self.methods[route.logical_id] = method
-        if route.target == "bedrock":
-            integration, responses = add_bedrock_integration(
+        if route.target in SERVICE_TARGETS:
+            integration, responses = add_service_integration(
                 self,
                 route,
                 method=method,

@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
-TARGETS = ("bedrock", "router")
+TARGETS = ("bedrock", "router", "sagemaker")
 SEGMENT = re.compile(r"^([a-z0-9][a-z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_]*\})$")
 # Bumped when the module changes how it renders a route (integration type, settings).
 RENDERING_VERSION = 1
@@ -26,8 +26,10 @@ class Route:
     expensive: bool = False
     # Response caching for this route (0 = never), keyed by the caller's credential headers.
     cacheable: bool = False
-    # Name of the JSON schema (schemas.REQUEST_SCHEMAS) the request body must match.
+    # Name of the JSON schema (schemas.REQUEST_SCHEMAS) a JSON request body must match.
     request_schema: str | None = None
+    # Body content types the route accepts (others get 415); JSON is validated by request_schema.
+    content_types: tuple[str, ...] = ("application/json",)
 
     def __post_init__(self) -> None:
         problems = []
@@ -74,6 +76,15 @@ ROUTES: tuple[Route, ...] = (
         "Converse with a Bedrock model the tenant may use, straight from API Gateway (no Lambda).",
         expensive=True,
         request_schema="ConverseRequest",
+    ),
+    Route(
+        "POST",
+        "/v1/predict/{model}",
+        "sagemaker",
+        "Invoke the SageMaker endpoint behind a custom model alias, straight from API Gateway (no Lambda).",
+        expensive=True,
+        request_schema="PredictRequest",
+        content_types=("application/json", "text/csv"),
     ),
 )
 

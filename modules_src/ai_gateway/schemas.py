@@ -62,5 +62,12 @@ CONVERSE_RESPONSE: dict[str, Any] = {
     },
 }
 
+# A custom model's own input: any JSON object (its shape belongs to the model, not the gateway).
+PREDICT_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "PredictRequest",
+    "type": "object",
+}
+
 # Request body schemas by name (API Gateway model names are alphanumeric).
-REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {"ConverseRequest": CONVERSE_REQUEST}
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {"ConverseRequest": CONVERSE_REQUEST, "PredictRequest": PREDICT_REQUEST}

@@ -1,15 +1,15 @@
-"""Direct AWS service integrations (no Lambda): API Gateway calls Bedrock Converse itself.
+"""Direct AWS service integrations (no Lambda): API Gateway calls Bedrock Converse and SageMaker itself.
 
-The request template maps the client's JSON to the Converse body and the model
-alias to its Bedrock id (refusing aliases outside the tenant's allow-list); the
-response and error templates map Bedrock's answers to the gateway's stable shape
-and its JSON error envelope. API Gateway assumes a role that may invoke only the
-configured models.
+Each request template maps the model alias in the path to its Bedrock model id or
+SageMaker endpoint (refusing aliases outside the tenant's allow-list) and the body to
+what the service expects; response and error templates map the service's answers to
+the gateway's stable shapes and its JSON error envelope. API Gateway assumes a role
+that may invoke only the configured models and endpoints.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cdktn import Fn, TerraformLocal
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
@@ -26,59 +26,113 @@ from modules_src.common.account import AccountContext
 from modules_src.common.iam import service_assume_role_policy
 from modules_src.common.naming import named
 
-# Bedrock's answer status -> (status to the client, OpenAI error type, code). 200 is the default.
+# The service's answer status -> (status to the client, OpenAI error type, code). 200 is the default.
 ERROR_MAPPINGS: tuple[tuple[str, str, str, str], ...] = (
     ("400", "400", "invalid_request_error", "invalid_request"),
     ("403", "403", "permission_error", "model_access_denied"),
     ("404", "404", "invalid_request_error", "model_not_found"),
+    ("408", "504", "server_error", "model_timeout"),
     ("429", "429", "rate_limit_error", "model_throttled"),
-    ("408|424", "504", "server_error", "model_timeout"),
-    ("5\\d{2}", "502", "server_error", "model_error"),
+    ("424|5\\d{2}", "502", "server_error", "model_error"),
 )
 REQUEST_ID_HEADER = "method.response.header.x-request-id"
-# alias -> Bedrock model id (or inference profile id) of every Bedrock model configured.
-BEDROCK_MODELS = '${{for alias, m in var.models : alias => m.model_id if m.provider == "bedrock"}}'
-# What the role may invoke: foundation models in this region, and inference profiles with the
-# foundation models they route to in any region (cross-region profiles need every region: AWS
-# requires the region wildcard there). A never-matching ARN stands in when there are none.
-BEDROCK_RESOURCES = (
-    "${length(local.bedrock_models) == 0 ? "
-    '["arn:${data.aws_partition.current.partition}:bedrock:${data.aws_region.current.name}::foundation-model/none"] : '
-    "distinct(flatten([for id in values(local.bedrock_models) : "
-    'can(regex("^(us|eu|apac|global|us-gov|ca|jp|au)\\\\.", id)) ? ['
-    '"arn:${data.aws_partition.current.partition}:bedrock:${data.aws_region.current.name}:'
-    '${data.aws_caller_identity.current.account_id}:inference-profile/${id}", '
-    '"arn:${data.aws_partition.current.partition}:bedrock:*::foundation-model/'
-    '${replace(id, "/^[a-z-]+\\\\./", "")}"] : '
-    '["arn:${data.aws_partition.current.partition}:bedrock:${data.aws_region.current.name}::foundation-model/${id}"]]))}'
-)
+PARTITION = "${data.aws_partition.current.partition}"
+REGION = "${data.aws_region.current.name}"
+ACCOUNT = "${data.aws_caller_identity.current.account_id}"
+LOCALS = {
+    # alias -> Bedrock model id (or inference profile id), and alias -> SageMaker endpoint name.
+    "bedrock_models": '${{for alias, m in var.models : alias => m.model_id if m.provider == "bedrock"}}',
+    "sagemaker_endpoints": '${{for alias, m in var.models : alias => m.model_id if m.provider == "sagemaker"}}',
+    # Foundation models in this region; inference profiles with the foundation models they
+    # route to in any region (cross-region profiles need every region: AWS requires the
+    # region wildcard there). A never-matching ARN stands in when there are none.
+    "bedrock_resources": (
+        "${length(local.bedrock_models) == 0 ? "
+        f'["arn:{PARTITION}:bedrock:{REGION}::foundation-model/none"] : '
+        "distinct(flatten([for id in values(local.bedrock_models) : "
+        'can(regex("^(us|eu|apac|global|us-gov|ca|jp|au)\\\\.", id)) ? ['
+        f'"arn:{PARTITION}:bedrock:{REGION}:{ACCOUNT}:inference-profile/${{id}}", '
+        f'"arn:{PARTITION}:bedrock:*::foundation-model/${{replace(id, "/^[a-z-]+\\\\./", "")}}"] : '
+        f'["arn:{PARTITION}:bedrock:{REGION}::foundation-model/${{id}}"]]))}}'
+    ),
+    # SageMaker endpoint ARNs are lowercase whatever the endpoint name's case.
+    "sagemaker_resources": (
+        "${length(local.sagemaker_endpoints) == 0 ? "
+        f'["arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:endpoint/none"] : '
+        f"[for name in distinct(values(local.sagemaker_endpoints)) : "
+        f'"arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:endpoint/${{lower(name)}}"]}}'
+    ),
+}
 
 
-def request_template() -> str:
-    """The Converse request template with the alias map filled in by Terraform at apply time."""
-    head, marker, tail = load("bedrock_converse_request").partition("@MODELS@")
-    if not marker:
-        raise ValueError("bedrock_converse_request.vtl lost its @MODELS@ placeholder")
-    # The template holds no `${`/`%{` (a test checks), so only this interpolation is live.
-    return f"{head}${{jsonencode(local.bedrock_models)}}{tail}"
+@dataclass(frozen=True)
+class ServiceTarget:
+    """How one AWS service is called: URI, the path parameter the template overrides, templates."""
+
+    uri_path: str  # after `arn:<partition>:apigateway:<region>:`
+    alias_parameter: str  # the method's path parameter holding the model alias
+    target_parameter: str  # the integration's path parameter the template sets
+    map_placeholder: str
+    map_local: str
+    template: str
+    # Content type -> what follows the template's directives (the body as the service wants it).
+    bodies: dict[str, str]
+    response_template: str | None  # None: the service's body passes through unchanged
+    forward_content_type: bool = False
+    extra_templates: list[str] = field(default_factory=list)
+
+    def request_templates(self) -> dict[str, str]:
+        """Content type -> template text, with the alias map left for Terraform to fill in."""
+        head, marker, tail = load(self.template).partition(self.map_placeholder)
+        if not marker:
+            raise ValueError(f"{self.template}.vtl lost its {self.map_placeholder} placeholder")
+        # The templates hold no `${`/`%{` (a test checks), so only this interpolation is live.
+        text = f"{head}${{jsonencode(local.{self.map_local})}}{tail}"
+        return {kind: text.replace("@BODY@", body) for kind, body in self.bodies.items()}
+
+
+SERVICE_TARGETS = {
+    "bedrock": ServiceTarget(
+        uri_path="bedrock-runtime:path/model/{modelId}/converse",
+        alias_parameter="modelId",
+        target_parameter="modelId",
+        map_placeholder="@MODELS@",
+        map_local="bedrock_models",
+        template="bedrock_converse_request",
+        bodies={"application/json": ""},
+        response_template="bedrock_converse_response",
+    ),
+    "sagemaker": ServiceTarget(
+        uri_path="runtime.sagemaker:path/endpoints/{endpoint}/invocations",
+        alias_parameter="model",
+        target_parameter="endpoint",
+        map_placeholder="@ENDPOINTS@",
+        map_local="sagemaker_endpoints",
+        template="sagemaker_invoke_request",
+        # JSON is re-serialized (always valid JSON); CSV passes as text.
+        bodies={"application/json": "$input.json('$')", "text/csv": "$input.body"},
+        response_template=None,
+        forward_content_type=True,
+    ),
+}
 
 
 def template_texts() -> list[str]:
     """Every template text, for the redeployment fingerprint."""
     errors = [error_template(kind, code) for _, _, kind, code in ERROR_MAPPINGS]
-    return [load("bedrock_converse_request"), load("bedrock_converse_response"), *errors]
+    texts = [t for target in SERVICE_TARGETS.values() for t in target.request_templates().values()]
+    return [*texts, load("bedrock_converse_response"), *errors]
 
 
 @dataclass(frozen=True)
 class ServiceRole:
-    """The role API Gateway assumes to call Bedrock (`arn`), created once per module."""
+    """The role API Gateway assumes to call Bedrock and SageMaker (`arn`), one per module."""
 
     arn: str
 
     @classmethod
     def declare(cls, scope: Construct, name: str, account: AccountContext, tags: object) -> ServiceRole:
-        named(TerraformLocal(scope, "bedrock_models", BEDROCK_MODELS), "bedrock_models")
-        resources = named(TerraformLocal(scope, "bedrock_resources", BEDROCK_RESOURCES), "bedrock_resources")
+        values = {key: named(TerraformLocal(scope, key, value), key) for key, value in LOCALS.items()}
         role = named(
             IamRole(
                 scope,
@@ -98,18 +152,24 @@ class ServiceRole:
                     "Sid": "InvokeConfiguredModels",
                     "Effect": "Allow",
                     "Action": ["bedrock:InvokeModel"],
-                    "Resource": resources.as_list,
-                }
+                    "Resource": values["bedrock_resources"].as_list,
+                },
+                {
+                    "Sid": "InvokeConfiguredEndpoints",
+                    "Effect": "Allow",
+                    "Action": ["sagemaker:InvokeEndpoint"],
+                    "Resource": values["sagemaker_resources"].as_list,
+                },
             ],
         }
         named(
-            IamRolePolicy(scope, "service_policy", name="bedrock", role=role.id, policy=Fn.jsonencode(policy)),
+            IamRolePolicy(scope, "service_policy", name="models", role=role.id, policy=Fn.jsonencode(policy)),
             "apigateway",
         )
         return cls(role.arn)
 
 
-def add_bedrock_integration(
+def add_service_integration(
     scope: Construct,
     route: Route,
     *,
@@ -119,7 +179,13 @@ def add_bedrock_integration(
     account: AccountContext,
     role_arn: str,
 ) -> tuple[ApiGatewayIntegration, list[object]]:
-    """Wire `route` to Bedrock Converse; return the integration and its responses (for redeploys)."""
+    """Wire `route` to its AWS service; return the integration and its responses (for redeploys)."""
+    target = SERVICE_TARGETS[route.target]
+    parameters = {
+        f"integration.request.path.{target.target_parameter}": f"method.request.path.{target.alias_parameter}"
+    }
+    if target.forward_content_type:
+        parameters["integration.request.header.Content-Type"] = "method.request.header.Content-Type"
     integration = named(
         ApiGatewayIntegration(
             scope,
@@ -129,10 +195,10 @@ def add_bedrock_integration(
             http_method=method.http_method,
             type="AWS",
             integration_http_method="POST",
-            uri=f"arn:{account.partition}:apigateway:{account.region}:bedrock-runtime:path/model/{{modelId}}/converse",
+            uri=f"arn:{account.partition}:apigateway:{account.region}:{target.uri_path}",
             credentials=role_arn,
-            request_parameters={"integration.request.path.modelId": "method.request.path.modelId"},
-            request_templates={"application/json": request_template()},
+            request_parameters=parameters,
+            request_templates=target.request_templates(),
             # A body of another content type is refused (415), never passed through raw.
             passthrough_behavior="NEVER",
             timeout_milliseconds=29000,
@@ -140,7 +206,8 @@ def add_bedrock_integration(
         route.logical_id,
     )
     responses: list[object] = []
-    statuses = [("200", None, load("bedrock_converse_response"))] + [
+    success = load(target.response_template) if target.response_template else None
+    statuses = [("200", None, success)] + [
         (status, pattern, error_template(kind, code)) for pattern, status, kind, code in ERROR_MAPPINGS
     ]
     for status, pattern, template in statuses:
@@ -165,7 +232,7 @@ def add_bedrock_integration(
                 http_method=method.http_method,
                 status_code=method_response.status_code,
                 selection_pattern=pattern,
-                response_templates={"application/json": template},
+                response_templates={"application/json": template} if template else None,
                 response_parameters={REQUEST_ID_HEADER: "context.requestId"},
                 depends_on=[integration],
             ),

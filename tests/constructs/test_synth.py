@@ -111,6 +111,8 @@ def test_iam_wildcards_appear_only_where_aws_requires_them() -> None:
     service = resources["aws_iam_role_policy"]["apigateway"]["policy"]
     assert '"Action" = ["bedrock:InvokeModel"]' in service
     assert '"Resource" = local.bedrock_resources' in service
+    assert '"Action" = ["sagemaker:InvokeEndpoint"]' in service
+    assert '"Resource" = local.sagemaker_resources' in service
     authorizer = resources["aws_iam_role_policy"]["authorizer"]["policy"]
     assert '"Action" = ["dynamodb:GetItem"]' in authorizer
     assert '"Resource" = local.tenant_key_arns' in authorizer

@@ -29,7 +29,7 @@ def test_resource_paths_list_parents_before_children() -> None:
         ("GET", "v1/models", "router", "must be /-separated segments"),
         ("GET", "/v1//models", "router", "must be /-separated segments"),
         ("GET", "/v1/Models", "router", "must be /-separated segments"),
-        ("GET", "/v1/models", "sagemaker", "target 'sagemaker' is unknown"),
+        ("GET", "/v1/models", "lambda", "target 'lambda' is unknown"),
     ],
 )
 def test_invalid_routes_are_refused_at_synth(method: str, path: str, target: str, message: str) -> None:

@@ -106,7 +106,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only this API's authorizer may invoke the authorizer function"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/bedrock/{modelId}/converse"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
     error_message = "the authorizer must know the routes its policy covers and the tenant table"
   }
   assert {
@@ -166,6 +166,18 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "the service role may invoke only the configured Bedrock models"
   }
   assert {
+    condition     = jsondecode(aws_iam_role_policy.apigateway.policy).Statement[1].Action == ["sagemaker:InvokeEndpoint"] && jsondecode(aws_iam_role_policy.apigateway.policy).Statement[1].Resource == ["arn:aws:sagemaker:us-east-1:123456789012:endpoint/llama3-8b-instruct"]
+    error_message = "the service role may invoke only the configured SageMaker endpoints"
+  }
+  assert {
+    condition     = aws_api_gateway_integration.post_v1_predict_model.uri == "arn:aws:apigateway:us-east-1:runtime.sagemaker:path/endpoints/{endpoint}/invocations" && aws_api_gateway_integration.post_v1_predict_model.request_parameters["integration.request.path.endpoint"] == "method.request.path.model" && aws_api_gateway_integration.post_v1_predict_model.request_parameters["integration.request.header.Content-Type"] == "method.request.header.Content-Type"
+    error_message = "the predict route maps the model to an endpoint and forwards the content type"
+  }
+  assert {
+    condition     = sort(keys(aws_api_gateway_integration.post_v1_predict_model.request_templates)) == tolist(["application/json", "text/csv"]) && aws_api_gateway_method.post_v1_predict_model.request_parameters["method.request.header.Content-Type"]
+    error_message = "predict takes JSON or CSV, with a required Content-Type"
+  }
+  assert {
     condition     = jsondecode(aws_iam_role.apigateway.assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
     error_message = "only API Gateway assumes the service role"
   }
@@ -174,7 +186,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "converse bodies are validated at the edge against the ConverseRequest schema"
   }
   assert {
-    condition     = aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_429.selection_pattern == "429" && aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_502.selection_pattern == "5\\d{2}" && strcontains(aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_429.response_templates["application/json"], "\"code\": \"model_throttled\"")
+    condition     = aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_429.selection_pattern == "429" && aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_502.selection_pattern == "424|5\\d{2}" && strcontains(aws_api_gateway_integration_response.post_v1_bedrock_modelid_converse_429.response_templates["application/json"], "\"code\": \"model_throttled\"")
     error_message = "Bedrock's errors map to the gateway's statuses and error envelope"
   }
   assert {
