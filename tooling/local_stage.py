@@ -7,9 +7,10 @@ from the emulator; loads the handlers from the zips `make package` built; and tu
 every HTTP request into the events API Gateway would send. The authorizer's AWS
 calls (tenant table, API keys) go to the emulator too.
 
-What it does not emulate: usage plan throttles and quotas, request validation,
-result caching, and the exact text of API Gateway's own errors (it answers them in
-the gateway's JSON error envelope with the same status and code).
+What it does not emulate: direct service integrations (Bedrock, SageMaker: 501 after
+authorization), usage plan throttles and quotas, request validation, result caching,
+and the exact text of API Gateway's own errors (it answers them in the gateway's JSON
+error envelope with the same status and code).
 """
 
 from __future__ import annotations
@@ -149,7 +150,9 @@ def read_stage(
             integration = method.get("methodIntegration") or {}
             loaded = loader.handler_for(integration.get("uri", "")) if integration.get("type") == "AWS_PROXY" else None
             if loaded is None:
-                continue
+                # A direct service integration (Bedrock, SageMaker): authorized here, then refused
+                # with 501, since the emulator runs no model.
+                loaded = ("", not_emulated(integration.get("uri", "")))
             authorizer = (
                 authorizers.get(method.get("authorizerId", "")) if method.get("authorizationType") == "CUSTOM" else None
             )
@@ -168,6 +171,16 @@ def read_stage(
     if not methods:
         raise StageError(f"REST API {rest_api_id} has no Lambda proxy methods in the emulator at {endpoint}")
     return Api(region, account, rest_api_id, stage), methods
+
+
+def not_emulated(uri: str) -> Handler:
+    """A handler for a direct AWS service integration: the local stage cannot call the service."""
+    service = uri.split(":")[4] if uri.count(":") >= 5 else "an AWS service"
+
+    def refuse(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise Refusal(501, "server_error", "not_emulated", f"this route calls {service} directly; run it in AWS")
+
+    return refuse
 
 
 def proxy_event(
@@ -310,6 +323,8 @@ def make_server(port: int, api: Api, methods: list[Method]) -> ThreadingHTTPServ
                 event["requestContext"]["authorizer"] = context
             try:
                 response = method.handler(event, Context())
+            except Refusal:
+                raise
             except Exception as err:  # API Gateway answers a failed invocation with 502
                 sys.stderr.write(f"local-stage: handler failed: {type(err).__name__}\n")
                 raise Refusal(502, "server_error", "backend_failed", "Internal server error") from None

@@ -25,6 +25,8 @@ class GatewayResponse:
     error_type: str
     code: str
     retry_after_seconds: int | None = None
+    # A context variable that API Gateway substitutes as a quoted JSON string.
+    message_variable: str = "$context.error.messageString"
 
 
 RESPONSES: tuple[GatewayResponse, ...] = (
@@ -32,8 +34,21 @@ RESPONSES: tuple[GatewayResponse, ...] = (
     GatewayResponse("API_CONFIGURATION_ERROR", "500", "server_error", "gateway_misconfigured"),
     GatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", "500", "server_error", "authorizer_misconfigured"),
     GatewayResponse("AUTHORIZER_FAILURE", "500", "server_error", "authorizer_failed"),
-    GatewayResponse("BAD_REQUEST_BODY", "400", "invalid_request_error", "invalid_body"),
-    GatewayResponse("BAD_REQUEST_PARAMETERS", "400", "invalid_request_error", "invalid_parameters"),
+    # Validation failures name what was wrong: the validator's own (quoted) message.
+    GatewayResponse(
+        "BAD_REQUEST_BODY",
+        "400",
+        "invalid_request_error",
+        "invalid_body",
+        message_variable="$context.error.validationErrorString",
+    ),
+    GatewayResponse(
+        "BAD_REQUEST_PARAMETERS",
+        "400",
+        "invalid_request_error",
+        "invalid_parameters",
+        message_variable="$context.error.validationErrorString",
+    ),
     GatewayResponse("DEFAULT_4XX", None, "invalid_request_error", "request_refused"),
     GatewayResponse("DEFAULT_5XX", None, "server_error", "gateway_error"),
     GatewayResponse("EXPIRED_TOKEN", "401", "authentication_error", "expired_token"),
@@ -54,7 +69,7 @@ RESPONSES: tuple[GatewayResponse, ...] = (
 
 
 def template(response: GatewayResponse) -> str:
-    """The VTL body: `$context.error.messageString` is already a quoted JSON string."""
+    """The body: a simple-substitution template (not VTL) whose message variable is a quoted JSON string."""
     fields = {
         "message": "@MESSAGE@",
         "type": response.error_type,
@@ -62,7 +77,7 @@ def template(response: GatewayResponse) -> str:
         "param": None,
         "request_id": "$context.requestId",
     }
-    return json.dumps({"error": fields}, separators=(",", ":")).replace('"@MESSAGE@"', "$context.error.messageString")
+    return json.dumps({"error": fields}, separators=(",", ":")).replace('"@MESSAGE@"', response.message_variable)
 
 
 class GatewayResponses(Construct):

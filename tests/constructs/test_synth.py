@@ -201,7 +201,7 @@ def test_every_gateway_response_template_renders_to_the_error_envelope() -> None
         # What API Gateway substitutes: a quoted message that itself holds quotes.
         rendered = (
             template(response)
-            .replace("$context.error.messageString", json.dumps('say "no"'))
+            .replace(response.message_variable, json.dumps('say "no"'))
             .replace("$context.requestId", "req-1")
         )
         error = json.loads(rendered)["error"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,17 @@ def test_local_environment_applies_replans_clean_and_destroys(
             assert refused.value.body["code"] == "invalid_api_key"  # type: ignore[index]
             with pytest.raises(NotFoundError):
                 sdk(keys["acme"]).models.retrieve("claude-3-haiku")
+            # Direct Bedrock routes are deployed and authorized, but the emulator runs no model.
+            request = urllib.request.Request(
+                f"{stage.url}/local/v1/bedrock/claude-3-haiku/converse",
+                data=b'{"messages": [{"role": "user", "content": "hi"}]}',
+                headers={"authorization": f"Bearer {keys['acme']}", "content-type": "application/json"},
+                method="POST",
+            )
+            with pytest.raises(urllib.error.HTTPError) as not_emulated:
+                urllib.request.urlopen(request, timeout=10)
+            assert not_emulated.value.code == 501
+            assert json.loads(not_emulated.value.read())["error"]["code"] == "not_emulated"
         finally:
             assert stage.stop()
     finally:

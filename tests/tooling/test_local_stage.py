@@ -77,9 +77,9 @@ def stage_url() -> Iterator[str]:
 
 def fetch(url: str, authorization: str | None = None) -> tuple[int, dict[str, Any]]:
     headers = {"authorization": authorization} if authorization else {}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback test server
+    request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback test server
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
@@ -127,3 +127,13 @@ def test_policies_are_evaluated_with_wildcards_and_explicit_deny_wins() -> None:
     assert not allows({"Statement": [{"Effect": "Allow", "Resource": ["arn:aws:execute-api:r:1:api/s/POST/*"]}]}, arn)
     both = [{"Effect": "Allow", "Resource": "*"}, {"Effect": "Deny", "Resource": [arn]}]
     assert not allows({"Statement": both}, arn)
+
+
+def test_a_direct_service_route_is_refused_with_501_naming_the_service() -> None:
+    from tooling.local_stage import Refusal, not_emulated
+
+    handler = not_emulated("arn:aws:apigateway:us-east-1:bedrock-runtime:path/model/{modelId}/converse")
+    with pytest.raises(Refusal) as refused:
+        handler({}, None)
+    assert refused.value.status == 501
+    assert "bedrock-runtime" in refused.value.message
