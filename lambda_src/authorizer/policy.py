@@ -12,14 +12,25 @@ from typing import Any
 from authorizer.credentials import MethodArn
 from authorizer.tenants import Tenant
 
+# Path parameters that name a model alias: the policy lists only the tenant's aliases there,
+# so API Gateway refuses any other model with 403 before any integration runs.
+MODEL_PARAMETERS = frozenset({"{model}", "{modelId}"})
 
-def route_resources(stage: MethodArn, routes: tuple[str, ...]) -> list[str]:
-    """`GET /v1/prompts/{name}` -> `arn:...:<api>/<stage>/GET/v1/prompts/*`."""
+
+def route_resources(stage: MethodArn, routes: tuple[str, ...], allowed_models: tuple[str, ...] = ()) -> list[str]:
+    """`GET /v1/prompts/{name}` -> `arn:...:<api>/<stage>/GET/v1/prompts/*`; model parameters expand
+    to one resource per allowed alias (none when the tenant may use no model)."""
     resources = []
     for route in routes:
         method, _, path = route.partition(" ")
-        segments = ["*" if s.startswith("{") else s for s in path.strip("/").split("/")]
-        resources.append(f"{stage.stage_arn}/{method}/{'/'.join(segments)}")
+        variants: list[list[str]] = [[]]
+        for segment in path.strip("/").split("/"):
+            if segment in MODEL_PARAMETERS:
+                choices = [m for m in allowed_models if m and "*" not in m and "?" not in m]
+            else:
+                choices = ["*" if segment.startswith("{") else segment]
+            variants = [[*v, c] for v in variants for c in choices]
+        resources += [f"{stage.stage_arn}/{method}/{'/'.join(v)}" for v in variants]
     return sorted(resources)
 
 
@@ -36,7 +47,7 @@ def allow(
     """The answer for an authorized tenant. Context values are strings, as API Gateway requires."""
     return {
         "principalId": tenant.tenant_id,
-        "policyDocument": _policy("Allow", route_resources(stage, routes)),
+        "policyDocument": _policy("Allow", route_resources(stage, routes, tenant.allowed_models)),
         "context": {
             "tenant_id": tenant.tenant_id,
             "tier": tenant.tier,

@@ -121,17 +121,20 @@ def test_local_environment_applies_replans_clean_and_destroys(
             assert refused.value.body["code"] == "invalid_api_key"  # type: ignore[index]
             with pytest.raises(NotFoundError):
                 sdk(keys["acme"]).models.retrieve("claude-3-haiku")
-            # Direct Bedrock routes are deployed and authorized, but the emulator runs no model.
-            request = urllib.request.Request(
-                f"{stage.url}/local/v1/bedrock/claude-3-haiku/converse",
-                data=b'{"messages": [{"role": "user", "content": "hi"}]}',
-                headers={"authorization": f"Bearer {keys['acme']}", "content-type": "application/json"},
-                method="POST",
-            )
-            with pytest.raises(urllib.error.HTTPError) as not_emulated:
-                urllib.request.urlopen(request, timeout=10)
-            assert not_emulated.value.code == 501
-            assert json.loads(not_emulated.value.read())["error"]["code"] == "not_emulated"
+            # Direct Bedrock routes: a model outside the tenant's allow-list is refused at the edge
+            # (the authorizer's policy lists only its aliases); an allowed one is authorized, and
+            # then the emulator has no model to run.
+            for tenant, status, code in (("initech", 403, "access_denied"), ("acme", 501, "not_emulated")):
+                request = urllib.request.Request(
+                    f"{stage.url}/local/v1/bedrock/claude-3-haiku/converse",
+                    data=b'{"messages": [{"role": "user", "content": "hi"}]}',
+                    headers={"authorization": f"Bearer {keys[tenant]}", "content-type": "application/json"},
+                    method="POST",
+                )
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=10)
+                assert refused.value.code == status, tenant
+                assert json.loads(refused.value.read())["error"]["code"] == code
         finally:
             assert stage.stop()
     finally:

@@ -22,7 +22,7 @@ from tests.conftest import FakeLambdaContext
 from tests.support.tokens import AUDIENCE, ISSUER, Signer
 
 TABLE = "aigw-test-tenants"
-ROUTES = ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/prompts/{name}"]
+ROUTES = ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/prompts/{name}", "POST /v1/predict/{model}"]
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models"
 ACME_KEY = "acmeKEY0123456789abcdefghijklmnopqrstuv"
 GLOBEX_KEY = "globexKEY0123456789abcdefghijklmnopqrst"
@@ -117,6 +117,8 @@ def test_a_valid_key_gets_a_policy_for_every_route_of_the_stage(authorizer: Modu
     assert statement["Resource"] == [
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models",
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/chat/completions",
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/predict/claude-3-haiku",
+        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/predict/llama3-8b",
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/prompts/*",
     ]
     assert answer["usageIdentifierKey"] == ACME_KEY

@@ -136,3 +136,18 @@ def test_tenant_items_parse_strictly() -> None:
     )
     assert Tenant.from_item({"tenant_id": "a", "tier": "t", "enabled": "yes"}) == Tenant("a", "t", (), False)
     assert Tenant.from_item({"tier": "t"}) is None
+
+
+def test_model_routes_expand_to_the_tenants_aliases_only() -> None:
+    from authorizer.credentials import MethodArn
+    from authorizer.policy import route_resources
+
+    stage = MethodArn("aws", "us-east-1", "123456789012", "api", "dev")
+    routes = ("GET /v1/models", "POST /v1/bedrock/{modelId}/converse", "POST /v1/prompts/{name}")
+    base = "arn:aws:execute-api:us-east-1:123456789012:api/dev"
+    assert route_resources(stage, routes, ("haiku", "we*ird")) == [
+        f"{base}/GET/v1/models",
+        f"{base}/POST/v1/bedrock/haiku/converse",
+        f"{base}/POST/v1/prompts/*",
+    ]
+    assert route_resources(stage, routes, ()) == [f"{base}/GET/v1/models", f"{base}/POST/v1/prompts/*"]
