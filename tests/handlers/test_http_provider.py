@@ -1,0 +1,135 @@
+"""The OpenAI-compatible HTTP adapter against a local provider on 127.0.0.1; its key from moto's Secrets Manager."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from router.backends.http_provider import HttpProviderAdapter
+from router.chat import ChatMessage, ChatRequest
+from router.resilience import BackendError
+from router.secrets import SecretCache
+from tests.support.http import running
+
+KEY = "sk-provider-0123456789"
+SEEN: list[dict[str, Any]] = []
+
+
+class Provider(BaseHTTPRequestHandler):
+    """Answers like an OpenAI-compatible provider; the model name picks a behaviour."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        SEEN.append({"auth": self.headers.get("authorization"), "body": body})
+        status, answer = {
+            "throttle": (429, {"error": {"message": "slow down"}}),
+            "broken": (500, {"error": {"message": "boom"}}),
+            "bad": (400, {"error": {"message": "bad request"}}),
+            "garbage": (200, {"unexpected": True}),
+        }.get(
+            body["model"],
+            (
+                200,
+                {
+                    "choices": [{"message": {"role": "assistant", "content": "pong"}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 7, "completion_tokens": 1},
+                },
+            ),
+        )
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        if status == 429:
+            self.send_header("retry-after", "3")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def adapter(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpProviderAdapter]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    SEEN.clear()
+    with mock_aws(), running(ThreadingHTTPServer(("127.0.0.1", 0), Provider)) as url:
+        client = boto3.client("secretsmanager")
+        client.create_secret(Name="provider-key", SecretString=KEY)
+        yield HttpProviderAdapter(url, "provider-key", SecretCache(client_factory=lambda: client))
+
+
+def test_a_chat_request_reaches_the_provider_with_its_key_and_maps_back(adapter: HttpProviderAdapter) -> None:
+    request = ChatRequest((ChatMessage("user", "ping"),), system="Be brief.", temperature=0.5, user="u-1")
+    result = adapter.complete(request, "some-model", timeout_seconds=5)
+    assert (result.text, result.finish_reason, result.input_tokens, result.output_tokens) == ("pong", "stop", 7, 1)
+    assert SEEN[0]["auth"] == f"Bearer {KEY}"
+    assert SEEN[0]["body"] == {
+        "model": "some-model",
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "ping"}],
+        "temperature": 0.5,
+        "user": "u-1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "kind", "status"),
+    [
+        ("throttle", "throttled", 429),
+        ("broken", "unavailable", 500),
+        ("bad", "client", 400),
+        ("garbage", "unavailable", None),
+    ],
+)
+def test_provider_failures_are_classified_and_never_carry_the_key(
+    adapter: HttpProviderAdapter, model: str, kind: str, status: int | None
+) -> None:
+    with pytest.raises(BackendError) as failed:
+        adapter.complete(ChatRequest((ChatMessage("user", "x"),)), model, timeout_seconds=5)
+    assert (failed.value.kind, failed.value.status) == (kind, status)
+    assert KEY not in str(failed.value) and KEY not in failed.value.message
+    if model == "throttle":
+        assert failed.value.retry_after == 3
+
+
+def test_an_unreachable_provider_is_unavailable() -> None:
+    from tooling.background import free_port
+
+    class Client:
+        def get_secret_value(self, SecretId: str) -> dict[str, str]:
+            return {"SecretString": "k"}
+
+    cache = SecretCache(client_factory=Client)
+    adapter = HttpProviderAdapter(f"http://127.0.0.1:{free_port()}", "s", cache)
+    with pytest.raises(BackendError) as failed:
+        adapter.complete(ChatRequest((ChatMessage("user", "x"),)), "m", timeout_seconds=2)
+    assert failed.value.kind == "unavailable"
+
+
+def test_the_key_is_cached_for_its_ttl() -> None:
+    calls: list[str] = []
+
+    class Client:
+        def get_secret_value(self, SecretId: str) -> dict[str, str]:
+            calls.append(SecretId)
+            return {"SecretString": "k"}
+
+    now = [0.0]
+    cache = SecretCache(ttl_seconds=60, client_factory=Client, clock=lambda: now[0])
+    assert cache.get("s") == cache.get("s") == "k" and calls == ["s"]
+    now[0] = 61
+    cache.get("s")
+    assert calls == ["s", "s"]
+
+
+def test_a_plain_http_provider_outside_loopback_is_refused() -> None:
+    with pytest.raises(ValueError, match="must use https"):
+        HttpProviderAdapter("http://provider.example", "s", SecretCache())
