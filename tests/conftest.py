@@ -44,6 +44,14 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Placeholder credentials and region for moto-backed tests (nothing reaches AWS)."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+@pytest.fixture
 def terraform_tree(tmp_path: Path) -> Iterator[Path]:
     """A throwaway copy of modules/ and envs/ (no .terraform, no state), removed afterwards."""
     ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "backend.hcl")

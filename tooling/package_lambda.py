@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tooling.paths import DIST_DIR, LAMBDA_SRC_DIR, REQUIREMENTS_DIR
 
-FUNCTIONS = {"authorizer": ("authorizer",), "router": ("router", "shared")}
+FUNCTIONS = {"authorizer": ("authorizer", "shared"), "router": ("router", "shared")}
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
 SKIPPED_DIRS = {"__pycache__", "tests"}

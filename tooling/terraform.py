@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from tooling.paths import BUILD_DIR
@@ -31,15 +32,23 @@ def terraform_binary() -> str:
     binary = shutil.which("terraform")
     if binary is None:
         raise TerraformError("terraform is not on PATH; install Terraform 1.9 or newer")
-    try:
-        result = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=30, check=True)
-        version = json.loads(result.stdout)["terraform_version"]
-        found = tuple(int(p) for p in version.split(".")[:2])
-    except (subprocess.SubprocessError, ValueError, KeyError, OSError) as err:
-        raise TerraformError(f"could not read the version of {binary}: {err}") from None
+    version = _version_of(binary)
+    found = tuple(int(p) for p in version.split(".")[:2])
     if found < MINIMUM_VERSION:
         raise TerraformError(f"terraform {version} is too old; this project needs 1.9 or newer")
     return binary
+
+
+@lru_cache(maxsize=8)
+def _version_of(binary: str) -> str:
+    """`terraform version -json` of `binary`, asked once per process (every run checks it)."""
+    try:
+        result = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=30, check=True)
+        version: str = json.loads(result.stdout)["terraform_version"]
+        tuple(int(p) for p in version.split(".")[:2])  # unparsable versions fail here, in one line
+    except (subprocess.SubprocessError, ValueError, KeyError, OSError) as err:
+        raise TerraformError(f"could not read the version of {binary}: {err}") from None
+    return version
 
 
 def terraform_environ(cli_config: Path = CLI_CONFIG, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -8,10 +8,11 @@ keeps it in memory for a TTL.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from shared.ttl_cache import TtlCache
 
 
 class ApiKeyError(Exception):
@@ -25,27 +26,21 @@ class ApiKeyResolver:
         client_factory: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl, self._clock = ttl_seconds, clock
+        self._ttl = ttl_seconds
         self._client_factory = client_factory or _default_client
         self._client: Any = None
-        self._values: dict[str, tuple[float, str]] = {}
-        self._lock = threading.Lock()
+        self._values: TtlCache[str] = TtlCache(clock)
 
     def value_of(self, api_key_id: str) -> str:
-        now = self._clock()
-        with self._lock:
-            hit = self._values.get(api_key_id)
-            if hit is not None and hit[0] > now:
-                return hit[1]
+        return self._values.get(api_key_id, lambda: self._read(api_key_id), lambda _: self._ttl)
+
+    def _read(self, api_key_id: str) -> str:
         if self._client is None:
             self._client = self._client_factory()
         try:
-            value = self._client.get_api_key(apiKey=api_key_id, includeValue=True)["value"]
+            return str(self._client.get_api_key(apiKey=api_key_id, includeValue=True)["value"])
         except Exception as err:  # botocore errors, without importing botocore at cold start
             raise ApiKeyError(f"could not read the tenant's API key: {type(err).__name__}") from None
-        with self._lock:
-            self._values[api_key_id] = (now + self._ttl, value)
-        return str(value)
 
 
 def _default_client() -> Any:

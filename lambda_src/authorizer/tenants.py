@@ -8,11 +8,12 @@ boto3 is imported on first use, so the authorizer's cold start does not pay for 
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from shared.ttl_cache import TtlCache
 
 MAX_CACHE_ENTRIES = 4096
 
@@ -119,25 +120,12 @@ class CachedTenantStore:
         negative_ttl_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._store, self._ttl, self._negative_ttl, self._clock = store, ttl_seconds, negative_ttl_seconds, clock
-        self._entries: dict[str, tuple[float, Tenant | None]] = {}
-        self._lock = threading.Lock()
-
-    def _cached(self, cache_key: str, load: Callable[[], Tenant | None]) -> Tenant | None:
-        now = self._clock()
-        with self._lock:
-            hit = self._entries.get(cache_key)
-            if hit is not None and hit[0] > now:
-                return hit[1]
-        tenant = load()
-        with self._lock:
-            if len(self._entries) >= MAX_CACHE_ENTRIES:
-                self._entries.clear()
-            self._entries[cache_key] = (now + (self._ttl if tenant else self._negative_ttl), tenant)
-        return tenant
+        self._store = store
+        self._cache: TtlCache[Tenant | None] = TtlCache(clock, MAX_CACHE_ENTRIES)
+        self._ttl_of = lambda tenant: ttl_seconds if tenant else negative_ttl_seconds
 
     def by_key_hash(self, digest: str) -> Tenant | None:
-        return self._cached(f"key#{digest}", lambda: self._store.by_key_hash(digest))
+        return self._cache.get(f"key#{digest}", lambda: self._store.by_key_hash(digest), self._ttl_of)
 
     def by_tenant_id(self, tenant_id: str) -> Tenant | None:
-        return self._cached(f"tenant#{tenant_id}", lambda: self._store.by_tenant_id(tenant_id))
+        return self._cache.get(f"tenant#{tenant_id}", lambda: self._store.by_tenant_id(tenant_id), self._ttl_of)

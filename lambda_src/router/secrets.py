@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from router.resilience import BackendError
+from shared.ttl_cache import TtlCache
 
 
 def _default_client() -> Any:
@@ -24,24 +24,18 @@ class SecretCache:
         client_factory: Callable[[], Any] = _default_client,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl, self._factory, self._clock = ttl_seconds, client_factory, clock
+        self._ttl, self._factory = ttl_seconds, client_factory
         self._client: Any = None
-        self._values: dict[str, tuple[float, str]] = {}
-        self._lock = threading.Lock()
+        self._values: TtlCache[str] = TtlCache(clock)
 
     def get(self, secret_id: str) -> str:
         """The secret's string value; a failure to read it makes the backend unavailable, not the request wrong."""
-        now = self._clock()
-        with self._lock:
-            hit = self._values.get(secret_id)
-            if hit is not None and hit[0] > now:
-                return hit[1]
+        return self._values.get(secret_id, lambda: self._read(secret_id), lambda _: self._ttl)
+
+    def _read(self, secret_id: str) -> str:
         if self._client is None:
             self._client = self._factory()
         try:
-            value = str(self._client.get_secret_value(SecretId=secret_id)["SecretString"])
+            return str(self._client.get_secret_value(SecretId=secret_id)["SecretString"])
         except Exception as err:
             raise BackendError("unavailable", f"could not read the provider's key: {type(err).__name__}") from None
-        with self._lock:
-            self._values[secret_id] = (now + self._ttl, value)
-        return value

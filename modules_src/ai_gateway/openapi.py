@@ -15,7 +15,7 @@ from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS
 OPENAPI_VERSION = "3.0.3"
 ERROR_STATUSES = sorted({r.status for r in RESPONSES if r.status is not None})
 
-SCHEMAS: dict[str, Any] = {
+GATEWAY_SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -52,11 +52,15 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
-SCHEMAS["ConverseResponse"] = CONVERSE_RESPONSE
-for _name, _schema in REQUEST_SCHEMAS.items():
-    SCHEMAS[_name] = {k: v for k, v in _schema.items() if k != "$schema"}
+# Every schema the document names: the gateway's own, the request bodies (without their
+# draft-04 `$schema`, which OpenAPI 3.0 does not take) and the direct routes' answers.
+SCHEMAS: dict[str, Any] = {
+    **GATEWAY_SCHEMAS,
+    **{name: {k: v for k, v in schema.items() if k != "$schema"} for name, schema in REQUEST_SCHEMAS.items()},
+    "ConverseResponse": CONVERSE_RESPONSE,
+    "PredictResponse": {"description": "The model's own output, unchanged (JSON or CSV)."},
+}
 # The success body of each route, by route key.
-SCHEMAS["PredictResponse"] = {"description": "The model's own output, unchanged (JSON or CSV)."}
 RESPONSE_SCHEMAS = {
     "GET /v1/models": "ModelList",
     "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",

@@ -9,7 +9,7 @@ that may invoke only the configured models and endpoints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktn import Fn, TerraformLocal
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
@@ -79,7 +79,6 @@ class ServiceTarget:
     bodies: dict[str, str]
     response_template: str | None  # None: the service's body passes through unchanged
     forward_content_type: bool = False
-    extra_templates: list[str] = field(default_factory=list)
 
     def request_templates(self) -> dict[str, str]:
         """Content type -> template text, with the alias map left for Terraform to fill in."""

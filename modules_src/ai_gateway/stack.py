@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from cdktn import Fn, TerraformLocal, Token
 from constructs import Construct
@@ -70,28 +71,26 @@ class AiGatewayStack(ModuleStack):
             ),
         )
 
-        def function_props(role_name: str, **overrides: object) -> PythonFunctionProps:
-            base: dict[str, object] = {
-                "role_name": role_name,
-                "handler": f"{role_name}.handler.handler",
-                "account": account,
-                "name": name,
-                "package_path": f"{packages}/{role_name}.zip",
-                "runtime": self.variable("lambda_runtime").string_value,
-                "architecture": self.variable("lambda_architecture").string_value,
-                "log_level": self.variable("lambda_log_level").string_value,
-                "kms_key_arn": encryption.key_arn,
-                "log_retention_in_days": retention,
-                "tags": tags,
-            }
-            base.update(overrides)
-            return PythonFunctionProps(**base)  # type: ignore[arg-type]
+        # What both functions share; each call adds its role, handler, sizing and environment.
+        function_props = partial(
+            PythonFunctionProps,
+            account=account,
+            name=name,
+            runtime=self.variable("lambda_runtime").string_value,
+            architecture=self.variable("lambda_architecture").string_value,
+            log_level=self.variable("lambda_log_level").string_value,
+            kms_key_arn=encryption.key_arn,
+            log_retention_in_days=retention,
+            tags=tags,
+        )
 
         router = PythonFunction(
             self,
             "router",
             function_props(
-                "router",
+                role_name="router",
+                handler="router.handler.handler",
+                package_path=f"{packages}/router.zip",
                 memory_size_mb=self.variable("router_memory_size_mb").number_value,
                 timeout_seconds=self.variable("router_timeout_seconds").number_value,
                 environment={MODELS_ENV: Fn.jsonencode(self.variable("models").value)},
@@ -105,7 +104,9 @@ class AiGatewayStack(ModuleStack):
             self,
             "authorizer",
             function_props(
-                "authorizer",
+                role_name="authorizer",
+                handler="authorizer.handler.handler",
+                package_path=f"{packages}/authorizer.zip",
                 memory_size_mb=AUTHORIZER_MEMORY_MB,
                 timeout_seconds=AUTHORIZER_TIMEOUT_SECONDS,
                 environment={

@@ -52,10 +52,7 @@ def signer() -> Signer:
 
 
 @pytest.fixture
-def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer) -> Iterator[ModuleType]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer, aws_credentials: None) -> Iterator[ModuleType]:
     monkeypatch.setenv("GATEWAY_TENANT_TABLE", TABLE)
     monkeypatch.setenv("GATEWAY_ROUTES", json.dumps(ROUTES))
     monkeypatch.setenv("GATEWAY_JWT_ISSUER", ISSUER)

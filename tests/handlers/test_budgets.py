@@ -17,10 +17,7 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def budgets(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoBudgets]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def budgets(aws_credentials: None) -> Iterator[DynamoBudgets]:
     with mock_aws():
         client: Any = boto3.client("dynamodb")
         client.create_table(

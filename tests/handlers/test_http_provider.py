@@ -56,10 +56,7 @@ class Provider(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def adapter(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpProviderAdapter]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def adapter(aws_credentials: None) -> Iterator[HttpProviderAdapter]:
     SEEN.clear()
     with mock_aws(), running(ThreadingHTTPServer(("127.0.0.1", 0), Provider)) as url:
         client = boto3.client("secretsmanager")
