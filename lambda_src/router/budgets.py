@@ -10,11 +10,13 @@ calls that failed after consuming tokens. A refused reservation is released.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PERIODS = ("day", "month")
 ADJECTIVES = {"day": "daily", "month": "monthly"}
+# Counters outlive their period long enough to report on, then DynamoDB's TTL removes them.
+KEEP = {"day": timedelta(days=40), "month": timedelta(days=400)}
 
 
 class BudgetExceeded(Exception):
@@ -47,6 +49,7 @@ class Reservation:
     tenant: str
     keys: dict[str, str]
     tokens: int
+    expires_at: int = 0
 
 
 class DynamoBudgets:
@@ -55,12 +58,12 @@ class DynamoBudgets:
     def __init__(self, table_name: str, client: Any) -> None:
         self._table, self._client = table_name, client
 
-    def _add(self, key: str, tokens: int, limit: int | None) -> bool:
+    def _add(self, key: str, tokens: int, limit: int | None, expires_at: int) -> bool:
         request: dict[str, Any] = {
             "TableName": self._table,
             "Key": {"pk": {"S": key}},
-            "UpdateExpression": "ADD used :n",
-            "ExpressionAttributeValues": {":n": {"N": str(tokens)}},
+            "UpdateExpression": "ADD used :n SET expires_at = if_not_exists(expires_at, :exp)",
+            "ExpressionAttributeValues": {":n": {"N": str(tokens)}, ":exp": {"N": str(expires_at)}},
         }
         if limit is not None and tokens > 0:
             request["ConditionExpression"] = "attribute_not_exists(used) OR used <= :room"
@@ -74,17 +77,18 @@ class DynamoBudgets:
     def reserve(self, tenant: str, tokens: int, limits: Limits, now: datetime) -> Reservation:
         """Reserve `tokens` in every limited period, or raise BudgetExceeded (nothing stays reserved)."""
         keys = period_keys(tenant, now)
+        expires_at = int((now + KEEP["month"]).timestamp())
         done: list[str] = []
         for period in PERIODS:
             limit = limits.of(period)
             if limit is None:
                 continue
-            if tokens > limit or not self._add(keys[period], tokens, limit):
+            if tokens > limit or not self._add(keys[period], tokens, limit, int((now + KEEP[period]).timestamp())):
                 for undo in done:
-                    self._add(keys[undo], -tokens, None)
+                    self._add(keys[undo], -tokens, None, expires_at)
                 raise BudgetExceeded(tenant, period, limit)
             done.append(period)
-        return Reservation(tenant, {p: keys[p] for p in done}, tokens)
+        return Reservation(tenant, {p: keys[p] for p in done}, tokens, expires_at)
 
     def settle(self, reservation: Reservation, actual_tokens: int) -> None:
         """Correct every reserved counter from the estimate to what the backend reported."""
@@ -92,7 +96,7 @@ class DynamoBudgets:
         if delta == 0:
             return
         for key in reservation.keys.values():
-            self._add(key, delta, None)
+            self._add(key, delta, None, reservation.expires_at)
 
     def used(self, tenant: str, period: str, now: datetime) -> int:
         item = self._client.get_item(

@@ -1,12 +1,26 @@
-"""Router Lambda entry point: serves `GET /v1/models` from the environment's catalog, per tenant."""
+"""Router Lambda entry point: OpenAI-compatible `/v1/models`, `/v1/chat/completions` and `/v1/embeddings`.
+
+Cold start budget: the standard library, powertools' Logger and this package; boto3
+is imported on the first request that needs an AWS call, the metrics module on the
+first model request.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
+from router.backends.aws_clients import LazyClient
+from router.backends.registry import Backends
+from router.budgets import DynamoBudgets
 from router.catalog import model_list
+from router.openai_api import parse_chat, parse_embedding, parse_json_object
+from router.resilience import Caller, CircuitBreaker, RetryPolicy
+from router.response_cache import DynamoResponseCache
+from router.routing import NoRouteError, choose
+from router.serving import ModelService
 from router.settings import Settings, SettingsError
 from shared.errors import GatewayError
 from shared.proxy_handler import RouteTable, handle_proxy_event
@@ -14,6 +28,7 @@ from shared.proxy_handler import RouteTable, handle_proxy_event
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from shared.http import Reply
     from shared.proxy_event import ProxyRequest
 
 logger = Logger(service="router")
@@ -24,6 +39,8 @@ MISCONFIGURED = GatewayError(
     "the gateway's model configuration is invalid; an operator must fix the deployment",
     error_type="server_error",
 )
+# What API Gateway's 29 s leaves the router to answer in JSON after its last attempt.
+ANSWER_MARGIN_SECONDS = 1.0
 
 
 def load_settings() -> Settings | None:
@@ -35,20 +52,75 @@ def load_settings() -> Settings | None:
         return None
 
 
+def build_service(settings: Settings | None) -> ModelService | None:
+    """The container's long-lived service: adapters, circuit breakers and tables, all made lazily."""
+    if settings is None:
+        return None
+    dynamodb = LazyClient("dynamodb")
+    return ModelService(
+        settings,
+        Backends(),
+        Caller(breakers={}, policy=RetryPolicy(), breaker_factory=CircuitBreaker),
+        DynamoBudgets(settings.budget_table, dynamodb) if settings.budget_table else None,
+        DynamoResponseCache(settings.cache_table, lambda: dynamodb, time.time) if settings.cache_table else None,
+        log=lambda message, extra: logger.warning(message, extra=extra),
+    )
+
+
 SETTINGS = load_settings()
+SERVICE = build_service(SETTINGS)
+
+
+def _ready() -> tuple[Settings, ModelService]:
+    if SETTINGS is None or SERVICE is None:
+        raise MISCONFIGURED
+    return SETTINGS, SERVICE
 
 
 def list_models(request: ProxyRequest) -> dict[str, Any]:
-    """Return the OpenAI model list of the aliases the calling tenant may use."""
-    if SETTINGS is None:
-        raise MISCONFIGURED
-    models = SETTINGS.models
-    if request.tenant is not None:
-        models = tuple(m for m in models if m.alias in request.tenant.allowed_models)
-    return model_list(models)
+    """The OpenAI model list: the catalog models the tenant may use, and the routed aliases that can serve it."""
+    settings, _ = _ready()
+    models = settings.models
+    if request.tenant is None:
+        return model_list(models)
+    allowed = request.tenant.allowed_models
+    listed = [m for m in models if m.alias in allowed and m.alias not in settings.routing.aliases]
+    for alias, route in sorted(settings.routing.aliases.items()):
+        try:
+            choose(settings.routing, alias=alias, tenant=request.tenant.tenant_id, allowed=allowed, user=None,
+                   request_id="models")  # fmt: skip
+        except NoRouteError:
+            continue
+        first = settings.by_alias[route.targets[0].model]
+        listed.append(type(first)(alias, first.provider, first.model_id, "ai-gateway", first.created, kind=first.kind))
+    return model_list(tuple(sorted(listed, key=lambda m: m.alias)))
 
 
-ROUTES: RouteTable = {"/v1/models": {"GET": list_models}}
+def chat_completions(request: ProxyRequest) -> Reply:
+    settings, service = _ready()
+    parsed = parse_chat(parse_json_object(request.body))
+    if settings.log_prompts:
+        logger.info(
+            "prompt",
+            extra={"request_id": request.request_id, "system": parsed.request.system,
+                   "messages": [[m.role, m.content] for m in parsed.request.messages]},
+        )  # fmt: skip
+    return service.chat(request, parsed, request.seconds_left(ANSWER_MARGIN_SECONDS))
+
+
+def embeddings(request: ProxyRequest) -> Reply:
+    settings, service = _ready()
+    parsed = parse_embedding(parse_json_object(request.body))
+    if settings.log_prompts:
+        logger.info("prompt", extra={"request_id": request.request_id, "input": list(parsed.request.inputs)})
+    return service.embeddings(request, parsed, request.seconds_left(ANSWER_MARGIN_SECONDS))
+
+
+ROUTES: RouteTable = {
+    "/v1/models": {"GET": list_models},
+    "/v1/chat/completions": {"POST": chat_completions},
+    "/v1/embeddings": {"POST": embeddings},
+}
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

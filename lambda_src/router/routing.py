@@ -8,11 +8,11 @@ from its inputs), for example:
                           "targets": [{"model": "claude-3-haiku", "weight": 90, "arm": "A"},
                                       {"model": "llama3-8b", "weight": 10, "arm": "B"}],
                           "fallbacks": ["claude-3-5-sonnet"]}},
-     "tenant_pins": {"acme": {"chat": "claude-3-haiku"}},
-     "prices": {"claude-3-haiku": {"input_per_1k": 0.00025, "output_per_1k": 0.00125}}}
+     "tenant_pins": {"acme": {"chat": "claude-3-haiku"}}}
 
 Every target names a model alias of the catalog; an alias that is itself a catalog
-model and has no routing entry routes to itself.
+model and has no routing entry routes to itself. Prices come from the catalog
+(each model's `input_price_per_1k`/`output_price_per_1k`), not from this document.
 """
 
 from __future__ import annotations
@@ -74,17 +74,13 @@ class Plan:
     arm: str
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-
-
-def parse_routing(raw: str, catalog: frozenset[str]) -> RoutingConfig:
-    """Parse and validate the routing document against the catalog's aliases.
+def parse_routing(raw: str, catalog: frozenset[str], prices: dict[str, Price] | None = None) -> RoutingConfig:
+    """Parse and validate the routing document against the catalog's aliases and its price table.
 
     Raises
     ------
     RoutingError
-        Listing every problem: unknown models, bad weights, strategies or prices.
+        Listing every problem: unknown models or keys, bad weights or strategies.
     """
     try:
         document = json.loads(raw) if raw else {}
@@ -92,31 +88,29 @@ def parse_routing(raw: str, catalog: frozenset[str]) -> RoutingConfig:
         raise RoutingError(f"routing document is not JSON: {err}") from None
     if not isinstance(document, dict):
         raise RoutingError("routing document must be a JSON object")
-    problems: list[str] = []
+    problems = [
+        f"routing document key {key!r} is unknown; expected aliases, tenant_pins"
+        for key in document
+        if key not in ("aliases", "tenant_pins")
+    ]
     aliases: dict[str, AliasRoute] = {}
-    for alias, spec in (document.get("aliases") or {}).items():
+    raw_aliases = document.get("aliases", {})
+    raw_pins = document.get("tenant_pins", {})
+    if not isinstance(raw_aliases, dict) or not isinstance(raw_pins, dict):
+        raise RoutingError("routing document: aliases and tenant_pins must be objects")
+    for alias, spec in raw_aliases.items():
         route = _alias_route(alias, spec, catalog, problems)
         if route is not None:
             aliases[alias] = route
     pins: dict[str, dict[str, str]] = {}
-    for tenant, mapping in (document.get("tenant_pins") or {}).items():
+    for tenant, mapping in raw_pins.items():
         if not isinstance(mapping, dict) or not all(isinstance(m, str) and m in catalog for m in mapping.values()):
             problems.append(f"tenant_pins['{tenant}'] must map aliases to catalog models")
             continue
         pins[tenant] = dict(mapping)
-    prices: dict[str, Price] = {}
-    for model, price in (document.get("prices") or {}).items():
-        if model not in catalog or not isinstance(price, dict):
-            problems.append(f"prices['{model}'] names no catalog model or is not an object")
-            continue
-        inp, out = price.get("input_per_1k"), price.get("output_per_1k")
-        if not (_number(inp) and _number(out)):
-            problems.append(f"prices['{model}'] needs input_per_1k and output_per_1k >= 0")
-            continue
-        prices[model] = Price(float(inp), float(out))  # type: ignore[arg-type]
     if problems:
         raise RoutingError("; ".join(problems))
-    return RoutingConfig(aliases, pins, prices)
+    return RoutingConfig(aliases, pins, dict(prices or {}))
 
 
 def _alias_route(alias: str, spec: Any, catalog: frozenset[str], problems: list[str]) -> AliasRoute | None:

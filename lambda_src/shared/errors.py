@@ -18,6 +18,7 @@ class GatewayError(Exception):
         *,
         error_type: str = "invalid_request_error",
         headers: dict[str, str] | None = None,
+        param: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -25,3 +26,5 @@ class GatewayError(Exception):
         self.message = message
         self.error_type = error_type
         self.headers = dict(headers or {})
+        # The request field at fault (OpenAI's `param`), when there is one.
+        self.param = param

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.errors import GatewayError
 
 REQUEST_ID_HEADER = "x-request-id"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an action returns when a bare body is not enough: extra headers (and a status)."""
+
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
 
 def json_response(status: int, body: Any, request_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -33,7 +43,7 @@ def error_body(error: GatewayError, request_id: str) -> dict[str, Any]:
             "message": error.message,
             "type": error.error_type,
             "code": error.code,
-            "param": None,
+            "param": error.param,
             "request_id": request_id,
         }
     }

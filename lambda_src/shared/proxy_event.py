@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import binascii
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.errors import GatewayError
 
 MAX_ID_LENGTH = 128
+# API Gateway accepts up to 10 MB; a chat or embeddings request has no business near that.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,8 @@ class TenantContext:
     tenant_id: str
     tier: str
     allowed_models: frozenset[str]
+    daily_token_budget: int | None = None
+    monthly_token_budget: int | None = None
 
 
 @dataclass(frozen=True)
@@ -26,8 +33,20 @@ class ProxyRequest:
     method: str
     route: str
     request_id: str
-    # None when no authorizer ran (the local stage); the deployed API always has one.
+    # None when no authorizer ran; the deployed API (and the local stage) always has one.
     tenant: TenantContext | None = None
+    # Header names in lower case (API Gateway keeps the client's case).
+    headers: dict[str, str] = field(default_factory=dict)
+    # The body as text (base64 bodies decoded); None when the request has none.
+    body: str | None = None
+    # When the Lambda invocation times out, on time.monotonic()'s clock; None when unknown.
+    deadline: float | None = None
+
+    def seconds_left(self, margin: float) -> float:
+        """Seconds until the invocation's deadline less `margin` (infinite when there is none)."""
+        if self.deadline is None:
+            return float("inf")
+        return max(0.0, self.deadline - time.monotonic() - margin)
 
 
 def tenant_of(event: dict[str, Any]) -> TenantContext | None:
@@ -39,7 +58,48 @@ def tenant_of(event: dict[str, Any]) -> TenantContext | None:
     models = authorizer.get("allowed_models")
     allowed = frozenset(m for m in models.split(",") if m) if isinstance(models, str) else frozenset()
     tier = authorizer.get("tier")
-    return TenantContext(authorizer["tenant_id"], tier if isinstance(tier, str) else "", allowed)
+    return TenantContext(
+        authorizer["tenant_id"],
+        tier if isinstance(tier, str) else "",
+        allowed,
+        daily_token_budget=_whole_number(authorizer.get("daily_token_budget")),
+        monthly_token_budget=_whole_number(authorizer.get("monthly_token_budget")),
+    )
+
+
+def _whole_number(text: Any) -> int | None:
+    """A budget from the context ("" or absent: none; anything else not a whole number: none)."""
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
+
+
+def _headers(event: dict[str, Any]) -> dict[str, str]:
+    raw = event.get("headers")
+    if not isinstance(raw, dict):
+        return {}
+    return {k.lower(): v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _body(event: dict[str, Any]) -> str | None:
+    body = event.get("body")
+    if body is None:
+        return None
+    if not isinstance(body, str):
+        raise GatewayError(400, "invalid_event", "the request body is not text")
+    if len(body) > MAX_BODY_BYTES * 2:
+        raise GatewayError(413, "request_too_large", f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    if event.get("isBase64Encoded") is True:
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise GatewayError(400, "invalid_body", "the request body is not valid base64") from None
+    else:
+        raw = body.encode("utf-8", "surrogatepass")
+    if len(raw) > MAX_BODY_BYTES:
+        raise GatewayError(413, "request_too_large", f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GatewayError(400, "invalid_body", "the request body is not UTF-8 text") from None
 
 
 def request_id_of(event: Any, fallback: str) -> str:
@@ -60,7 +120,7 @@ def request_id_of(event: Any, fallback: str) -> str:
     return fallback
 
 
-def parse_proxy_event(event: Any, request_id: str) -> ProxyRequest:
+def parse_proxy_event(event: Any, request_id: str, deadline: float | None = None) -> ProxyRequest:
     """Return the request's method and route template (`resource`, else `path`).
 
     Raises
@@ -76,4 +136,12 @@ def parse_proxy_event(event: Any, request_id: str) -> ProxyRequest:
         raise GatewayError(
             400, "invalid_event", "the request has no HTTP method or path; expected an API Gateway proxy event"
         )
-    return ProxyRequest(method=method.upper(), route=route, request_id=request_id, tenant=tenant_of(event))
+    return ProxyRequest(
+        method=method.upper(),
+        route=route,
+        request_id=request_id,
+        tenant=tenant_of(event),
+        headers=_headers(event),
+        body=_body(event),
+        deadline=deadline,
+    )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import GatewayError
-from shared.http import error_response, json_response
+from shared.http import Reply, error_response, json_response
 from shared.proxy_event import ProxyRequest, parse_proxy_event, request_id_of
 
 if TYPE_CHECKING:
@@ -52,15 +52,28 @@ def match_route(routes: RouteTable, request: ProxyRequest) -> Action:
     return action
 
 
+def _deadline(context: Any) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    try:
+        return time.monotonic() + float(remaining()) / 1000 if callable(remaining) else None
+    except (TypeError, ValueError):
+        return None
+
+
 def handle_proxy_event(event: Any, context: Any, routes: RouteTable, logger: Logger) -> dict[str, Any]:
     """Serve one proxy event: parse, dispatch, render; always return a JSON proxy response."""
     started = time.perf_counter()
     request_id = request_id_of(event, str(getattr(context, "aws_request_id", "") or "unknown"))
-    route = method = "-"
+    route = method = tenant = "-"
     try:
-        request = parse_proxy_event(event, request_id)
+        request = parse_proxy_event(event, request_id, _deadline(context))
         route, method = request.route[:200], request.method[:16]
-        response = json_response(200, match_route(routes, request)(request), request_id)
+        tenant = request.tenant.tenant_id if request.tenant else "-"
+        result = match_route(routes, request)(request)
+        if isinstance(result, Reply):
+            response = json_response(result.status, result.body, request_id, result.headers)
+        else:
+            response = json_response(200, result, request_id)
     except GatewayError as err:
         response = error_response(err, request_id)
     except Exception:
@@ -72,6 +85,7 @@ def handle_proxy_event(event: Any, context: Any, routes: RouteTable, logger: Log
             "request_id": request_id,
             "method": method,
             "route": route,
+            "tenant_id": tenant,
             "status": response["statusCode"],
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
         },

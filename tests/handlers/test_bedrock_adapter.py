@@ -22,7 +22,7 @@ def stubbed() -> Iterator[tuple[BedrockAdapter, Stubber]]:
         "bedrock-runtime", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
     with Stubber(client) as stubber:
-        yield BedrockAdapter(lambda: client), stubber
+        yield BedrockAdapter(lambda _service, _timeout: client), stubber
         stubber.assert_no_pending_responses()
 
 

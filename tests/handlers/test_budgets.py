@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from router.budgets import BudgetExceeded, DynamoBudgets, Limits
+from tests.support.router_harness import SerializedWrites
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -26,7 +27,7 @@ def budgets(aws_credentials: None) -> Iterator[DynamoBudgets]:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        yield DynamoBudgets("usage", client)
+        yield DynamoBudgets("usage", SerializedWrites(client))
 
 
 def test_a_request_that_would_exceed_the_budget_is_refused_and_reserves_nothing(budgets: DynamoBudgets) -> None:

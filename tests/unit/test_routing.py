@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from router.routing import NoRouteError, RoutingError, choose, parse_routing
+from router.routing import NoRouteError, Price, RoutingError, choose, parse_routing
 
 CATALOG = frozenset({"haiku", "sonnet", "llama", "mistral"})
 DOCUMENT = {
@@ -23,12 +23,9 @@ DOCUMENT = {
         "cheap": {"strategy": "cheapest", "targets": [{"model": "sonnet"}, {"model": "haiku"}, {"model": "mistral"}]},
     },
     "tenant_pins": {"pinned-co": {"chat": "sonnet"}},
-    "prices": {
-        "haiku": {"input_per_1k": 0.00025, "output_per_1k": 0.00125},
-        "sonnet": {"input_per_1k": 0.003, "output_per_1k": 0.015},
-    },
 }
-CONFIG = parse_routing(json.dumps(DOCUMENT), CATALOG)
+PRICES = {"haiku": Price(0.00025, 0.00125), "sonnet": Price(0.003, 0.015)}
+CONFIG = parse_routing(json.dumps(DOCUMENT), CATALOG, PRICES)
 EVERYTHING = CATALOG
 
 
@@ -119,7 +116,8 @@ def test_no_plan_ever_leaves_the_tenants_allow_list(
             "fallbacks must list catalog models",
         ),
         ({"tenant_pins": {"t": {"a": "gpt"}}}, "tenant_pins"),
-        ({"prices": {"haiku": {"input_per_1k": -1, "output_per_1k": 1}}}, "prices"),
+        ({"prices": {"haiku": {"input_per_1k": 1, "output_per_1k": 1}}}, "key 'prices' is unknown"),
+        ({"aliases": []}, "must be objects"),
     ],
 )
 def test_a_malformed_routing_document_names_the_problem(document: dict[str, object], message: str) -> None:

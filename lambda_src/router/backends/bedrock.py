@@ -1,15 +1,13 @@
-"""Bedrock Runtime Converse adapter.
-
-boto3 is imported on first use; the client has explicit timeouts and no SDK retries
-(the router's own retry policy decides, with the request's deadline in view).
-"""
+"""Bedrock Runtime: chat through Converse, embeddings through InvokeModel (Titan and Cohere bodies)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
 from typing import Any
 
-from router.chat import ChatRequest, ChatResult
+from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
+from router.backends.shapes import vector_of
+from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult, estimate_tokens
 from router.resilience import BackendError
 
 # Bedrock error codes -> the router's failure kinds (anything unknown counts as unavailable).
@@ -30,25 +28,16 @@ STOP_REASONS = {
     "stop_sequence": "stop",
     "max_tokens": "length",
     "content_filtered": "content_filter",
+    "guardrail_intervened": "content_filter",
 }
-
-
-def _default_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(connect_timeout=2, read_timeout=28, retries={"max_attempts": 1, "mode": "standard"})
-    return boto3.client("bedrock-runtime", config=config)
+TOKEN_COUNT_HEADER = "x-amzn-bedrock-input-token-count"  # noqa: S105 - a header name
 
 
 class BedrockAdapter:
-    def __init__(self, client_factory: Callable[[], Any] = _default_client) -> None:
-        self._factory = client_factory
-        self._client: Any = None
+    def __init__(self, client_factory: ClientFactory = boto3_client) -> None:
+        self._clients = TimedClients("bedrock-runtime", client_factory)
 
     def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
-        if self._client is None:
-            self._client = self._factory()
         body: dict[str, Any] = {
             "modelId": model_id,
             "messages": [{"role": m.role, "content": [{"text": m.content}]} for m in request.messages],
@@ -65,9 +54,9 @@ class BedrockAdapter:
         if inference:
             body["inferenceConfig"] = inference
         try:
-            answer = self._client.converse(**body)
+            answer = self._clients.for_timeout(timeout_seconds).converse(**body)
         except Exception as err:
-            raise _classify(err) from None
+            raise classify_aws_error(err, ERROR_KINDS, "bedrock") from None
         blocks = answer.get("output", {}).get("message", {}).get("content", [])
         usage = answer.get("usage", {})
         return ChatResult(
@@ -77,13 +66,48 @@ class BedrockAdapter:
             output_tokens=int(usage.get("outputTokens", 0)),
         )
 
+    def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        if "cohere.embed" in model_id:
+            if request.dimensions is not None:
+                raise BackendError("client", f"model {model_id} does not accept 'dimensions'", status=400)
+            body = {"texts": list(request.inputs), "input_type": "search_document", "truncate": "NONE"}
+            answer, tokens = self._invoke(model_id, body, timeout_seconds)
+            vectors = answer.get("embeddings")
+            if not isinstance(vectors, list) or len(vectors) != len(request.inputs):
+                raise BackendError("unavailable", "bedrock answered an unexpected embeddings shape")
+            return EmbeddingResult(
+                tuple(vector_of(v, "bedrock") for v in vectors),
+                tokens if tokens is not None else sum(estimate_tokens(t) for t in request.inputs),
+            )
+        if "titan-embed" in model_id:
+            if request.dimensions is not None and "titan-embed-text-v2" not in model_id:
+                raise BackendError("client", f"model {model_id} does not accept 'dimensions'", status=400)
+            vectors, total = [], 0
+            for text in request.inputs:  # Titan embeds one text per call
+                titan: dict[str, Any] = {"inputText": text}
+                if request.dimensions is not None:
+                    titan["dimensions"] = request.dimensions
+                answer, _ = self._invoke(model_id, titan, timeout_seconds)
+                vectors.append(vector_of(answer.get("embedding"), "bedrock"))
+                total += int(answer.get("inputTextTokenCount") or estimate_tokens(text))
+            return EmbeddingResult(tuple(vectors), total)
+        raise BackendError("client", f"model {model_id} is not a Titan or Cohere embeddings model", status=400)
 
-def _classify(err: Exception) -> BackendError:
-    response = getattr(err, "response", None)
-    if not isinstance(response, dict):  # connection and read timeouts from botocore
-        kind = "timeout" if "timeout" in type(err).__name__.lower() else "unavailable"
-        return BackendError(kind, f"bedrock call failed: {type(err).__name__}")
-    code = response.get("Error", {}).get("Code", "")
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    message = str(response.get("Error", {}).get("Message", code))[:500]
-    return BackendError(ERROR_KINDS.get(code, "unavailable"), message, status=status)
+    def _invoke(self, model_id: str, body: dict[str, Any], timeout_seconds: float) -> tuple[dict[str, Any], int | None]:
+        client = self._clients.for_timeout(timeout_seconds)
+        try:
+            response = client.invoke_model(
+                modelId=model_id, body=json.dumps(body), contentType="application/json", accept="application/json"
+            )
+            answer = json.loads(response["body"].read())
+        except BackendError:
+            raise
+        except ValueError:
+            raise BackendError("unavailable", "bedrock answered malformed JSON") from None
+        except Exception as err:
+            raise classify_aws_error(err, ERROR_KINDS, "bedrock") from None
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        count = headers.get(TOKEN_COUNT_HEADER)
+        if not isinstance(answer, dict):
+            raise BackendError("unavailable", "bedrock answered an unexpected embeddings shape")
+        return answer, int(count) if isinstance(count, str) and count.isdigit() else None

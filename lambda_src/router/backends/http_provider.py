@@ -1,4 +1,4 @@
-"""Any OpenAI-compatible HTTP provider: `POST <base_url>/chat/completions` with a bearer key.
+"""Any OpenAI-compatible HTTP provider: `POST <base_url>/chat/completions` and `/embeddings` with a bearer key.
 
 The standard library's HTTP client keeps the cold start small; the key comes from
 Secrets Manager through the cache and never reaches a log or an error message.
@@ -11,36 +11,38 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from router.chat import ChatRequest, ChatResult
+from router.backends.shapes import (
+    chat_result_from_openai,
+    embedding_result_from_openai,
+    openai_chat_body,
+    openai_embedding_body,
+)
+from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult
 from router.resilience import BackendError
 from router.secrets import SecretCache
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+LOCAL_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
 class HttpProviderAdapter:
     def __init__(self, base_url: str, secret_id: str, secrets: SecretCache) -> None:
-        if not base_url.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
+        if not base_url.startswith(("https://", *LOCAL_PREFIXES)):
             raise ValueError("an HTTP provider's base URL must use https")
-        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._base = base_url.rstrip("/")
         self._secret_id, self._secrets = secret_id, secrets
 
     def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
-        messages = ([{"role": "system", "content": request.system}] if request.system else []) + [
-            {"role": m.role, "content": m.content} for m in request.messages
-        ]
-        body: dict[str, Any] = {"model": model_id, "messages": messages}
-        for name, value in (
-            ("temperature", request.temperature),
-            ("top_p", request.top_p),
-            ("max_tokens", request.max_tokens),
-            ("stop", list(request.stop) or None),
-            ("user", request.user),
-        ):
-            if value is not None:
-                body[name] = value
+        answer = self._post("/chat/completions", openai_chat_body(request, model_id), timeout_seconds)
+        return chat_result_from_openai(answer, "provider")
+
+    def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        answer = self._post("/embeddings", openai_embedding_body(request, model_id), timeout_seconds)
+        return embedding_result_from_openai(answer, request, "provider")
+
+    def _post(self, path: str, body: dict[str, Any], timeout_seconds: float) -> Any:
         http_request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
-            self._url,
+            self._base + path,
             data=json.dumps(body).encode(),
             headers={
                 "content-type": "application/json",
@@ -50,7 +52,7 @@ class HttpProviderAdapter:
         )
         try:
             with urllib.request.urlopen(http_request, timeout=max(0.1, timeout_seconds)) as response:  # noqa: S310
-                answer = json.loads(response.read(MAX_RESPONSE_BYTES))
+                return json.loads(response.read(MAX_RESPONSE_BYTES))
         except urllib.error.HTTPError as err:
             kind = "throttled" if err.code == 429 else "unavailable" if err.code >= 500 else "client"
             retry_after = err.headers.get("retry-after") if err.headers else None
@@ -63,15 +65,6 @@ class HttpProviderAdapter:
         except TimeoutError:
             raise BackendError("timeout", "provider timed out") from None
         except (urllib.error.URLError, OSError, ValueError) as err:
+            if isinstance(getattr(err, "reason", None), TimeoutError):
+                raise BackendError("timeout", "provider timed out") from None
             raise BackendError("unavailable", f"provider unreachable or malformed: {type(err).__name__}") from None
-        try:
-            choice = answer["choices"][0]
-            usage = answer.get("usage") or {}
-            return ChatResult(
-                text=str(choice["message"].get("content") or ""),
-                finish_reason=str(choice.get("finish_reason") or "stop"),
-                input_tokens=int(usage.get("prompt_tokens", 0)),
-                output_tokens=int(usage.get("completion_tokens", 0)),
-            )
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            raise BackendError("unavailable", "provider answered an unexpected shape") from None

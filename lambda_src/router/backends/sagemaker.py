@@ -1,0 +1,122 @@
+"""SageMaker endpoints through InvokeEndpoint, with a request/response format per model.
+
+Formats (the model's `format`, see router/catalog.py):
+- `openai`: the container serves OpenAI's chat completions body (LMI, TGI's messages API);
+- `tgi`: Text Generation Inference's `{"inputs", "parameters"}` with a plain role-prefixed
+  transcript, for endpoints whose container applies no chat template;
+- `tei`: Text Embeddings Inference, `{"inputs": [...]}` -> `[[...], ...]`;
+- `jumpstart_embedding`: `{"text_inputs": [...]}` -> `{"embedding": [[...], ...]}`.
+Where the container reports no token counts they are estimated (router.chat.estimate_tokens).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
+from router.backends.shapes import chat_result_from_openai, openai_chat_body, vector_of
+from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult, estimate_tokens
+from router.resilience import BackendError
+
+ERROR_KINDS = {
+    "ThrottlingException": "throttled",
+    "ServiceUnavailable": "unavailable",
+    "InternalFailure": "unavailable",
+    "InternalDependencyException": "unavailable",
+    "ModelNotReadyException": "unavailable",
+    "ValidationError": "client",
+    "AccessDeniedException": "client",
+}
+TGI_FINISH = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
+
+
+class SageMakerAdapter:
+    def __init__(self, fmt: str, client_factory: ClientFactory = boto3_client) -> None:
+        self._format = fmt
+        self._clients = TimedClients("sagemaker-runtime", client_factory)
+
+    def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
+        if self._format == "openai":
+            answer = self._invoke(model_id, openai_chat_body(request, model_id), timeout_seconds)
+            return chat_result_from_openai(answer, "sagemaker endpoint")
+        if self._format == "tgi":
+            prompt = _transcript(request)
+            answer = self._invoke(model_id, {"inputs": prompt, "parameters": _tgi_parameters(request)}, timeout_seconds)
+            generation = answer[0] if isinstance(answer, list) and answer else answer
+            if not isinstance(generation, dict) or not isinstance(generation.get("generated_text"), str):
+                raise BackendError("unavailable", "sagemaker endpoint answered an unexpected shape")
+            text = generation["generated_text"]
+            details = generation.get("details")
+            details = details if isinstance(details, dict) else {}
+            generated = details.get("generated_tokens")
+            return ChatResult(
+                text=text,
+                finish_reason=TGI_FINISH.get(str(details.get("finish_reason")), "stop"),
+                input_tokens=estimate_tokens(prompt),
+                output_tokens=generated if isinstance(generated, int) else estimate_tokens(text),
+            )
+        raise BackendError("client", f"endpoint {model_id} serves embeddings, not chat", status=400)
+
+    def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        if request.dimensions is not None:
+            raise BackendError("client", f"endpoint {model_id} does not accept 'dimensions'", status=400)
+        if self._format == "tei":
+            vectors = self._invoke(model_id, {"inputs": list(request.inputs)}, timeout_seconds)
+        elif self._format == "jumpstart_embedding":
+            answer = self._invoke(model_id, {"text_inputs": list(request.inputs)}, timeout_seconds)
+            vectors = answer.get("embedding") if isinstance(answer, dict) else None
+        else:
+            raise BackendError("client", f"endpoint {model_id} serves chat, not embeddings", status=400)
+        if not isinstance(vectors, list) or len(vectors) != len(request.inputs):
+            raise BackendError("unavailable", "sagemaker endpoint answered an unexpected embeddings shape")
+        return EmbeddingResult(
+            tuple(vector_of(v, "sagemaker endpoint") for v in vectors),
+            sum(estimate_tokens(t) for t in request.inputs),
+        )
+
+    def _invoke(self, endpoint: str, body: dict[str, Any], timeout_seconds: float) -> Any:
+        client = self._clients.for_timeout(timeout_seconds)
+        try:
+            response = client.invoke_endpoint(
+                EndpointName=endpoint, Body=json.dumps(body), ContentType="application/json", Accept="application/json"
+            )
+            return json.loads(response["Body"].read())
+        except ValueError:
+            raise BackendError("unavailable", "sagemaker endpoint answered malformed JSON") from None
+        except Exception as err:
+            raise _classify(err) from None
+
+
+def _classify(err: Exception) -> BackendError:
+    """ModelError carries the container's own status: 429 throttles, other 4xx are the request's fault."""
+    response = getattr(err, "response", None)
+    if isinstance(response, dict) and response.get("Error", {}).get("Code") == "ModelError":
+        original = response.get("OriginalStatusCode")
+        status = original if isinstance(original, int) else 424
+        kind = "throttled" if status == 429 else "client" if 400 <= status < 500 else "unavailable"
+        return BackendError(kind, f"sagemaker endpoint answered {status}", status=status)
+    return classify_aws_error(err, ERROR_KINDS, "sagemaker")
+
+
+def _transcript(request: ChatRequest) -> str:
+    lines = [f"System: {request.system}"] if request.system else []
+    lines += [f"{m.role.capitalize()}: {m.content}" for m in request.messages]
+    return "\n".join([*lines, "Assistant:"])
+
+
+def _tgi_parameters(request: ChatRequest) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"details": True, "return_full_text": False}
+    if request.max_tokens is not None:
+        parameters["max_new_tokens"] = request.max_tokens
+    # TGI refuses temperature 0 and top_p 1: greedy decoding and "no nucleus cut" are spelled differently.
+    if request.temperature is not None:
+        if request.temperature > 0:
+            parameters.update(temperature=request.temperature, do_sample=True)
+        else:
+            parameters["do_sample"] = False
+    if request.top_p is not None and 0 < request.top_p < 1:
+        parameters["top_p"] = request.top_p
+    if request.stop:
+        parameters["stop"] = list(request.stop)
+    return parameters

@@ -1,0 +1,79 @@
+"""Exact-match response cache in DynamoDB: keyed by tenant + route + normalized request, expiring by TTL.
+
+The key is a SHA-256 of the validated request (so key order, whitespace and ignored
+parameters don't matter) with the tenant first: one tenant never reads another's
+answers. Items carry `expires_at` (the table's TTL attribute); DynamoDB deletes
+lazily, so reads check it too. A cache failure never fails a request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+# DynamoDB items stop at 400 KB; larger answers are simply not cached.
+MAX_ITEM_BYTES = 350_000
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """`ttl_seconds` 0 turns the cache off; `aliases` empty means every alias."""
+
+    ttl_seconds: int = 0
+    aliases: frozenset[str] = frozenset()
+    # Cache answers of sampled requests (temperature > 0 or unset) too; off by default.
+    cache_sampled: bool = False
+
+    def applies(self, alias: str, temperature: float | None, *, deterministic: bool) -> bool:
+        if self.ttl_seconds <= 0 or (self.aliases and alias not in self.aliases):
+            return False
+        return deterministic or self.cache_sampled or temperature == 0
+
+
+def cache_key(tenant: str, route: str, alias: str, request: Any) -> str:
+    normalized = json.dumps(asdict(request), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(f"{route}\x00{alias}\x00{normalized}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"cache#{tenant}#{digest}"
+
+
+class DynamoResponseCache:
+    """Items `{pk, answer (JSON text), expires_at}` in a table keyed by a string `pk`."""
+
+    def __init__(self, table_name: str, client_factory: Callable[[], Any], clock: Callable[[], float]) -> None:
+        self._table, self._factory, self._clock = table_name, client_factory, clock
+        self._client: Any = None
+
+    def _dynamodb(self) -> Any:
+        if self._client is None:
+            self._client = self._factory()
+        return self._client
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            item = self._dynamodb().get_item(TableName=self._table, Key={"pk": {"S": key}}).get("Item")
+            if not item or int(item["expires_at"]["N"]) <= self._clock():
+                return None
+            answer = json.loads(item["answer"]["S"])
+        except Exception as err:
+            logger.warning("response cache read failed: %s", type(err).__name__)
+            return None
+        return answer if isinstance(answer, dict) else None
+
+    def put(self, key: str, answer: dict[str, Any], ttl_seconds: int) -> None:
+        text = json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_ITEM_BYTES:
+            return
+        item = {
+            "pk": {"S": key},
+            "answer": {"S": text},
+            "expires_at": {"N": str(int(self._clock()) + ttl_seconds)},
+        }
+        try:
+            self._dynamodb().put_item(TableName=self._table, Item=item)
+        except Exception as err:
+            logger.warning("response cache write failed: %s", type(err).__name__)
