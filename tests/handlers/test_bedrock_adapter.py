@@ -73,3 +73,58 @@ def test_bedrock_errors_are_classified_for_the_retry_policy(
         adapter.complete(ChatRequest((ChatMessage("user", "x"),)), MODEL, timeout_seconds=10)
     assert (failed.value.kind, failed.value.status) == (kind, status)
     assert failed.value.retryable == (kind != "client")
+
+
+def invoke_answer(document: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    import io
+    import json
+
+    from botocore.response import StreamingBody
+
+    payload = json.dumps(document).encode()
+    answer: dict[str, Any] = {
+        "body": StreamingBody(io.BytesIO(payload), len(payload)),
+        "contentType": "application/json",
+    }
+    if headers:
+        answer["ResponseMetadata"] = {"HTTPStatusCode": 200, "HTTPHeaders": headers}
+    return answer
+
+
+def test_titan_embeds_one_text_per_call_with_dimensions(stubbed: tuple[BedrockAdapter, Stubber]) -> None:
+    from router.chat import EmbeddingRequest
+
+    adapter, stubber = stubbed
+    for text, vector in (("a", [0.5, 1.0]), ("bb", [0.25, 2.0])):
+        stubber.add_response(
+            "invoke_model",
+            invoke_answer({"embedding": vector, "inputTextTokenCount": len(text)}),
+            {"modelId": "amazon.titan-embed-text-v2:0", "body": f'{{"inputText": "{text}", "dimensions": 256}}',
+             "contentType": "application/json", "accept": "application/json"},
+        )  # fmt: skip
+    result = adapter.embed(EmbeddingRequest(("a", "bb"), dimensions=256), "amazon.titan-embed-text-v2:0", 10)
+    assert result.vectors == ((0.5, 1.0), (0.25, 2.0))
+    assert result.input_tokens == 3
+
+
+def test_cohere_embeds_a_batch_and_reads_the_token_count_header(stubbed: tuple[BedrockAdapter, Stubber]) -> None:
+    from router.chat import EmbeddingRequest
+
+    adapter, stubber = stubbed
+    stubber.add_response(
+        "invoke_model",
+        invoke_answer({"embeddings": [[1.0], [2.0]], "id": "x"}, {"x-amzn-bedrock-input-token-count": "11"}),
+    )
+    result = adapter.embed(EmbeddingRequest(("a", "b")), "cohere.embed-english-v3", 10)
+    assert result.vectors == ((1.0,), (2.0,))
+    assert result.input_tokens == 11
+
+
+def test_embeddings_refuse_what_the_model_cannot_do(stubbed: tuple[BedrockAdapter, Stubber]) -> None:
+    from router.chat import EmbeddingRequest
+
+    adapter, _ = stubbed
+    with pytest.raises(BackendError, match="not a Titan or Cohere"):
+        adapter.embed(EmbeddingRequest(("a",)), MODEL, 10)
+    with pytest.raises(BackendError, match="dimensions"):
+        adapter.embed(EmbeddingRequest(("a",), dimensions=8), "cohere.embed-english-v3", 10)

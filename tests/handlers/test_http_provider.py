@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from router.backends.http_provider import HttpProviderAdapter
-from router.chat import ChatMessage, ChatRequest
+from router.chat import ChatMessage, ChatRequest, EmbeddingRequest
 from router.resilience import BackendError
 from router.secrets import SecretCache
 from tests.support.http import running
@@ -26,7 +26,13 @@ class Provider(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        SEEN.append({"auth": self.headers.get("authorization"), "body": body})
+        SEEN.append({"auth": self.headers.get("authorization"), "body": body, "path": self.path})
+        if self.path.endswith("/embeddings"):
+            data = [
+                {"object": "embedding", "index": i, "embedding": [0.5, float(i)]} for i in range(len(body["input"]))
+            ]
+            self._answer(200, {"object": "list", "data": data[::-1], "usage": {"prompt_tokens": 4, "total_tokens": 4}})
+            return
         status, answer = {
             "throttle": (429, {"error": {"message": "slow down"}}),
             "broken": (500, {"error": {"message": "boom"}}),
@@ -42,6 +48,9 @@ class Provider(BaseHTTPRequestHandler):
                 },
             ),
         )
+        self._answer(status, answer)
+
+    def _answer(self, status: int, answer: Any) -> None:
         payload = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
@@ -130,3 +139,22 @@ def test_the_key_is_cached_for_its_ttl() -> None:
 def test_a_plain_http_provider_outside_loopback_is_refused() -> None:
     with pytest.raises(ValueError, match="must use https"):
         HttpProviderAdapter("http://provider.example", "s", SecretCache())
+
+
+def test_embeddings_reach_the_provider_and_come_back_in_input_order(adapter: HttpProviderAdapter) -> None:
+    result = adapter.embed(EmbeddingRequest(("a", "b"), dimensions=2, user="u"), "embed-model", timeout_seconds=5)
+    assert result.vectors == ((0.5, 0.0), (0.5, 1.0))
+    assert result.input_tokens == 4
+    assert SEEN[0]["path"].endswith("/embeddings")
+    assert SEEN[0]["body"] == {
+        "model": "embed-model", "input": ["a", "b"], "encoding_format": "float", "dimensions": 2, "user": "u"
+    }  # fmt: skip
+
+
+def test_a_garbled_answer_still_reports_the_tokens_it_billed() -> None:
+    from router.backends.shapes import chat_result_from_openai
+
+    with pytest.raises(BackendError) as garbled:
+        chat_result_from_openai({"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 3}}, "provider")
+    assert garbled.value.consumed_tokens == 12
+    assert garbled.value.kind == "unavailable"

@@ -189,18 +189,26 @@ def build_router(
     def breaker() -> CircuitBreaker:
         return CircuitBreaker(failure_threshold=breaker_threshold, reset_seconds=30.0, clock=clock)
 
+    budgets = cache = None
+    if dynamodb is not None and settings.budget_table:
+        budgets = DynamoBudgets(settings.budget_table, SerializedWrites(dynamodb))
+    if dynamodb is not None and settings.cache_table:
+        cache = DynamoResponseCache(settings.cache_table, lambda: dynamodb, clock)
     service = ModelService(
         settings,
-        Backends({"bedrock": lambda _: backend, "sagemaker": lambda _: backend, "openai_compatible": lambda _: backend}),
-        Caller(breakers={}, policy=RetryPolicy(attempts=attempts), clock=clock, sleep=clock.sleep,
-               breaker_factory=breaker),
-        DynamoBudgets(settings.budget_table, SerializedWrites(dynamodb)) if settings.budget_table and dynamodb else None,
-        DynamoResponseCache(settings.cache_table, lambda: dynamodb, clock)
-        if settings.cache_table and dynamodb
-        else None,
+        Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: backend)),
+        Caller(
+            breakers={},
+            policy=RetryPolicy(attempts=attempts),
+            clock=clock,
+            sleep=clock.sleep,
+            breaker_factory=breaker,
+        ),
+        budgets,
+        cache,
         clock=clock,
         log=lambda message, extra: module.logger.warning(message, extra=extra),
-    )  # fmt: skip
+    )
     monkeypatch.setattr(module, "SERVICE", service)
     return Router(module, backend, clock, service)
 
