@@ -53,7 +53,9 @@ def allow(
             "tier": tenant.tier,
             # Lists can't cross into the context: comma-separated, decoded in one place (router).
             "allowed_models": ",".join(tenant.allowed_models),
+            # Budgets the router enforces; "" when none.
             "monthly_token_budget": "" if tenant.monthly_token_budget is None else str(tenant.monthly_token_budget),
+            "daily_token_budget": "" if tenant.daily_token_budget is None else str(tenant.daily_token_budget),
             "auth_method": auth_method,
         },
         "usageIdentifierKey": usage_key,

@@ -31,6 +31,7 @@ class Tenant:
     allowed_models: tuple[str, ...]
     enabled: bool
     monthly_token_budget: int | None = None
+    daily_token_budget: int | None = None
     api_key_id: str | None = None
 
     @classmethod
@@ -40,17 +41,19 @@ class Tenant:
         models = item.get("allowed_models", "")
         if not isinstance(tenant_id, str) or not tenant_id or not isinstance(tier, str) or not isinstance(models, str):
             return None
-        budget = item.get("monthly_token_budget")
         return cls(
             tenant_id=tenant_id,
             tier=tier,
             allowed_models=tuple(m for m in models.split(",") if m),
             enabled=item.get("enabled") is True,
-            monthly_token_budget=int(budget)
-            if isinstance(budget, int | float) and not isinstance(budget, bool)
-            else None,
+            monthly_token_budget=_budget(item.get("monthly_token_budget")),
+            daily_token_budget=_budget(item.get("daily_token_budget")),
             api_key_id=item.get("api_key_id") if isinstance(item.get("api_key_id"), str) else None,
         )
+
+
+def _budget(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def key_hash(api_key: str) -> str:

@@ -43,6 +43,61 @@ GATEWAY_SCHEMAS: dict[str, Any] = {
             "owned_by": {"type": "string"},
         },
     },
+    "ChatCompletion": {
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices", "usage"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "enum": ["chat.completion"]},
+            "created": {"type": "integer"},
+            "model": {"type": "string", "description": "The catalog model that answered."},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "index": {"type": "integer"},
+                        "message": {
+                            "type": "object",
+                            "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
+                        },
+                        "finish_reason": {"type": "string", "enum": ["stop", "length", "content_filter"]},
+                    },
+                },
+            },
+            "usage": {"$ref": "#/components/schemas/Usage"},
+        },
+    },
+    "EmbeddingList": {
+        "type": "object",
+        "required": ["object", "data", "model", "usage"],
+        "properties": {
+            "object": {"type": "string", "enum": ["list"]},
+            "data": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "object": {"type": "string", "enum": ["embedding"]},
+                        "index": {"type": "integer"},
+                        "embedding": {
+                            "description": "Floats, or little-endian float32 in base64 with encoding_format base64."
+                        },
+                    },
+                },
+            },
+            "model": {"type": "string"},
+            "usage": {"$ref": "#/components/schemas/Usage"},
+        },
+    },
+    "Usage": {
+        "type": "object",
+        "properties": {
+            "prompt_tokens": {"type": "integer"},
+            "completion_tokens": {"type": "integer"},
+            "total_tokens": {"type": "integer"},
+        },
+    },
     "ModelList": {
         "type": "object",
         "required": ["object", "data"],
@@ -63,6 +118,8 @@ SCHEMAS: dict[str, Any] = {
 # The success body of each route, by route key.
 RESPONSE_SCHEMAS = {
     "GET /v1/models": "ModelList",
+    "POST /v1/chat/completions": "ChatCompletion",
+    "POST /v1/embeddings": "EmbeddingList",
     "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",
     "POST /v1/predict/{model}": "PredictResponse",
 }

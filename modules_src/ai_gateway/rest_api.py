@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdktn import Token
+from cdktn import TerraformLocal, Token
 from cdktn_provider_aws.api_gateway_authorizer import ApiGatewayAuthorizer
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
 from cdktn_provider_aws.api_gateway_method import ApiGatewayMethod
@@ -44,6 +44,8 @@ class RestApiProps:
     authorizer: LambdaFunction
     account: AccountContext
     tags: Any
+    # The model locals (service_integrations.declare_model_locals) the service role is scoped to.
+    model_locals: dict[str, TerraformLocal]
 
     def __post_init__(self) -> None:
         check_routes(self.routes)
@@ -115,7 +117,7 @@ class RestApi(Construct):
         self.integrations: dict[str, ApiGatewayIntegration] = {}
         self.shaping: list[Any] = []
         self._add_validation(props)
-        self.service_role = ServiceRole.declare(self, props.name, props.account, props.tags)
+        self.service_role = ServiceRole.declare(self, props.name, props.account, props.tags, props.model_locals)
         for route in props.routes:
             self._add_route(route, props)
 

@@ -71,6 +71,22 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/models", "router", "List the models the calling tenant may use (OpenAI format).", cacheable=True),
     Route(
         "POST",
+        "/v1/chat/completions",
+        "router",
+        "Create a chat completion (OpenAI format) with a model or routed alias the tenant may use.",
+        expensive=True,
+        request_schema="ChatCompletionRequest",
+    ),
+    Route(
+        "POST",
+        "/v1/embeddings",
+        "router",
+        "Create embeddings (OpenAI format) with an embedding model the tenant may use.",
+        expensive=True,
+        request_schema="EmbeddingRequest",
+    ),
+    Route(
+        "POST",
         "/v1/bedrock/{modelId}/converse",
         "bedrock",
         "Converse with a Bedrock model the tenant may use, straight from API Gateway (no Lambda).",

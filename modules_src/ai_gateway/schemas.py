@@ -69,5 +69,39 @@ PREDICT_REQUEST: dict[str, Any] = {
     "type": "object",
 }
 
+# The router's OpenAI routes: the edge checks only the shape every request needs; the router
+# validates the rest with messages that name the field (and documents what it refuses or ignores).
+CHAT_COMPLETION_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "ChatCompletionRequest",
+    "type": "object",
+    "required": ["model", "messages"],
+    "properties": {
+        "model": {"type": "string", "minLength": 1, "maxLength": 128},
+        "messages": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object"}},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "max_tokens": {"type": "integer", "minimum": 1},
+        "user": {"type": "string", "maxLength": 256},
+    },
+}
+EMBEDDING_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "EmbeddingRequest",
+    "type": "object",
+    "required": ["model", "input"],
+    "properties": {
+        "model": {"type": "string", "minLength": 1, "maxLength": 128},
+        "input": {"description": "A string or a list of strings (the router checks which)."},
+        "encoding_format": {"type": "string", "enum": ["float", "base64"]},
+        "dimensions": {"type": "integer", "minimum": 1},
+    },
+}
+
 # Request body schemas by name (API Gateway model names are alphanumeric).
-REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {"ConverseRequest": CONVERSE_REQUEST, "PredictRequest": PREDICT_REQUEST}
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ConverseRequest": CONVERSE_REQUEST,
+    "PredictRequest": PREDICT_REQUEST,
+    "ChatCompletionRequest": CHAT_COMPLETION_REQUEST,
+    "EmbeddingRequest": EMBEDDING_REQUEST,
+}

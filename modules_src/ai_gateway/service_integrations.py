@@ -116,6 +116,11 @@ SERVICE_TARGETS = {
 }
 
 
+def declare_model_locals(scope: Construct) -> dict[str, TerraformLocal]:
+    """The alias -> model/endpoint maps and the ARNs they name, declared once per module."""
+    return {key: named(TerraformLocal(scope, key, value), key) for key, value in LOCALS.items()}
+
+
 def template_texts() -> list[str]:
     """Every template text, for the redeployment fingerprint."""
     errors = [error_template(kind, code) for _, _, kind, code in ERROR_MAPPINGS]
@@ -130,8 +135,10 @@ class ServiceRole:
     arn: str
 
     @classmethod
-    def declare(cls, scope: Construct, name: str, account: AccountContext, tags: object) -> ServiceRole:
-        values = {key: named(TerraformLocal(scope, key, value), key) for key, value in LOCALS.items()}
+    def declare(
+        cls, scope: Construct, name: str, account: AccountContext, tags: object, values: dict[str, TerraformLocal]
+    ) -> ServiceRole:
+        """`values`: the model locals (`declare_model_locals`), shared with the router's policy."""
         role = named(
             IamRole(
                 scope,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from typing import Any
 
 from cdktn import Fn, TerraformLocal, Token
 from constructs import Construct
@@ -14,7 +15,8 @@ from modules_src.ai_gateway.python_function import PythonFunction, PythonFunctio
 from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.service_integrations import template_texts
+from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
+from modules_src.ai_gateway.service_integrations import declare_model_locals, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, Stage, StageProps
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
@@ -24,6 +26,22 @@ from modules_src.common.naming import named
 
 # Must match lambda_src/*/settings.py (a test keeps them equal).
 MODELS_ENV = "GATEWAY_MODELS"
+ROUTER_SETTINGS_ENV = {
+    "GATEWAY_ROUTING": "${jsonencode(var.routing)}",
+    "GATEWAY_RESPONSE_CACHE": '${var.response_cache == null ? "" : jsonencode(var.response_cache)}',
+    "GATEWAY_LOG_PROMPTS": "${var.log_prompts}",
+    "GATEWAY_DEADLINE_SECONDS": "${var.router_timeout_seconds}",
+    "POWERTOOLS_METRICS_NAMESPACE": "${var.metrics_namespace}",
+}
+# The router's view of the models: unset optional fields dropped (Lambda's environment is 4 KB).
+ROUTER_MODELS = "${{for alias, m in var.models : alias => {for k, v in m : k => v if v != null}}}"
+# Secrets of the OpenAI-compatible providers (a never-matching ARN when there are none).
+PROVIDER_SECRET_ARNS = (
+    '${length([for m in values(var.models) : m if m.provider == "openai_compatible"]) == 0 ? '
+    '["arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:'
+    '${data.aws_caller_identity.current.account_id}:secret:none"] : '
+    'distinct([for m in values(var.models) : m.secret_arn if m.provider == "openai_compatible"])}'
+)
 AUTHORIZER_SETTINGS_ENV = {
     "GATEWAY_TENANT_CACHE_TTL_SECONDS": "${var.authorizer_tenant_cache_ttl_in_seconds}",
     "GATEWAY_JWT_ISSUER": '${var.jwt_issuer == null ? "" : var.jwt_issuer}',
@@ -84,6 +102,10 @@ class AiGatewayStack(ModuleStack):
             tags=tags,
         )
 
+        model_locals = declare_model_locals(self)
+        state = RouterState(self, "router_state", RouterStateProps(name=name, kms_key_arn=encryption.key_arn, tags=tags))
+        router_models = named(TerraformLocal(self, "router_models", ROUTER_MODELS), "router_models")
+        secret_arns = named(TerraformLocal(self, "provider_secret_arns", PROVIDER_SECRET_ARNS), "provider_secret_arns")
         router = PythonFunction(
             self,
             "router",
@@ -93,7 +115,14 @@ class AiGatewayStack(ModuleStack):
                 package_path=f"{packages}/router.zip",
                 memory_size_mb=self.variable("router_memory_size_mb").number_value,
                 timeout_seconds=self.variable("router_timeout_seconds").number_value,
-                environment={MODELS_ENV: Fn.jsonencode(self.variable("models").value)},
+                environment={
+                    MODELS_ENV: Fn.jsonencode(router_models.as_any_map),
+                    "GATEWAY_BUDGET_TABLE": state.budgets.name,
+                    # "" without a cache (the table has count 0).
+                    "GATEWAY_CACHE_TABLE": '${join("", aws_dynamodb_table.response_cache[*].name)}',
+                    **ROUTER_SETTINGS_ENV,
+                },
+                statements=router_statements(account, state, model_locals, secret_arns, encryption.key_arn),
             ),
         )
         # The table is created with the tenants (after the API, which needs the authorizer):
@@ -144,6 +173,7 @@ class AiGatewayStack(ModuleStack):
                 authorizer=authorizer.function,
                 account=account,
                 tags=tags,
+                model_locals=model_locals,
             ),
         )
         responses = GatewayResponses(self, "gateway_responses", api.api.id)
@@ -188,6 +218,8 @@ class AiGatewayStack(ModuleStack):
         self.output("router_log_group_name", router.log_group.name)
         self.output("kms_key_arn", encryption.key_arn)
         self.output("tenant_table_name", access.table.name)
+        self.output("budget_table_name", state.budgets.name)
+        self.output("response_cache_table_name", "${one(aws_dynamodb_table.response_cache[*].name)}")
         self.output("tenant_api_keys", "${{for id, key in aws_api_gateway_api_key.tenant : id => key.value}}")
         self.output("tenant_api_key_ids", "${{for id, key in aws_api_gateway_api_key.tenant : id => key.id}}")
         self.output("usage_plan_ids", "${{for plan, p in aws_api_gateway_usage_plan.this : plan => p.id}}")
@@ -198,3 +230,55 @@ class AiGatewayStack(ModuleStack):
         # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
         self.output("openapi_document", '${file("${path.module}/openapi.json")}')
         self.check_complete()
+
+
+def router_statements(
+    account: AccountContext,
+    state: RouterState,
+    model_locals: dict[str, TerraformLocal],
+    secret_arns: TerraformLocal,
+    kms_key_arn: str,
+) -> list[dict[str, Any]]:
+    """What the router may do: call the configured models, endpoints and provider keys, and use its tables."""
+    tables = f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table"
+    return [
+        {
+            # Converse and InvokeModel both need bedrock:InvokeModel, on these models only.
+            "Sid": "InvokeConfiguredModels",
+            "Effect": "Allow",
+            "Action": ["bedrock:InvokeModel"],
+            "Resource": model_locals["bedrock_resources"].as_list,
+        },
+        {
+            "Sid": "InvokeConfiguredEndpoints",
+            "Effect": "Allow",
+            "Action": ["sagemaker:InvokeEndpoint"],
+            "Resource": model_locals["sagemaker_resources"].as_list,
+        },
+        {
+            "Sid": "ReadProviderKeys",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": secret_arns.as_list,
+        },
+        {
+            "Sid": "CountTokens",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            "Resource": f"{tables}/{state.budgets_name}",
+        },
+        {
+            "Sid": "UseResponseCache",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": f"{tables}/{state.cache_name}",
+        },
+        {
+            # The tables are encrypted with the module's key; only through DynamoDB.
+            "Sid": "EncryptStateThroughDynamoDb",
+            "Effect": "Allow",
+            "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+            "Resource": kms_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{account.region}.amazonaws.com"}},
+        },
+    ]

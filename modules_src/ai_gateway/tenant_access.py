@@ -27,12 +27,13 @@ USAGE_PLANS = (
     "{throttle_rate_limit = t.throttle_rate_limit, throttle_burst_limit = t.throttle_burst_limit}) "
     "if t.throttle_rate_limit != null})}"
 )
-# The attributes of a tenant's items (DynamoDB JSON); the budget only when set.
+# The attributes of a tenant's items (DynamoDB JSON); the budgets only when set.
 TENANT_ATTRIBUTES = (
     "${{for id, t in var.tenants : id => merge({"
     'tenant_id = {S = id}, tier = {S = t.tier}, allowed_models = {S = join(",", sort(t.allowed_models))}, '
     "enabled = {BOOL = t.enabled}, api_key_id = {S = aws_api_gateway_api_key.tenant[id].id}}, "
-    "{for name, value in {monthly_token_budget = t.monthly_token_budget} : name => {N = tostring(value)} "
+    "{for name, value in {monthly_token_budget = t.monthly_token_budget, daily_token_budget = t.daily_token_budget} : "
+    "name => {N = tostring(value)} "
     "if value != null})}}"
 )
 

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from modules_src.common.spec import ModuleSpec, OutputSpec, Validation, VariableSpec
-from modules_src.common.validations import json_list, matches, one_of, optional_matches, whole_number_between
+from modules_src.common.validations import json_list, json_map, matches, one_of, optional_matches, whole_number_between
 
 PROVIDERS = ("bedrock", "openai_compatible", "sagemaker")
+KINDS = ("chat", "embedding")
+# SageMaker container formats and the kind each serves (lambda_src/router/catalog.py, a test keeps them equal).
+SAGEMAKER_FORMATS = {"openai": "chat", "tgi": "chat", "tei": "embedding", "jumpstart_embedding": "embedding"}
+ROUTING_STRATEGIES = ("cheapest", "weighted")
+STICKY_KEYS = ("request", "user")
+SECRET_ARN_PATTERN = "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"  # noqa: S105 - a pattern
+MAX_CACHE_TTL_SECONDS = 7 * 24 * 3600
 RUNTIMES = ("python3.12", "python3.13")
 ARCHITECTURES = ("arm64", "x86_64")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -16,10 +23,24 @@ TENANT_ID_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                   2922, 3288, 3653)  # fmt: skip
 MODEL_ALIAS_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"
-# Lambda caps all environment variables of a function at 4 KB together.
+# Lambda caps all environment variables of a function at 4 KB together; the router's other
+# variables take about 600 bytes, so the models and the routing document share the rest.
 MAX_MODELS_JSON_BYTES = 3072
+MAX_ROUTER_CONFIG_BYTES = 3400
 MODELS_TYPE = (
-    "map(object({provider = string, model_id = string, owned_by = optional(string), created = optional(number, 0)}))"
+    "map(object({provider = string, model_id = string, owned_by = optional(string), created = optional(number, 0), "
+    'kind = optional(string, "chat"), base_url = optional(string), secret_arn = optional(string), '
+    "format = optional(string), input_price_per_1k = optional(number), output_price_per_1k = optional(number)}))"
+)
+ROUTING_TYPE = (
+    "object({aliases = optional(map(object({"
+    'strategy = optional(string, "weighted"), sticky = optional(string, "request"), '
+    "targets = list(object({model = string, weight = optional(number, 1), arm = optional(string)})), "
+    "fallbacks = optional(list(string), [])})), {}), "
+    "tenant_pins = optional(map(map(string)), {})})"
+)
+RESPONSE_CACHE_TYPE = (
+    "object({ttl_seconds = number, aliases = optional(list(string), []), cache_sampled = optional(bool, false)})"
 )
 
 VARIABLES: tuple[VariableSpec, ...] = (
@@ -41,8 +62,13 @@ VARIABLES: tuple[VariableSpec, ...] = (
         MODELS_TYPE,
         "Models this environment serves, keyed by the alias clients send as `model`. `provider` is one of "
         f"`{'`, `'.join(PROVIDERS)}`; `model_id` is the provider's id (Bedrock model or inference profile id, "
-        "SageMaker endpoint name, or the HTTP provider's model name); `owned_by` (default: the provider) and "
-        "`created` (Unix seconds, default `0`) are shown in `GET /v1/models`.",
+        "SageMaker endpoint name, or the HTTP provider's model name); `kind` is `chat` (default) or "
+        "`embedding`; `owned_by` (default: the provider) and `created` (Unix seconds, default `0`) are shown "
+        "in `GET /v1/models`. `openai_compatible` models need `base_url` (https) and `secret_arn`, the full ARN "
+        "of the Secrets Manager secret holding the provider's API key; `sagemaker` models may name their "
+        f"container's `format` (`{'`, `'.join(SAGEMAKER_FORMATS)}`; default `openai` for chat, `tei` for "
+        "embeddings). `input_price_per_1k`/`output_price_per_1k` (USD per 1,000 tokens) feed the cost metric "
+        "and the `cheapest` routing strategy.",
         validations=(
             Validation("${length(var.models) > 0}", "models must name at least one model."),
             Validation(
@@ -66,6 +92,38 @@ VARIABLES: tuple[VariableSpec, ...] = (
             Validation(
                 "${alltrue([for m in values(var.models) : m.created >= 0 && floor(m.created) == m.created])}",
                 "Every models[*].created must be a whole number of seconds since the epoch, 0 or more.",
+            ),
+            Validation(
+                f"${{alltrue([for m in values(var.models) : contains({json_list(KINDS)}, m.kind)])}}",
+                f"Every models[*].kind must be one of: {', '.join(KINDS)}.",
+            ),
+            Validation(
+                '${alltrue([for m in values(var.models) : m.provider != "openai_compatible" ? '
+                "(m.base_url == null && m.secret_arn == null) : (m.base_url != null && m.secret_arn != null)])}",
+                "openai_compatible models need base_url and secret_arn; other providers take neither.",
+            ),
+            Validation(
+                "${alltrue([for m in values(var.models) : m.base_url == null ? true : "
+                'can(regex("^(https://|http://127[.]0[.]0[.]1:|http://localhost:)", m.base_url))])}',
+                "Every models[*].base_url must be an https:// URL (http only for 127.0.0.1 or localhost).",
+            ),
+            Validation(
+                "${alltrue([for m in values(var.models) : m.secret_arn == null ? true : "
+                f'can(regex("{SECRET_ARN_PATTERN}", m.secret_arn))])}}',
+                "Every models[*].secret_arn must be a Secrets Manager secret ARN.",
+            ),
+            Validation(
+                "${alltrue([for m in values(var.models) : m.format == null ? true : "
+                f'(m.provider == "sagemaker" && lookup({json_map(SAGEMAKER_FORMATS)}, m.format, "") == m.kind)])}}',
+                "models[*].format applies to sagemaker models only and must serve the model's kind: "
+                + ", ".join(f"{f} ({k})" for f, k in SAGEMAKER_FORMATS.items())
+                + ".",
+            ),
+            Validation(
+                "${alltrue([for m in values(var.models) : "
+                "(m.input_price_per_1k == null ? true : m.input_price_per_1k >= 0) && "
+                "(m.output_price_per_1k == null ? true : m.output_price_per_1k >= 0)])}",
+                "Every models[*].input_price_per_1k and output_price_per_1k must be null or 0 or more.",
             ),
             Validation(
                 f"${{length(jsonencode(var.models)) <= {MAX_MODELS_JSON_BYTES}}}",
@@ -170,6 +228,7 @@ TIERS_TYPE = (
 )
 TENANTS_TYPE = (
     "map(object({tier = string, allowed_models = list(string), monthly_token_budget = optional(number), "
+    "daily_token_budget = optional(number), "
     "throttle_rate_limit = optional(number), throttle_burst_limit = optional(number), enabled = optional(bool, true)}))"
 )
 
@@ -208,7 +267,8 @@ ACCESS_VARIABLES: tuple[VariableSpec, ...] = (
         TENANTS_TYPE,
         "Tenants (business units or applications), keyed by tenant id (`[a-z0-9-]`, at most 63). Each gets an "
         "API key generated by AWS (output `tenant_api_keys`, sensitive) on its `tier`'s usage plan, may use "
-        "only its `allowed_models` (aliases of `models`), and may carry a `monthly_token_budget` and a "
+        "only its `allowed_models` (aliases of `models`), may carry a `daily_token_budget` and a "
+        "`monthly_token_budget` (input plus output tokens, UTC day and month, enforced by the router) and a "
         "throttle override (`throttle_rate_limit` and `throttle_burst_limit` together, which gives the tenant "
         "a usage plan of its own with its tier's quota). `enabled = false` disables its key and denies it.",
         default={},
@@ -230,6 +290,11 @@ ACCESS_VARIABLES: tuple[VariableSpec, ...] = (
                 "${alltrue([for t in values(var.tenants) : t.monthly_token_budget == null ? true : "
                 "(t.monthly_token_budget > 0 && floor(t.monthly_token_budget) == t.monthly_token_budget)])}",
                 "Every tenants[*].monthly_token_budget must be null or a whole number above 0.",
+            ),
+            Validation(
+                "${alltrue([for t in values(var.tenants) : t.daily_token_budget == null ? true : "
+                "(t.daily_token_budget > 0 && floor(t.daily_token_budget) == t.daily_token_budget)])}",
+                "Every tenants[*].daily_token_budget must be null or a whole number above 0.",
             ),
             Validation(
                 # HCL's && does not short-circuit: compare numbers only when both are set.
@@ -445,8 +510,96 @@ ACCESS_VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "tenant_table_deletion_protection",
         "bool",
-        "Protect the tenant table from deletion (default `true`); turn off only for throwaway environments.",
+        "Protect the tenant and budget tables from deletion (default `true`); turn off only for throwaway "
+        "environments.",
         default=True,
+    ),
+)
+
+ROUTER_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "routing",
+        ROUTING_TYPE,
+        "How the router picks a model for an alias. `aliases`: extra aliases clients may send, each with "
+        "`targets` (catalog models with a `weight` for A/B splits and an `arm` label), a `strategy` "
+        f"(`{'`, `'.join(ROUTING_STRATEGIES)}`: the lowest priced target) that is `sticky` per "
+        f"`{'` or `'.join(STICKY_KEYS)}`, and ordered `fallbacks`. A tenant may use an alias when it may use one of "
+        "its targets or fallbacks; only those are ever called for it. `tenant_pins`: tenant id -> alias -> model, "
+        "overriding the split. Default: every catalog alias routes to itself.",
+        default={},
+        validations=(
+            Validation(
+                f'${{alltrue([for alias in keys(var.routing.aliases) : can(regex("{MODEL_ALIAS_PATTERN}", alias))])}}',
+                f"Every key of routing.aliases must match {MODEL_ALIAS_PATTERN}.",
+            ),
+            Validation(
+                "${alltrue([for r in values(var.routing.aliases) : "
+                f"contains({json_list(ROUTING_STRATEGIES)}, r.strategy) && "
+                f"contains({json_list(STICKY_KEYS)}, r.sticky)])}}",
+                f"Every routing.aliases[*].strategy must be one of {', '.join(ROUTING_STRATEGIES)}, and sticky one of "
+                f"{', '.join(STICKY_KEYS)}.",
+            ),
+            Validation(
+                "${alltrue([for r in values(var.routing.aliases) : length(r.targets) > 0 && length(r.targets) <= 16 "
+                "&& sum(concat([0], [for t in r.targets : t.weight])) > 0 "
+                "&& alltrue([for t in r.targets : t.weight >= 0 && floor(t.weight) == t.weight])])}",
+                "Every routing.aliases[*] needs 1-16 targets with whole weights >= 0, at least one above 0.",
+            ),
+            Validation(
+                "${alltrue(flatten([for r in values(var.routing.aliases) : "
+                "[for m in concat([for t in r.targets : t.model], r.fallbacks) : contains(keys(var.models), m)]]))}",
+                "Every routing target and fallback must be a key of models.",
+            ),
+            Validation(
+                "${alltrue([for r in values(var.routing.aliases) : length(distinct("
+                "[for m in concat([for t in r.targets : t.model], r.fallbacks) : "
+                'try(var.models[m].kind, "chat")]'
+                ")) <= 1])}",
+                "A routing alias must not mix chat and embedding models.",
+            ),
+            Validation(
+                "${alltrue(flatten([for pins in values(var.routing.tenant_pins) : "
+                "[for m in values(pins) : contains(keys(var.models), m)]]))}",
+                "Every routing.tenant_pins model must be a key of models.",
+            ),
+            Validation(
+                f"${{length(jsonencode(var.models)) + length(jsonencode(var.routing)) <= {MAX_ROUTER_CONFIG_BYTES}}}",
+                f"models and routing must encode to at most {MAX_ROUTER_CONFIG_BYTES} bytes of JSON together "
+                "(Lambda caps a function's environment at 4 KB).",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "response_cache",
+        RESPONSE_CACHE_TYPE,
+        "Exact-match response cache in DynamoDB (KMS-encrypted, expiring by TTL), keyed by tenant and the "
+        "normalized request: answers are kept `ttl_seconds` (1-604800) for the `aliases` listed (empty: all). "
+        "Chat answers are cached only for `temperature: 0` unless `cache_sampled`; embeddings always. "
+        "Clients skip it with the header `x-aigw-cache: bypass`. `null` (default): no cache and no table.",
+        default=None,
+        nullable=True,
+        validations=(
+            Validation(
+                "${var.response_cache == null ? true : (var.response_cache.ttl_seconds >= 1 && "
+                f"var.response_cache.ttl_seconds <= {MAX_CACHE_TTL_SECONDS} && "
+                "floor(var.response_cache.ttl_seconds) == var.response_cache.ttl_seconds)}",
+                f"response_cache.ttl_seconds must be a whole number from 1 to {MAX_CACHE_TTL_SECONDS}.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "log_prompts",
+        "bool",
+        "Log prompt and input text in the router's logs (default `false`: only ids, tokens and timings). "
+        "For debugging a non-production environment; prompts may hold personal data.",
+        default=False,
+    ),
+    VariableSpec(
+        "metrics_namespace",
+        "string",
+        "CloudWatch namespace of the router's usage metrics (embedded metric format), default `AiGateway`.",
+        default="AiGateway",
+        validations=(matches("metrics_namespace", "^[A-Za-z0-9._/#:-]{1,255}$"),),
     ),
 )
 
@@ -464,6 +617,8 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("kms_key_arn", "ARN of the KMS key encrypting logs, the tenant table and function configuration."),
     OutputSpec("authorizer_function_name", "Name of the Lambda authorizer function."),
     OutputSpec("tenant_table_name", "DynamoDB table of tenant records (keyed by API key hash and tenant id)."),
+    OutputSpec("budget_table_name", "DynamoDB table of the router's token counters per tenant, day and month."),
+    OutputSpec("response_cache_table_name", "DynamoDB table of the response cache (`null` without `response_cache`)."),
     OutputSpec(
         "tenant_api_keys",
         "API key value of each tenant, keyed by tenant id. Hand each to its tenant only.",
@@ -485,9 +640,13 @@ SPEC = ModuleSpec(
         "Lambda, with JSON access logs, X-Ray tracing and KMS encryption of everything it stores. "
         "Every route sits behind a Lambda REQUEST authorizer (API keys and optional OIDC JWTs) with usage "
         "plans per tier and per-tenant keys; API Gateway's own errors share the gateway's JSON error envelope. "
-        "Today it serves `GET /v1/models`, the models the calling tenant may use."
+        "The router serves `POST /v1/chat/completions`, `POST /v1/embeddings` and `GET /v1/models` over "
+        "Bedrock, SageMaker and OpenAI-compatible providers, with weighted and cost-aware routing, retries, "
+        "circuit breakers and fallbacks, token budgets per tenant, an optional response cache and usage "
+        "metrics per tenant; `/v1/bedrock/{modelId}/converse` and `/v1/predict/{model}` call Bedrock and "
+        "SageMaker straight from API Gateway."
     ),
-    variables=VARIABLES + ACCESS_VARIABLES,
+    variables=VARIABLES + ACCESS_VARIABLES + ROUTER_VARIABLES,
     outputs=OUTPUTS,
     notes=(
         "Stage access logging needs the account-level CloudWatch role of API Gateway, once per account "

@@ -43,3 +43,8 @@ def optional_matches(name: str, pattern: str, what: str) -> Validation:
         f"${{var.{name} == null ? true : can(regex({quoted}, var.{name}))}}",
         f"{name} must be null or {what}.",
     )
+
+
+def json_map(values: dict[str, str]) -> str:
+    """An HCL object literal of strings: `{"a": "b"}` (HCL takes `:` as well as `=`)."""
+    return json.dumps(values)

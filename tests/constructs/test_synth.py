@@ -169,7 +169,9 @@ def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
     from modules_src.ai_gateway.routes import ROUTES
 
     with pytest.raises(ValueError, match="routes name targets with no function: router"):
-        RestApiProps(name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, account=None, tags={})  # type: ignore[arg-type]
+        RestApiProps(
+            name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, account=None, tags={}, model_locals={}
+        )  # type: ignore[arg-type]
 
 
 def test_module_and_authorizer_agree_on_environment_variable_names() -> None:

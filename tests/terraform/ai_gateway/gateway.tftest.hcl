@@ -106,7 +106,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only this API's authorizer may invoke the authorizer function"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/embeddings", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
     error_message = "the authorizer must know the routes its policy covers and the tenant table"
   }
   assert {
@@ -257,6 +257,132 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     condition     = output.rest_api_execution_arn == "arn:aws:execute-api:us-east-1:123456789012:abc123" && output.kms_key_arn == aws_kms_key.this[0].arn
     error_message = "outputs must expose the execution ARN and the key in use"
   }
+}
+
+run "wires_the_router_with_its_tables_routing_and_least_privilege" {
+  command = apply
+
+  variables {
+    models = {
+      "claude-3-haiku" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0", input_price_per_1k = 0.00025, output_price_per_1k = 0.00125 }
+      "llama3-8b"      = { provider = "sagemaker", model_id = "llama3-8b-instruct", format = "tgi" }
+      "gpt-4o-mini"    = { provider = "openai_compatible", model_id = "gpt-4o-mini", base_url = "https://api.example.com/v1", secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:openai-AbCdEf" }
+      "titan-embed"    = { provider = "bedrock", model_id = "amazon.titan-embed-text-v2:0", kind = "embedding" }
+    }
+    routing = {
+      aliases = {
+        chat = { targets = [{ model = "claude-3-haiku", weight = 90, arm = "A" }, { model = "llama3-8b", weight = 10, arm = "B" }], fallbacks = ["gpt-4o-mini"] }
+      }
+      tenant_pins = { acme = { chat = "claude-3-haiku" } }
+    }
+    response_cache = { ttl_seconds = 600 }
+    tenants = {
+      acme = { tier = "premium", allowed_models = ["claude-3-haiku", "titan-embed"], daily_token_budget = 100000, monthly_token_budget = 2000000 }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.router.environment[0].variables["GATEWAY_MODELS"])["llama3-8b"] == { provider = "sagemaker", model_id = "llama3-8b-instruct", format = "tgi", kind = "chat", created = 0 }
+    error_message = "the router gets the models without their unset fields"
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.router.environment[0].variables["GATEWAY_ROUTING"]).aliases.chat.strategy == "weighted" && jsondecode(aws_lambda_function.router.environment[0].variables["GATEWAY_ROUTING"]).tenant_pins.acme.chat == "claude-3-haiku"
+    error_message = "the routing document reaches the router with its defaults filled in"
+  }
+  assert {
+    condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_BUDGET_TABLE"] == "aigw-test-budgets" && aws_lambda_function.router.environment[0].variables["GATEWAY_CACHE_TABLE"] == "aigw-test-response-cache" && jsondecode(aws_lambda_function.router.environment[0].variables["GATEWAY_RESPONSE_CACHE"]).ttl_seconds == 600
+    error_message = "the router knows its tables and the cache settings"
+  }
+  assert {
+    condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_LOG_PROMPTS"] == "false" && aws_lambda_function.router.environment[0].variables["POWERTOOLS_METRICS_NAMESPACE"] == "AiGateway"
+    error_message = "prompts are not logged by default; metrics go to the AiGateway namespace"
+  }
+  assert {
+    condition     = aws_dynamodb_table.budgets.server_side_encryption[0].enabled && aws_dynamodb_table.budgets.ttl[0].attribute_name == "expires_at" && aws_dynamodb_table.budgets.point_in_time_recovery[0].enabled && aws_dynamodb_table.budgets.deletion_protection_enabled
+    error_message = "token counters are encrypted, expire by TTL, recoverable and protected"
+  }
+  assert {
+    condition     = length(aws_dynamodb_table.response_cache) == 1 && aws_dynamodb_table.response_cache[0].server_side_encryption[0].enabled && aws_dynamodb_table.response_cache[0].ttl[0].enabled
+    error_message = "the response cache table exists when configured, encrypted, with TTL"
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.router.policy).Statement : s.Resource if s.Sid == "ReadProviderKeys"][0] == ["arn:aws:secretsmanager:us-east-1:123456789012:secret:openai-AbCdEf"]
+    error_message = "the router may read only the configured providers' secrets"
+  }
+  assert {
+    condition     = contains([for s in jsondecode(aws_iam_role_policy.router.policy).Statement : s.Resource if s.Sid == "InvokeConfiguredModels"][0], "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0") && contains([for s in jsondecode(aws_iam_role_policy.router.policy).Statement : s.Resource if s.Sid == "InvokeConfiguredEndpoints"][0], "arn:aws:sagemaker:us-east-1:123456789012:endpoint/llama3-8b-instruct")
+    error_message = "the router may invoke exactly the configured Bedrock models and SageMaker endpoints"
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.router.policy).Statement : alltrue([for a in flatten([s.Action]) : !strcontains(a, "*")])])
+    error_message = "the router's policy names every action"
+  }
+  assert {
+    condition     = aws_dynamodb_table_item.tenant["acme"].item == jsonencode({ pk = { S = "tenant#acme" }, tenant_id = { S = "acme" }, tier = { S = "premium" }, allowed_models = { S = "claude-3-haiku,titan-embed" }, enabled = { BOOL = true }, api_key_id = { S = aws_api_gateway_api_key.tenant["acme"].id }, daily_token_budget = { N = "100000" }, monthly_token_budget = { N = "2000000" } })
+    error_message = "the tenant record carries both budgets for the authorizer to pass on"
+  }
+  assert {
+    condition     = aws_api_gateway_method.post_v1_chat_completions.authorization == "CUSTOM" && aws_api_gateway_method.post_v1_embeddings.api_key_required
+    error_message = "the chat and embeddings routes are behind the authorizer and usage plans"
+  }
+}
+
+run "has_no_cache_table_without_a_cache" {
+  command = plan
+
+  assert {
+    condition     = length(aws_dynamodb_table.response_cache) == 0 && aws_lambda_function.router.environment[0].variables["GATEWAY_RESPONSE_CACHE"] == ""
+    error_message = "no response cache unless configured"
+  }
+}
+
+run "rejects_providers_missing_what_they_need" {
+  command = plan
+
+  variables {
+    models = {
+      "gpt"   = { provider = "openai_compatible", model_id = "gpt-4o" }
+      "plain" = { provider = "openai_compatible", model_id = "x", base_url = "http://api.example.com", secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf" }
+      "llama" = { provider = "sagemaker", model_id = "e", format = "tei" }
+      "bad"   = { provider = "bedrock", model_id = "x", kind = "image" }
+    }
+    tenants = {}
+  }
+
+  expect_failures = [var.models]
+}
+
+run "rejects_routing_to_unknown_or_mixed_models" {
+  command = plan
+
+  variables {
+    models = {
+      "claude-3-haiku" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
+      "llama3-8b"      = { provider = "sagemaker", model_id = "llama3-8b-instruct" }
+      "titan-embed"    = { provider = "bedrock", model_id = "amazon.titan-embed-text-v2:0", kind = "embedding" }
+    }
+    routing = {
+      aliases = {
+        a = { strategy = "random", targets = [{ model = "gpt-9", weight = 0 }] }
+        b = { targets = [{ model = "claude-3-haiku" }], fallbacks = ["titan-embed"] }
+      }
+    }
+  }
+
+  expect_failures = [var.routing]
+}
+
+run "rejects_bad_budgets_and_cache_settings" {
+  command = plan
+
+  variables {
+    tenants = {
+      acme = { tier = "premium", allowed_models = ["llama3-8b"], daily_token_budget = 0.5 }
+    }
+    response_cache = { ttl_seconds = 0 }
+  }
+
+  expect_failures = [var.tenants, var.response_cache]
 }
 
 run "uses_a_given_key_and_can_turn_tracing_off" {
