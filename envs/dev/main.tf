@@ -33,6 +33,8 @@ module "gateway" {
   models                = each.value.models
   tiers                 = var.tiers
   tenants               = each.value.tenants
+  routing               = each.value.routing
+  response_cache        = each.value.response_cache
   lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
   tags                  = merge(each.value.tags, { business_unit = each.key })

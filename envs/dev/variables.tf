@@ -40,19 +40,40 @@ variable "log_retention_in_days" {
 variable "business_units" {
   type = map(object({
     models = map(object({
-      provider = string
-      model_id = string
-      owned_by = optional(string)
-      created  = optional(number, 0)
+      provider            = string
+      model_id            = string
+      kind                = optional(string, "chat")
+      owned_by            = optional(string)
+      created             = optional(number, 0)
+      base_url            = optional(string)
+      secret_arn          = optional(string)
+      format              = optional(string)
+      input_price_per_1k  = optional(number)
+      output_price_per_1k = optional(number)
     }))
     tenants = optional(map(object({
       tier                 = string
       allowed_models       = list(string)
+      daily_token_budget   = optional(number)
       monthly_token_budget = optional(number)
       throttle_rate_limit  = optional(number)
       throttle_burst_limit = optional(number)
       enabled              = optional(bool, true)
     })), {})
+    routing = optional(object({
+      aliases = optional(map(object({
+        strategy  = optional(string, "weighted")
+        sticky    = optional(string, "request")
+        targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string) }))
+        fallbacks = optional(list(string), [])
+      })), {})
+      tenant_pins = optional(map(map(string)), {})
+    }), {})
+    response_cache = optional(object({
+      ttl_seconds   = number
+      aliases       = optional(list(string), [])
+      cache_sampled = optional(bool, false)
+    }))
     tags = optional(map(string), {})
   }))
   description = "One gateway per business unit, keyed by a short unit name (`[a-z0-9-]`, at most 20 characters); each lists the models it serves and its own tenants."

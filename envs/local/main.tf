@@ -18,13 +18,14 @@ provider "aws" {
   max_retries = 3
 
   endpoints {
-    apigateway = var.emulator_endpoint
-    iam        = var.emulator_endpoint
-    kms        = var.emulator_endpoint
-    lambda     = var.emulator_endpoint
-    logs       = var.emulator_endpoint
-    sts        = var.emulator_endpoint
-    dynamodb   = var.emulator_endpoint
+    apigateway     = var.emulator_endpoint
+    iam            = var.emulator_endpoint
+    kms            = var.emulator_endpoint
+    lambda         = var.emulator_endpoint
+    logs           = var.emulator_endpoint
+    sts            = var.emulator_endpoint
+    dynamodb       = var.emulator_endpoint
+    secretsmanager = var.emulator_endpoint
   }
 
   default_tags {
@@ -37,6 +38,36 @@ provider "aws" {
 
 locals {
   lambda_packages_dir = coalesce(var.lambda_packages_dir, "${path.root}/../../build/dist")
+  # With a local provider, the model `local-echo` serves from it and every tenant may use it:
+  # the one chat model the emulator can answer end to end (it runs no Bedrock or SageMaker).
+  local_provider = var.local_provider_url == null ? {} : {
+    "local-echo" = {
+      provider   = "openai_compatible"
+      model_id   = "echo"
+      owned_by   = "local"
+      base_url   = var.local_provider_url
+      secret_arn = aws_secretsmanager_secret.local_provider[0].arn
+    }
+  }
+  models  = merge(var.models, local.local_provider)
+  tenants = { for id, t in var.tenants : id => merge(t, { allowed_models = concat(t.allowed_models, keys(local.local_provider)) }) }
+}
+
+# The local provider's key, in the emulator's Secrets Manager as it would be in AWS.
+resource "aws_secretsmanager_secret" "local_provider" {
+  count = var.local_provider_url == null ? 0 : 1
+
+  name = "aigw-local/local-provider-key"
+  # The emulator forgets everything on stop: no recovery window to wait out.
+  recovery_window_in_days = 0
+}
+
+resource "aws_secretsmanager_secret_version" "local_provider" {
+  count = var.local_provider_url == null ? 0 : 1
+
+  secret_id = aws_secretsmanager_secret.local_provider[0].id
+  # A placeholder the local provider accepts; no real provider key ever lives in this root.
+  secret_string = "local-provider-placeholder-key"
 }
 
 module "api_gateway_account" {
@@ -50,11 +81,13 @@ module "gateway" {
 
   name                  = "aigw-local"
   stage_name            = "local"
-  models                = var.models
+  models                = local.models
   lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = 7
   tiers                 = var.tiers
-  tenants               = var.tenants
+  tenants               = local.tenants
+  routing               = var.routing
+  response_cache        = var.response_cache
   # A short window and no deletion protection: local state is thrown away with the emulator.
   kms_key_deletion_window_in_days  = 7
   tenant_table_deletion_protection = false

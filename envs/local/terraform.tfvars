@@ -29,10 +29,26 @@ tenants = {
   acme = {
     tier                 = "premium"
     allowed_models       = ["claude-3-haiku", "llama3-8b"]
+    daily_token_budget   = 200000
     monthly_token_budget = 5000000
   }
   initech = {
     tier           = "free"
     allowed_models = ["llama3-8b"]
   }
+}
+
+# `chat` splits 90/10 between the two models and falls back to the other one.
+routing = {
+  aliases = {
+    chat = {
+      sticky    = "user"
+      targets   = [{ model = "claude-3-haiku", weight = 90, arm = "A" }, { model = "llama3-8b", weight = 10, arm = "B" }]
+      fallbacks = []
+    }
+  }
+}
+
+response_cache = {
+  ttl_seconds = 300
 }

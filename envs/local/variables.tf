@@ -28,10 +28,16 @@ variable "lambda_packages_dir" {
 
 variable "models" {
   type = map(object({
-    provider = string
-    model_id = string
-    owned_by = optional(string)
-    created  = optional(number, 0)
+    provider            = string
+    model_id            = string
+    kind                = optional(string, "chat")
+    owned_by            = optional(string)
+    created             = optional(number, 0)
+    base_url            = optional(string)
+    secret_arn          = optional(string)
+    format              = optional(string)
+    input_price_per_1k  = optional(number)
+    output_price_per_1k = optional(number)
   }))
   description = "Models the local gateway lists, keyed by alias (see modules/ai_gateway/README.md)."
 }
@@ -50,6 +56,7 @@ variable "tenants" {
   type = map(object({
     tier                 = string
     allowed_models       = list(string)
+    daily_token_budget   = optional(number)
     monthly_token_budget = optional(number)
     throttle_rate_limit  = optional(number)
     throttle_burst_limit = optional(number)
@@ -57,4 +64,39 @@ variable "tenants" {
   }))
   description = "Tenants of this environment's gateway, keyed by tenant id (validated by the module)."
   default     = {}
+}
+
+variable "routing" {
+  type = object({
+    aliases = optional(map(object({
+      strategy  = optional(string, "weighted")
+      sticky    = optional(string, "request")
+      targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string) }))
+      fallbacks = optional(list(string), [])
+    })), {})
+    tenant_pins = optional(map(map(string)), {})
+  })
+  description = "Routed aliases (A/B splits, cheapest-first, fallbacks) and tenant pins (validated by the module; see modules/ai_gateway/README.md)."
+  default     = {}
+}
+
+variable "response_cache" {
+  type = object({
+    ttl_seconds   = number
+    aliases       = optional(list(string), [])
+    cache_sampled = optional(bool, false)
+  })
+  description = "Exact-match response cache of the router; `null` (default) turns it off (validated by the module)."
+  default     = null
+}
+
+variable "local_provider_url" {
+  type        = string
+  description = "Base URL of an OpenAI-compatible provider on 127.0.0.1 (a stub you or the tests run). When set, the model `local-echo` serves from it, with its key in the emulator's Secrets Manager. Default: none."
+  default     = null
+
+  validation {
+    condition     = var.local_provider_url == null ? true : can(regex("^http://(127[.]0[.]0[.]1|localhost):[0-9]{2,5}(/.*)?$", var.local_provider_url))
+    error_message = "local_provider_url must be http://127.0.0.1:<port>[/path]."
+  }
 }

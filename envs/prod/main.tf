@@ -32,6 +32,8 @@ module "gateway" {
   models                = var.models
   tiers                 = var.tiers
   tenants               = var.tenants
+  routing               = var.routing
+  response_cache        = var.response_cache
   lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
 

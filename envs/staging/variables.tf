@@ -39,10 +39,16 @@ variable "log_retention_in_days" {
 
 variable "models" {
   type = map(object({
-    provider = string
-    model_id = string
-    owned_by = optional(string)
-    created  = optional(number, 0)
+    provider            = string
+    model_id            = string
+    kind                = optional(string, "chat")
+    owned_by            = optional(string)
+    created             = optional(number, 0)
+    base_url            = optional(string)
+    secret_arn          = optional(string)
+    format              = optional(string)
+    input_price_per_1k  = optional(number)
+    output_price_per_1k = optional(number)
   }))
   description = "Models this environment serves, keyed by alias (see modules/ai_gateway/README.md)."
 }
@@ -61,6 +67,7 @@ variable "tenants" {
   type = map(object({
     tier                 = string
     allowed_models       = list(string)
+    daily_token_budget   = optional(number)
     monthly_token_budget = optional(number)
     throttle_rate_limit  = optional(number)
     throttle_burst_limit = optional(number)
@@ -68,4 +75,28 @@ variable "tenants" {
   }))
   description = "Tenants of this environment's gateway, keyed by tenant id (validated by the module)."
   default     = {}
+}
+
+variable "routing" {
+  type = object({
+    aliases = optional(map(object({
+      strategy  = optional(string, "weighted")
+      sticky    = optional(string, "request")
+      targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string) }))
+      fallbacks = optional(list(string), [])
+    })), {})
+    tenant_pins = optional(map(map(string)), {})
+  })
+  description = "Routed aliases (A/B splits, cheapest-first, fallbacks) and tenant pins (validated by the module; see modules/ai_gateway/README.md)."
+  default     = {}
+}
+
+variable "response_cache" {
+  type = object({
+    ttl_seconds   = number
+    aliases       = optional(list(string), [])
+    cache_sampled = optional(bool, false)
+  })
+  description = "Exact-match response cache of the router; `null` (default) turns it off (validated by the module)."
+  default     = null
 }
