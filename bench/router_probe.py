@@ -1,7 +1,10 @@
 """Run inside a fresh interpreter by bench/run.py: time the router's import and its requests.
 
+Requests go through the whole handler (event parsing, validation, routing, the
+resilient caller, rendering, the request log line and the EMF usage record) with a
+backend that answers at once, so the figures are the gateway's own overhead.
 Prints one JSON object on the last line of stderr. stdout carries the router's logs
-(powertools writes one JSON line per request) and is discarded by the caller.
+and metrics (powertools writes JSON lines) and is discarded by the caller.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ import router.handler as handler_module  # noqa: E402
 
 import_seconds = time.perf_counter() - started
 
+from router.backends.registry import Backends  # noqa: E402
+from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult  # noqa: E402
+
+TENANT = {"tenant_id": "bench", "tier": "premium", "allowed_models": ",".join(f"model-{i}" for i in range(10))}
+
 
 class Context:
     aws_request_id = "bench"
@@ -22,28 +30,77 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench-router"
     memory_limit_in_mb = 256
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
 
-def main() -> None:
-    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    event = {
-        "resource": "/v1/models",
-        "path": "/v1/models",
-        "httpMethod": "GET",
-        "requestContext": {"requestId": "bench-request"},
+
+class ZeroLatencyBackend:
+    def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
+        return ChatResult("Hello! How can I help you today?", "stop", 25, 9)
+
+    def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        return EmbeddingResult(tuple((0.1,) * 256 for _ in request.inputs), 8)
+
+
+def event(path: str, method: str, body: object | None) -> dict[str, object]:
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json"},
+        "body": None if body is None else json.dumps(body),
+        "requestContext": {"requestId": "bench-request", "authorizer": TENANT},
     }
+
+
+CHAT = {
+    "model": "chat",
+    "messages": [
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "Say hello in one short sentence."},
+    ],
+    "temperature": 0.2,
+    "max_tokens": 64,
+    "user": "bench-user",
+}
+CASES = {
+    "models": event("/v1/models", "GET", None),
+    "chat": event("/v1/chat/completions", "POST", CHAT),
+    "embeddings": event("/v1/embeddings", "POST", {"model": "embed", "input": ["one text", "another text"]}),
+}
+
+
+def measure(case: dict[str, object], requests: int, context: Context) -> dict[str, float]:
     samples = []
-    context = Context()
     for _ in range(requests):
         begin = time.perf_counter()
-        response = handler_module.handler(event, context)  # type: ignore[arg-type]
+        response = handler_module.handler(case, context)  # type: ignore[arg-type]
         samples.append(time.perf_counter() - begin)
-        assert response["statusCode"] == 200
+        if response["statusCode"] != 200:
+            raise SystemExit(f"bench request failed: {response['body']}")
     samples.sort()
 
     def quantile(q: float) -> float:
         return samples[min(len(samples) - 1, int(q * len(samples)))] if samples else 0.0
 
-    result = {"import_seconds": import_seconds, "p50_seconds": quantile(0.50), "p99_seconds": quantile(0.99)}
+    return {"p50_seconds": quantile(0.50), "p99_seconds": quantile(0.99)}
+
+
+def main() -> None:
+    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    context = Context()
+    result: dict[str, object] = {"import_seconds": import_seconds}
+    if requests:
+        service = handler_module.SERVICE
+        if service is None:
+            raise SystemExit("the bench configuration is invalid")
+        stub = ZeroLatencyBackend()
+        service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: stub))
+        begin = time.perf_counter()
+        measure(CASES["chat"], 1, context)
+        result["first_chat_seconds"] = time.perf_counter() - begin
+        for name, case in CASES.items():
+            result[name] = measure(case, requests, context)
     print(json.dumps(result), file=sys.stderr)
 
 

@@ -28,10 +28,28 @@ from typing import Any
 from tooling.paths import DIST_DIR, REPO_ROOT
 
 COLD_STARTS = 15
-REQUESTS = 20_000
-MODELS = {
-    f"model-{i}": {"provider": "bedrock", "model_id": f"vendor.model-{i}-v1:0", "owned_by": "vendor", "created": 0}
-    for i in range(10)
+REQUESTS = 10_000
+MODELS: dict[str, dict[str, Any]] = {
+    f"model-{i}": {
+        "provider": "bedrock",
+        "model_id": f"vendor.model-{i}-v1:0",
+        "owned_by": "vendor",
+        "input_price_per_1k": 0.001 * (i + 1),
+        "output_price_per_1k": 0.002 * (i + 1),
+    }
+    for i in range(9)
+}
+MODELS["model-9"] = {"provider": "bedrock", "model_id": "amazon.titan-embed-text-v2:0", "kind": "embedding"}
+# A weighted A/B alias with a fallback and an embeddings alias: the router's full choice path.
+ROUTING = {
+    "aliases": {
+        "chat": {
+            "sticky": "user",
+            "targets": [{"model": "model-0", "weight": 90, "arm": "A"}, {"model": "model-1", "weight": 10, "arm": "B"}],
+            "fallbacks": ["model-2"],
+        },
+        "embed": {"targets": [{"model": "model-9"}]},
+    }
 }
 
 
@@ -54,6 +72,7 @@ def probe(code_dir: Path, requests: int, script: str = "router_probe.py") -> dic
     """Run a probe script in a fresh interpreter against the unzipped package."""
     env = dict(os.environ, PYTHONPATH=str(code_dir), LAMBDA_TASK_ROOT=str(code_dir))
     env["GATEWAY_MODELS"] = json.dumps(MODELS)
+    env["GATEWAY_ROUTING"] = json.dumps(ROUTING)
     env.update(AUTHORIZER_ENV)
     env["POWERTOOLS_LOG_LEVEL"] = "WARNING" if script == "authorizer_probe.py" else "INFO"
     result = subprocess.run(
@@ -93,13 +112,20 @@ def router_figures() -> dict[str, Any]:
             process.append(time.perf_counter() - begin)
         warm = probe(code_dir, REQUESTS)
         unzipped = sum(p.stat().st_size for p in code_dir.rglob("*") if p.is_file())
+    per_route = {
+        f"router_{case}_request_{q}_ms": warm[case][f"{q}_seconds"] * 1000
+        for case in ("chat", "embeddings")
+        for q in ("p50", "p99")
+    }
     return {
         "router_import_init_ms_median": statistics.median(imports) * 1000,
         "router_process_start_ms_median": statistics.median(process) * 1000,
         "bare_interpreter_start_ms_median": statistics.median(bare) * 1000,
         "router_process_vs_bare_interpreter": statistics.median(process) / statistics.median(bare),
-        "router_request_p50_ms": warm["p50_seconds"] * 1000,
-        "router_request_p99_ms": warm["p99_seconds"] * 1000,
+        "router_models_request_p50_ms": warm["models"]["p50_seconds"] * 1000,
+        "router_models_request_p99_ms": warm["models"]["p99_seconds"] * 1000,
+        **per_route,
+        "router_first_chat_request_ms": warm["first_chat_seconds"] * 1000,
         "router_zip_kib": package.stat().st_size / 1024,
         "router_unzipped_kib": unzipped / 1024,
     }

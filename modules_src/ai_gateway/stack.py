@@ -13,9 +13,9 @@ from modules_src.ai_gateway.encryption import Encryption, EncryptionProps
 from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses, template
 from modules_src.ai_gateway.python_function import PythonFunction, PythonFunctionProps
 from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
+from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
 from modules_src.ai_gateway.service_integrations import declare_model_locals, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, Stage, StageProps
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
@@ -36,7 +36,7 @@ ROUTER_SETTINGS_ENV = {
 # The router's view of the models: unset optional fields dropped (Lambda's environment is 4 KB).
 ROUTER_MODELS = "${{for alias, m in var.models : alias => {for k, v in m : k => v if v != null}}}"
 # Secrets of the OpenAI-compatible providers (a never-matching ARN when there are none).
-PROVIDER_SECRET_ARNS = (
+PROVIDER_VAULT_ARNS = (
     '${length([for m in values(var.models) : m if m.provider == "openai_compatible"]) == 0 ? '
     '["arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:'
     '${data.aws_caller_identity.current.account_id}:secret:none"] : '
@@ -103,9 +103,11 @@ class AiGatewayStack(ModuleStack):
         )
 
         model_locals = declare_model_locals(self)
-        state = RouterState(self, "router_state", RouterStateProps(name=name, kms_key_arn=encryption.key_arn, tags=tags))
+        state = RouterState(
+            self, "router_state", RouterStateProps(name=name, kms_key_arn=encryption.key_arn, tags=tags)
+        )
         router_models = named(TerraformLocal(self, "router_models", ROUTER_MODELS), "router_models")
-        secret_arns = named(TerraformLocal(self, "provider_secret_arns", PROVIDER_SECRET_ARNS), "provider_secret_arns")
+        secret_arns = named(TerraformLocal(self, "provider_secret_arns", PROVIDER_VAULT_ARNS), "provider_secret_arns")
         router = PythonFunction(
             self,
             "router",

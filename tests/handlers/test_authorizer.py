@@ -129,6 +129,7 @@ def test_the_context_carries_tenant_tier_and_allowed_models_as_strings(authorize
         "tier": "premium",
         "allowed_models": "claude-3-haiku,llama3-8b",
         "monthly_token_budget": "1000000",
+        "daily_token_budget": "",
         "auth_method": "api_key",
     }
     assert all(isinstance(v, str) for v in context.values())
