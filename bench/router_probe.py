@@ -91,12 +91,11 @@ def main() -> None:
     context = Context()
     result: dict[str, object] = {"import_seconds": import_seconds}
     if requests:
-        service = handler_module.SERVICE
-        if service is None:
-            raise SystemExit("the bench configuration is invalid")
+        # The first model request imports and builds the model pipeline: timed with it.
+        begin = time.perf_counter()
+        _, service = handler_module.model_service()
         stub = ZeroLatencyBackend()
         service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: stub))
-        begin = time.perf_counter()
         measure(CASES["chat"], 1, context)
         result["first_chat_seconds"] = time.perf_counter() - begin
         for name, case in CASES.items():

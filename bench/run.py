@@ -125,7 +125,7 @@ def router_figures() -> dict[str, Any]:
         "router_models_request_p50_ms": warm["models"]["p50_seconds"] * 1000,
         "router_models_request_p99_ms": warm["models"]["p99_seconds"] * 1000,
         **per_route,
-        "router_first_chat_request_ms": warm["first_chat_seconds"] * 1000,
+        "router_first_chat_request_incl_pipeline_import_ms": warm["first_chat_seconds"] * 1000,
         "router_zip_kib": package.stat().st_size / 1024,
         "router_unzipped_kib": unzipped / 1024,
     }

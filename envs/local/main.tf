@@ -43,7 +43,7 @@ locals {
   local_provider = var.local_provider_url == null ? {} : {
     "local-echo" = {
       provider   = "openai_compatible"
-      model_id   = "echo"
+      model_id   = var.local_provider_model
       owned_by   = "local"
       base_url   = var.local_provider_url
       secret_arn = aws_secretsmanager_secret.local_provider[0].arn

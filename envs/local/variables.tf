@@ -100,3 +100,14 @@ variable "local_provider_url" {
     error_message = "local_provider_url must be http://127.0.0.1:<port>[/path]."
   }
 }
+
+variable "local_provider_model" {
+  type        = string
+  description = "Model name the local provider is asked for (e.g. a model your local OpenAI-compatible server has pulled). Default `echo`."
+  default     = "echo"
+
+  validation {
+    condition     = length(trimspace(var.local_provider_model)) > 0 && length(var.local_provider_model) <= 256
+    error_message = "local_provider_model must be a non-empty name of at most 256 characters."
+  }
+}

@@ -31,8 +31,8 @@ class Tenant:
     allowed_models: tuple[str, ...]
     enabled: bool
     monthly_token_budget: int | None = None
-    daily_token_budget: int | None = None
     api_key_id: str | None = None
+    daily_token_budget: int | None = None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Tenant | None:

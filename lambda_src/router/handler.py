@@ -1,8 +1,8 @@
 """Router Lambda entry point: OpenAI-compatible `/v1/models`, `/v1/chat/completions` and `/v1/embeddings`.
 
-Cold start budget: the standard library, powertools' Logger and this package; boto3
-is imported on the first request that needs an AWS call, the metrics module on the
-first model request.
+Cold start budget: the standard library, powertools' Logger, the settings and the
+catalog. The model pipeline (validation, routing, resilience, budgets, cache) is
+imported and built on the first model request, boto3 on the first AWS call.
 """
 
 from __future__ import annotations
@@ -12,15 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
-from router.backends.aws_clients import LazyClient
-from router.backends.registry import Backends
-from router.budgets import DynamoBudgets
 from router.catalog import model_list
-from router.openai_api import parse_chat, parse_embedding, parse_json_object
-from router.resilience import Caller, CircuitBreaker, RetryPolicy
-from router.response_cache import DynamoResponseCache
 from router.routing import NoRouteError, choose
-from router.serving import ModelService
 from router.settings import Settings, SettingsError
 from shared.errors import GatewayError
 from shared.proxy_handler import RouteTable, handle_proxy_event
@@ -28,6 +21,7 @@ from shared.proxy_handler import RouteTable, handle_proxy_event
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from router.serving import ModelService
     from shared.http import Reply
     from shared.proxy_event import ProxyRequest
 
@@ -52,10 +46,15 @@ def load_settings() -> Settings | None:
         return None
 
 
-def build_service(settings: Settings | None) -> ModelService | None:
-    """The container's long-lived service: adapters, circuit breakers and tables, all made lazily."""
-    if settings is None:
-        return None
+def build_service(settings: Settings) -> ModelService:
+    """The container's long-lived service: adapters, circuit breakers and tables (clients made on first use)."""
+    from router.backends.aws_clients import LazyClient
+    from router.backends.registry import Backends
+    from router.budgets import DynamoBudgets
+    from router.resilience import Caller, CircuitBreaker, RetryPolicy
+    from router.response_cache import DynamoResponseCache
+    from router.serving import ModelService
+
     dynamodb = LazyClient("dynamodb")
     return ModelService(
         settings,
@@ -68,18 +67,25 @@ def build_service(settings: Settings | None) -> ModelService | None:
 
 
 SETTINGS = load_settings()
-SERVICE = build_service(SETTINGS)
+# Built on the first model request and kept for the container's life (breakers, clients, caches).
+SERVICE: ModelService | None = None
 
 
-def _ready() -> tuple[Settings, ModelService]:
-    if SETTINGS is None or SERVICE is None:
+def model_service() -> tuple[Settings, ModelService]:
+    """The settings and the model service, building the service on first use."""
+    global SERVICE  # noqa: PLW0603 - one per container, made on demand to keep the cold start small
+    if SETTINGS is None:
         raise MISCONFIGURED
+    if SERVICE is None:
+        SERVICE = build_service(SETTINGS)
     return SETTINGS, SERVICE
 
 
 def list_models(request: ProxyRequest) -> dict[str, Any]:
     """The OpenAI model list: the catalog models the tenant may use, and the routed aliases that can serve it."""
-    settings, _ = _ready()
+    if SETTINGS is None:
+        raise MISCONFIGURED
+    settings = SETTINGS
     models = settings.models
     if request.tenant is None:
         return model_list(models)
@@ -97,7 +103,9 @@ def list_models(request: ProxyRequest) -> dict[str, Any]:
 
 
 def chat_completions(request: ProxyRequest) -> Reply:
-    settings, service = _ready()
+    from router.openai_api import parse_chat, parse_json_object
+
+    settings, service = model_service()
     parsed = parse_chat(parse_json_object(request.body))
     if settings.log_prompts:
         logger.info(
@@ -109,7 +117,9 @@ def chat_completions(request: ProxyRequest) -> Reply:
 
 
 def embeddings(request: ProxyRequest) -> Reply:
-    settings, service = _ready()
+    from router.openai_api import parse_embedding, parse_json_object
+
+    settings, service = model_service()
     parsed = parse_embedding(parse_json_object(request.body))
     if settings.log_prompts:
         logger.info("prompt", extra={"request_id": request.request_id, "input": list(parsed.request.inputs)})
