@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from authorizer.jwt import ClaimRules
+from shared.env_settings import seconds_from_env
 
 TENANT_TABLE_ENV = "GATEWAY_TENANT_TABLE"
 ROUTES_ENV = "GATEWAY_ROUTES"
@@ -65,13 +66,7 @@ class Settings:
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "")
-    if not raw:
-        return default
     try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw[:20]!r}") from None
-    if not 0 <= value <= 86400:
-        raise SettingsError(f"{name} must be 0-86400 seconds, got {value}")
-    return value
+        return seconds_from_env(environ, name, default, 0, 86400)
+    except ValueError as err:
+        raise SettingsError(str(err)) from None

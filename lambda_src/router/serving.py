@@ -133,7 +133,8 @@ class ModelService:
             if use_cache and self.cache is not None:
                 hit = self.cache.get(key)
                 served = _from_cache(hit, kind, self.settings) if hit else None
-                if served is not None:
+                # Only an answer from a model this tenant may still be routed to.
+                if served is not None and served.model.alias in plan.models:
                     usage.done(served, 200, 0, 0, None)
                     return served
             served = self._call(

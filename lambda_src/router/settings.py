@@ -11,6 +11,7 @@ from functools import cached_property
 from router.catalog import ModelEntry, parse_models
 from router.response_cache import CacheSettings
 from router.routing import Price, RoutingConfig, RoutingError, parse_routing
+from shared.env_settings import seconds_from_env
 
 MODELS_ENV = "GATEWAY_MODELS"
 ROUTING_ENV = "GATEWAY_ROUTING"
@@ -90,7 +91,7 @@ class Settings:
             cache_table=environ.get(CACHE_TABLE_ENV) or None,
             cache=_cache_settings(environ.get(RESPONSE_CACHE_ENV, "")),
             log_prompts=environ.get(LOG_PROMPTS_ENV, "false").lower() == "true",
-            deadline_seconds=_deadline(environ.get(DEADLINE_ENV, "")),
+            deadline_seconds=_deadline(environ),
             metrics_namespace=environ.get(METRICS_NAMESPACE_ENV) or "AiGateway",
         )
 
@@ -102,16 +103,11 @@ def _check_kinds(routing: RoutingConfig, kinds: dict[str, str]) -> None:
             raise SettingsError(f"{ROUTING_ENV}: alias '{alias}' mixes chat and embedding models")
 
 
-def _deadline(raw: str) -> float:
-    if not raw:
-        return DEFAULT_DEADLINE_SECONDS
+def _deadline(environ: Mapping[str, str]) -> float:
     try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{DEADLINE_ENV} must be a number of seconds, got {raw[:32]!r}") from None
-    if not 1 <= value <= 900:
-        raise SettingsError(f"{DEADLINE_ENV} must be from 1 to 900 seconds")
-    return value
+        return seconds_from_env(environ, DEADLINE_ENV, DEFAULT_DEADLINE_SECONDS, 1, 900)
+    except ValueError as err:
+        raise SettingsError(str(err)) from None
 
 
 def _cache_settings(raw: str) -> CacheSettings:

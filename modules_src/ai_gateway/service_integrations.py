@@ -10,6 +10,7 @@ that may invoke only the configured models and endpoints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cdktn import Fn, TerraformLocal
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
@@ -116,6 +117,28 @@ SERVICE_TARGETS = {
 }
 
 
+def model_invoke_statements(values: dict[str, TerraformLocal]) -> list[dict[str, Any]]:
+    """May invoke the configured Bedrock models and SageMaker endpoints, and nothing else.
+
+    Converse and InvokeModel both need `bedrock:InvokeModel`; shared by API Gateway's
+    service role and the router's role.
+    """
+    return [
+        {
+            "Sid": "InvokeConfiguredModels",
+            "Effect": "Allow",
+            "Action": ["bedrock:InvokeModel"],
+            "Resource": values["bedrock_resources"].as_list,
+        },
+        {
+            "Sid": "InvokeConfiguredEndpoints",
+            "Effect": "Allow",
+            "Action": ["sagemaker:InvokeEndpoint"],
+            "Resource": values["sagemaker_resources"].as_list,
+        },
+    ]
+
+
 def declare_model_locals(scope: Construct) -> dict[str, TerraformLocal]:
     """The alias -> model/endpoint maps and the ARNs they name, declared once per module."""
     return {key: named(TerraformLocal(scope, key, value), key) for key, value in LOCALS.items()}
@@ -151,23 +174,7 @@ class ServiceRole:
             ),
             "apigateway",
         )
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "InvokeConfiguredModels",
-                    "Effect": "Allow",
-                    "Action": ["bedrock:InvokeModel"],
-                    "Resource": values["bedrock_resources"].as_list,
-                },
-                {
-                    "Sid": "InvokeConfiguredEndpoints",
-                    "Effect": "Allow",
-                    "Action": ["sagemaker:InvokeEndpoint"],
-                    "Resource": values["sagemaker_resources"].as_list,
-                },
-            ],
-        }
+        policy = {"Version": "2012-10-17", "Statement": model_invoke_statements(values)}
         named(
             IamRolePolicy(scope, "service_policy", name="models", role=role.id, policy=Fn.jsonencode(policy)),
             "apigateway",

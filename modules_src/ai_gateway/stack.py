@@ -16,7 +16,7 @@ from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
 from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.service_integrations import declare_model_locals, template_texts
+from modules_src.ai_gateway.service_integrations import declare_model_locals, model_invoke_statements, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, Stage, StageProps
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
@@ -244,19 +244,7 @@ def router_statements(
     """What the router may do: call the configured models, endpoints and provider keys, and use its tables."""
     tables = f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table"
     return [
-        {
-            # Converse and InvokeModel both need bedrock:InvokeModel, on these models only.
-            "Sid": "InvokeConfiguredModels",
-            "Effect": "Allow",
-            "Action": ["bedrock:InvokeModel"],
-            "Resource": model_locals["bedrock_resources"].as_list,
-        },
-        {
-            "Sid": "InvokeConfiguredEndpoints",
-            "Effect": "Allow",
-            "Action": ["sagemaker:InvokeEndpoint"],
-            "Resource": model_locals["sagemaker_resources"].as_list,
-        },
+        *model_invoke_statements(model_locals),
         {
             "Sid": "ReadProviderKeys",
             "Effect": "Allow",

@@ -157,3 +157,10 @@ def test_the_cache_failing_never_fails_the_request(monkeypatch: pytest.MonkeyPat
     for _ in range(2):
         assert router.call(CHAT, {**ASK, "temperature": 0})["statusCode"] == 200
     assert router.backend.called(HAIKU) == 2
+
+
+def test_a_cached_answer_from_a_model_the_tenant_lost_is_not_served(cached: Router) -> None:
+    ask = {**ASK, "model": "resilient", "temperature": 0}
+    assert cached.call(CHAT, ask)["headers"]["x-aigw-model"] == "haiku"
+    response = cached.call(CHAT, ask, allowed="sonnet,gpt")
+    assert (response["headers"]["x-aigw-model"], response["headers"]["x-aigw-cache"]) == ("sonnet", "miss")

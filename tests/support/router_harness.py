@@ -102,25 +102,9 @@ class Router:
     clock: FakeClock
     service: ModelService
 
-    def call(
-        self,
-        path: str,
-        body: Any,
-        *,
-        tenant: str = "acme",
-        allowed: str = EVERY_MODEL,
-        daily: str = "",
-        monthly: str = "",
-        headers: dict[str, str] | None = None,
-        request_id: str = "req-1",
-        raw: bool = False,
-        method: str = "POST",
-    ) -> dict[str, Any]:
-        event = proxy_event(
-            path, body, tenant=tenant, allowed=allowed, daily=daily, monthly=monthly, headers=headers,
-            request_id=request_id, raw=raw, method=method,
-        )  # fmt: skip
-        response: dict[str, Any] = self.module.handler(event, FakeLambdaContext())
+    def call(self, path: str, body: Any, **event: Any) -> dict[str, Any]:
+        """Run one request through the handler; `event` takes proxy_event's keywords."""
+        response: dict[str, Any] = self.module.handler(proxy_event(path, body, **event), FakeLambdaContext())
         return response
 
 
