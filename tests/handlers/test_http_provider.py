@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,6 +34,9 @@ class Provider(BaseHTTPRequestHandler):
             ]
             self._answer(200, {"object": "list", "data": data[::-1], "usage": {"prompt_tokens": 4, "total_tokens": 4}})
             return
+        if body["model"] == "trickle":
+            self._trickle()
+            return
         status, answer = {
             "throttle": (429, {"error": {"message": "slow down"}}),
             "broken": (500, {"error": {"message": "boom"}}),
@@ -49,6 +53,17 @@ class Provider(BaseHTTPRequestHandler):
             ),
         )
         self._answer(status, answer)
+
+    def _trickle(self) -> None:
+        """A provider that sends its answer a byte at a time: every read is quick, the whole is not."""
+        payload = json.dumps({"choices": [{"message": {"content": "slow"}}]}).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        for byte in payload:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(0.02)
 
     def _answer(self, status: int, answer: Any) -> None:
         payload = json.dumps(answer).encode()
@@ -158,3 +173,11 @@ def test_a_garbled_answer_still_reports_the_tokens_it_billed() -> None:
         chat_result_from_openai({"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 3}}, "provider")
     assert garbled.value.consumed_tokens == 12
     assert garbled.value.kind == "unavailable"
+
+
+def test_a_provider_trickling_its_answer_is_cut_off_at_the_attempt_deadline(adapter: HttpProviderAdapter) -> None:
+    started = time.monotonic()
+    with pytest.raises(BackendError) as slow:
+        adapter.complete(ChatRequest((ChatMessage("user", "hi"),)), "trickle", timeout_seconds=0.3)
+    assert slow.value.kind == "timeout"
+    assert time.monotonic() - started < 1.0, "the whole attempt stays near its deadline, not each read"

@@ -7,6 +7,7 @@ Secrets Manager through the cache and never reaches a log or an error message.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -22,6 +23,7 @@ from router.resilience import BackendError
 from router.secrets import SecretCache
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
 LOCAL_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
@@ -50,9 +52,10 @@ class HttpProviderAdapter:
             },
             method="POST",
         )
+        deadline = time.monotonic() + timeout_seconds
         try:
             with urllib.request.urlopen(http_request, timeout=max(0.1, timeout_seconds)) as response:  # noqa: S310
-                return json.loads(response.read(MAX_RESPONSE_BYTES))
+                return json.loads(_read_until(response, deadline))
         except urllib.error.HTTPError as err:
             kind = "throttled" if err.code == 429 else "unavailable" if err.code >= 500 else "client"
             retry_after = err.headers.get("retry-after") if err.headers else None
@@ -68,3 +71,21 @@ class HttpProviderAdapter:
             if isinstance(getattr(err, "reason", None), TimeoutError):
                 raise BackendError("timeout", "provider timed out") from None
             raise BackendError("unavailable", f"provider unreachable or malformed: {type(err).__name__}") from None
+
+
+def _read_until(response: Any, deadline: float) -> bytes:
+    """The body, read in chunks: the socket timeout bounds each read, this bounds them all together
+    (a provider trickling bytes cannot hold the request past its deadline)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        # read1: what has arrived (one socket read), so the deadline is checked between arrivals.
+        chunk = response.read1(CHUNK_BYTES)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ValueError("provider answer too large")
+        chunks.append(chunk)

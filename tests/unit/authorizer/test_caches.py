@@ -136,6 +136,11 @@ def test_tenant_items_parse_strictly() -> None:
     )
     assert Tenant.from_item({"tenant_id": "a", "tier": "t", "enabled": "yes"}) == Tenant("a", "t", (), False)
     assert Tenant.from_item({"tier": "t"}) is None
+    budgets = Tenant.from_item(
+        {"tenant_id": "a", "tier": "t", "enabled": True, "daily_token_budget": 1000, "monthly_token_budget": True}
+    )
+    assert budgets is not None
+    assert (budgets.daily_token_budget, budgets.monthly_token_budget) == (1000, None), "booleans are not budgets"
 
 
 def test_model_routes_expand_to_the_tenants_aliases_only() -> None:
