@@ -177,7 +177,9 @@ class ModelService:
             )
         except NoRouteError:
             other = "/v1/embeddings" if kind == "chat" else "/v1/chat/completions"
-            hint = f"; it is served on {other}" if served_kind not in (None, kind) else ""
+            # Said only to a tenant that may use the model: others learn nothing about the catalog.
+            usable = served_kind not in (None, kind) and alias in tenant.allowed_models
+            hint = f"; it is served on {other}" if usable else ""
             raise GatewayError(
                 404,
                 "model_not_found",

@@ -108,6 +108,8 @@ def test_defaults_and_ignored_parameters_are_accepted(router: Router) -> None:
 def test_an_embedding_model_on_the_chat_route_says_where_it_is_served(router: Router) -> None:
     error = body_of(router.call(CHAT, {**HELLO, "model": "titan-embed"}))["error"]
     assert "/v1/embeddings" in error["message"]
+    hidden = body_of(router.call(CHAT, {**HELLO, "model": "titan-embed"}, allowed="haiku"))["error"]
+    assert "/v1/embeddings" not in hidden["message"], "a tenant without the model learns nothing about it"
 
 
 def test_a_model_outside_the_tenant_allow_list_is_not_found_and_never_called(router: Router) -> None:
