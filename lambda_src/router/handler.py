@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
-from router.catalog import model_list
+from router.catalog import ModelEntry, model_list
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
 from shared.errors import GatewayError
@@ -98,7 +98,8 @@ def list_models(request: ProxyRequest) -> dict[str, Any]:
         except NoRouteError:
             continue
         first = settings.by_alias[route.targets[0].model]
-        listed.append(type(first)(alias, first.provider, first.model_id, "ai-gateway", first.created, kind=first.kind))
+        # A routed alias is listed as the gateway's own model, of its first target's kind.
+        listed.append(ModelEntry(alias, first.provider, first.model_id, "ai-gateway", first.created, kind=first.kind))
     return model_list(tuple(sorted(listed, key=lambda m: m.alias)))
 
 
