@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 
 
@@ -27,16 +28,13 @@ class ApiKeyResolver:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl = ttl_seconds
-        self._client_factory = client_factory or _default_client
-        self._client: Any = None
+        self._client = LazyClient(client_factory or _default_client)
         self._values: TtlCache[str] = TtlCache(clock)
 
     def value_of(self, api_key_id: str) -> str:
         return self._values.get(api_key_id, lambda: self._read(api_key_id), lambda _: self._ttl)
 
     def _read(self, api_key_id: str) -> str:
-        if self._client is None:
-            self._client = self._client_factory()
         try:
             return str(self._client.get_api_key(apiKey=api_key_id, includeValue=True)["value"])
         except Exception as err:  # botocore errors, without importing botocore at cold start
@@ -44,7 +42,4 @@ class ApiKeyResolver:
 
 
 def _default_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("apigateway", config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2}))
+    return aws_client("apigateway")

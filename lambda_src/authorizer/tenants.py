@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 
 MAX_CACHE_ENTRIES = 4096
@@ -71,12 +72,9 @@ class DynamoTenantStore:
 
     def __init__(self, table_name: str, client_factory: Callable[[], Any] | None = None) -> None:
         self._table_name = table_name
-        self._client_factory = client_factory or _default_client
-        self._client: Any = None
+        self._client = LazyClient(client_factory or _default_client)
 
     def _get(self, pk: str) -> Tenant | None:
-        if self._client is None:
-            self._client = self._client_factory()
         try:
             response = self._client.get_item(TableName=self._table_name, Key={"pk": {"S": pk}}, ConsistentRead=True)
         except Exception as err:  # botocore errors, without importing botocore at cold start
@@ -92,11 +90,7 @@ class DynamoTenantStore:
 
 
 def _default_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
-    return boto3.client("dynamodb", config=config)
+    return aws_client("dynamodb")
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ KINDS = ("chat", "embedding")
 # Embeddings Inference), `jumpstart_embedding` (text_inputs/embedding).
 SAGEMAKER_FORMATS = {"openai": "chat", "tgi": "chat", "tei": "embedding", "jumpstart_embedding": "embedding"}
 SECRET_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+# Plain http only to loopback (a provider or stub on the same machine, as in envs/local).
 LOCAL_URL_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 ALIAS_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 MAX_TEXT_LENGTH = 256

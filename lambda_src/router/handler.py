@@ -48,14 +48,16 @@ def load_settings() -> Settings | None:
 
 def build_service(settings: Settings) -> ModelService:
     """The container's long-lived service: adapters, circuit breakers and tables (clients made on first use)."""
-    from router.backends.aws_clients import LazyClient
+    from router.backends.aws_clients import boto3_client
     from router.backends.registry import Backends
     from router.budgets import DynamoBudgets
     from router.resilience import Caller, CircuitBreaker, RetryPolicy
     from router.response_cache import DynamoResponseCache
     from router.serving import ModelService
+    from shared.aws import LazyClient
 
-    dynamodb = LazyClient("dynamodb")
+    # One try per write: a retried ADD after a lost answer could count tokens twice.
+    dynamodb = LazyClient(lambda: boto3_client("dynamodb", 2))
     return ModelService(
         settings,
         Backends(),

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from shared.aws import LazyClient
+
 logger = logging.getLogger(__name__)
 # DynamoDB items stop at 400 KB; larger answers are simply not cached.
 MAX_ITEM_BYTES = 350_000
@@ -45,17 +47,12 @@ class DynamoResponseCache:
     """Items `{pk, answer (JSON text), expires_at}` in a table keyed by a string `pk`."""
 
     def __init__(self, table_name: str, client_factory: Callable[[], Any], clock: Callable[[], float]) -> None:
-        self._table, self._factory, self._clock = table_name, client_factory, clock
-        self._client: Any = None
-
-    def _dynamodb(self) -> Any:
-        if self._client is None:
-            self._client = self._factory()
-        return self._client
+        self._table, self._clock = table_name, clock
+        self._dynamodb = LazyClient(client_factory)
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:
-            item = self._dynamodb().get_item(TableName=self._table, Key={"pk": {"S": key}}).get("Item")
+            item = self._dynamodb.get_item(TableName=self._table, Key={"pk": {"S": key}}).get("Item")
             if not item or int(item["expires_at"]["N"]) <= self._clock():
                 return None
             answer = json.loads(item["answer"]["S"])
@@ -74,6 +71,6 @@ class DynamoResponseCache:
             "expires_at": {"N": str(int(self._clock()) + ttl_seconds)},
         }
         try:
-            self._dynamodb().put_item(TableName=self._table, Item=item)
+            self._dynamodb.put_item(TableName=self._table, Item=item)
         except Exception as err:
             logger.warning("response cache write failed: %s", type(err).__name__)

@@ -7,14 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from router.resilience import BackendError
+from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 
 
 def _default_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("secretsmanager", config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2}))
+    return aws_client("secretsmanager")
 
 
 class SecretCache:
@@ -24,8 +22,8 @@ class SecretCache:
         client_factory: Callable[[], Any] = _default_client,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl, self._factory = ttl_seconds, client_factory
-        self._client: Any = None
+        self._ttl = ttl_seconds
+        self._client = LazyClient(client_factory)
         self._values: TtlCache[str] = TtlCache(clock)
 
     def get(self, secret_id: str) -> str:
@@ -33,8 +31,6 @@ class SecretCache:
         return self._values.get(secret_id, lambda: self._read(secret_id), lambda _: self._ttl)
 
     def _read(self, secret_id: str) -> str:
-        if self._client is None:
-            self._client = self._factory()
         try:
             return str(self._client.get_secret_value(SecretId=secret_id)["SecretString"])
         except Exception as err:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +142,7 @@ class ModelService:
             )
             if use_cache and self.cache is not None:
                 self.cache.put(key, _to_cache(served), self.settings.cache.ttl_seconds)
-            served = Served(served.result, served.model, served.arm, served.fallback, "miss" if use_cache else "off")
+            served = replace(served, cache="miss" if use_cache else "off")
             usage.done(served, 200, *_tokens(served.result), self._cost(served))
             return served
         except GatewayError as err:

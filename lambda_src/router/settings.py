@@ -49,13 +49,16 @@ class Settings:
     def by_alias(self) -> dict[str, ModelEntry]:
         return {m.alias: m for m in self.models}
 
+    @cached_property
+    def kinds(self) -> dict[str, str]:
+        """Alias -> `chat` or `embedding`, catalog models and routed aliases (a route wins), once per container."""
+        kinds = {m.alias: m.kind for m in self.models}
+        kinds.update({a: kinds[r.targets[0].model] for a, r in self.routing.aliases.items()})
+        return kinds
+
     def kind_of(self, alias: str) -> str | None:
         """`chat` or `embedding` for a catalog model or a routed alias; None when unknown."""
-        entry = self.by_alias.get(alias)
-        if entry is not None and alias not in self.routing.aliases:
-            return entry.kind
-        route = self.routing.aliases.get(alias)
-        return self.by_alias[route.targets[0].model].kind if route else None
+        return self.kinds.get(alias)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -119,9 +122,13 @@ def _cache_settings(raw: str) -> CacheSettings:
         raise SettingsError(f"{RESPONSE_CACHE_ENV} is not JSON") from None
     if document is None:
         return CacheSettings()
-    ttl = document.get("ttl_seconds") if isinstance(document, dict) else None
-    aliases = document.get("aliases") or [] if isinstance(document, dict) else None
-    sampled = document.get("cache_sampled", False) if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        document = {}
+    ttl, aliases, sampled = (
+        document.get("ttl_seconds"),
+        document.get("aliases") or [],
+        document.get("cache_sampled", False),
+    )
     if (
         isinstance(ttl, bool)
         or not isinstance(ttl, int | float)

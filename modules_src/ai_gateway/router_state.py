@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdktn import Token
-from cdktn_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
 from constructs import Construct
 
+from modules_src.ai_gateway.tables import encrypted_table
 from modules_src.common.naming import named
 
 TTL_ATTRIBUTE = "expires_at"
@@ -35,21 +34,9 @@ class RouterState(Construct):
         # Deterministic names: the router's environment and policy refer to them before they exist.
         self.budgets_name = f"{props.name}-budgets"
         self.cache_name = f"{props.name}-response-cache"
-        self.budgets = named(self._table("budgets", self.budgets_name, props, durable=True), "budgets")
-        self.cache = named(self._table("cache", self.cache_name, props, durable=False), "response_cache")
-        self.cache.add_override("count", "${var.response_cache == null ? 0 : 1}")
-
-    def _table(self, id_: str, table_name: str, props: RouterStateProps, *, durable: bool) -> DynamodbTable:
-        return DynamodbTable(
-            self,
-            id_,
-            name=table_name,
-            billing_mode="PAY_PER_REQUEST",
-            hash_key="pk",
-            attribute=[DynamodbTableAttribute(name="pk", type="S")],
-            ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
-            server_side_encryption={"enabled": True, "kms_key_arn": props.kms_key_arn},
-            point_in_time_recovery={"enabled": durable},
-            deletion_protection_enabled=Token.as_any("${var.tenant_table_deletion_protection}") if durable else False,
-            tags=props.tags,
+        common = {"kms_key_arn": props.kms_key_arn, "tags": props.tags, "ttl_attribute": TTL_ATTRIBUTE}
+        self.budgets = named(encrypted_table(self, "budgets", name=self.budgets_name, **common), "budgets")
+        self.cache = named(
+            encrypted_table(self, "cache", name=self.cache_name, durable=False, **common), "response_cache"
         )
+        self.cache.add_override("count", "${var.response_cache == null ? 0 : 1}")

@@ -14,10 +14,10 @@ from cdktn import TerraformLocal, Token
 from cdktn_provider_aws.api_gateway_api_key import ApiGatewayApiKey
 from cdktn_provider_aws.api_gateway_usage_plan import ApiGatewayUsagePlan, ApiGatewayUsagePlanApiStages
 from cdktn_provider_aws.api_gateway_usage_plan_key import ApiGatewayUsagePlanKey
-from cdktn_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
 from cdktn_provider_aws.dynamodb_table_item import DynamodbTableItem
 from constructs import Construct
 
+from modules_src.ai_gateway.tables import encrypted_table
 from modules_src.common.naming import named
 
 # One usage plan per tier, plus one per tenant that overrides its tier's throttle.
@@ -55,17 +55,8 @@ class TenantAccess(Construct):
     def __init__(self, scope: Construct, id_: str, props: TenantAccessProps) -> None:
         super().__init__(scope, id_)
         self.table = named(
-            DynamodbTable(
-                self,
-                "table",
-                name=f"{props.name}-tenants",
-                billing_mode="PAY_PER_REQUEST",
-                hash_key="pk",
-                attribute=[DynamodbTableAttribute(name="pk", type="S")],
-                server_side_encryption={"enabled": True, "kms_key_arn": props.kms_key_arn},
-                point_in_time_recovery={"enabled": True},
-                deletion_protection_enabled=Token.as_any("${var.tenant_table_deletion_protection}"),
-                tags=props.tags,
+            encrypted_table(
+                self, "table", name=f"{props.name}-tenants", kms_key_arn=props.kms_key_arn, tags=props.tags
             ),
             "tenants",
         )

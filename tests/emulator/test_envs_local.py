@@ -25,7 +25,7 @@ import pytest
 from openai import AuthenticationError, NotFoundError, OpenAI
 
 from tests.conftest import FakeLambdaContext, load_event
-from tests.support.http import running
+from tests.support.http import running, send_json
 from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.local_env import serve_stage
 from tooling.terraform import run, terraform_environ
@@ -62,12 +62,7 @@ class EchoProvider(BaseHTTPRequestHandler):
             ],
             "usage": {"prompt_tokens": 7, "completion_tokens": 3},
         }  # fmt: skip
-        payload = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        send_json(self, 200, answer)
 
     def log_message(self, *args: object) -> None:
         return

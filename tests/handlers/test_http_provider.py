@@ -16,7 +16,7 @@ from router.backends.http_provider import HttpProviderAdapter
 from router.chat import ChatMessage, ChatRequest, EmbeddingRequest
 from router.resilience import BackendError
 from router.secrets import SecretCache
-from tests.support.http import running
+from tests.support.http import running, send_json
 
 KEY = "sk-provider-0123456789"
 SEEN: list[dict[str, Any]] = []
@@ -66,14 +66,7 @@ class Provider(BaseHTTPRequestHandler):
             time.sleep(0.02)
 
     def _answer(self, status: int, answer: Any) -> None:
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        if status == 429:
-            self.send_header("retry-after", "3")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        send_json(self, status, answer, {"retry-after": "3"} if status == 429 else None)
 
     def log_message(self, *args: object) -> None:
         pass

@@ -15,7 +15,6 @@ import pytest
 
 from router.backends.registry import Backends
 from router.budgets import DynamoBudgets
-from router.catalog import ModelEntry
 from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult
 from router.resilience import BackendError, Caller, CircuitBreaker, RetryPolicy
 from router.response_cache import DynamoResponseCache
@@ -237,12 +236,6 @@ def threads(count: int, work: Callable[[int], Any]) -> Iterator[list[Any]]:
         worker.join(timeout=60)
     assert not any(w.is_alive() for w in workers), "a worker did not finish in time"
     yield results
-
-
-def entry(alias: str) -> ModelEntry:
-    from router.catalog import parse_models
-
-    return {m.alias: m for m in parse_models(json.dumps(MODELS))}[alias]
 
 
 class SerializedWrites:

@@ -13,21 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 from router.resilience import BackendError
+from shared.aws import aws_client
 
 ClientFactory = Callable[[str, int], Any]
 MAX_READ_TIMEOUT_SECONDS = 60
 
 
 def boto3_client(service: str, read_timeout_seconds: int) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        connect_timeout=min(2, read_timeout_seconds),
-        read_timeout=read_timeout_seconds,
-        retries={"max_attempts": 1, "mode": "standard"},
+    """One try per call: the router's own retry policy decides, with the request's deadline in view."""
+    return aws_client(
+        service, connect_timeout=min(2, read_timeout_seconds), read_timeout=read_timeout_seconds, max_attempts=1
     )
-    return boto3.client(service, config=config)
 
 
 class TimedClients:
@@ -56,18 +52,3 @@ def classify_aws_error(err: Exception, kinds: dict[str, str], service: str) -> B
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     message = str(response.get("Error", {}).get("Message", code))[:500]
     return BackendError(kinds.get(code, "unavailable"), f"{service}: {message}", status=status)
-
-
-class LazyClient:
-    """A boto3 client made on first attribute use, so building the router's objects imports no boto3."""
-
-    def __init__(self, service: str, read_timeout_seconds: int = 2, factory: ClientFactory = boto3_client) -> None:
-        self._service, self._timeout, self._factory = service, read_timeout_seconds, factory
-        self._client: Any = None
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        with self._lock:
-            if self._client is None:
-                self._client = self._factory(self._service, self._timeout)
-        return getattr(self._client, name)

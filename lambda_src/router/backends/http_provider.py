@@ -18,18 +18,18 @@ from router.backends.shapes import (
     openai_chat_body,
     openai_embedding_body,
 )
+from router.catalog import LOCAL_URL_PREFIXES
 from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult
 from router.resilience import BackendError
 from router.secrets import SecretCache
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
-LOCAL_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
 class HttpProviderAdapter:
     def __init__(self, base_url: str, secret_id: str, secrets: SecretCache) -> None:
-        if not base_url.startswith(("https://", *LOCAL_PREFIXES)):
+        if not base_url.startswith(("https://", *LOCAL_URL_PREFIXES)):
             raise ValueError("an HTTP provider's base URL must use https")
         self._base = base_url.rstrip("/")
         self._secret_id, self._secrets = secret_id, secrets
