@@ -10,6 +10,7 @@ and metrics (powertools writes JSON lines) and is discarded by the caller.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -19,9 +20,11 @@ import router.handler as handler_module  # noqa: E402
 import_seconds = time.perf_counter() - started
 
 from router.backends.registry import Backends  # noqa: E402
-from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult  # noqa: E402
+from router.chat import ChatRequest, ChatResult  # noqa: E402
+from router.embeddings import EmbeddingRequest, EmbeddingResult  # noqa: E402
 
-TENANT = {"tenant_id": "bench", "tier": "premium", "allowed_models": ",".join(f"model-{i}" for i in range(10))}
+# bench/run.py names the catalog's aliases to call and what the tenant may use.
+TENANT = {"tenant_id": "bench", "tier": "premium", "allowed_models": os.environ["BENCH_ALLOWED_MODELS"]}
 
 
 class Context:
@@ -54,7 +57,7 @@ def event(path: str, method: str, body: object | None) -> dict[str, object]:
 
 
 CHAT = {
-    "model": "chat",
+    "model": os.environ["BENCH_CHAT_ALIAS"],
     "messages": [
         {"role": "system", "content": "You are a helpful assistant."},
         {"role": "user", "content": "Say hello in one short sentence."},
@@ -66,7 +69,9 @@ CHAT = {
 CASES = {
     "models": event("/v1/models", "GET", None),
     "chat": event("/v1/chat/completions", "POST", CHAT),
-    "embeddings": event("/v1/embeddings", "POST", {"model": "embed", "input": ["one text", "another text"]}),
+    "embeddings": event(
+        "/v1/embeddings", "POST", {"model": os.environ["BENCH_EMBED_ALIAS"], "input": ["one text", "another text"]}
+    ),
 }
 
 

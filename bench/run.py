@@ -10,6 +10,8 @@ Usage: python -m bench.run [--out build/bench/results.json] [--with-emulator]
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import json
 import os
 import platform
@@ -22,35 +24,40 @@ import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.catalogs import SMALL_MODELS, SMALL_ROUTING, large_catalog
+from bench.config_store import document_text
 from tooling.paths import DIST_DIR, REPO_ROOT
 
 COLD_STARTS = 15
 REQUESTS = 10_000
-MODELS: dict[str, dict[str, Any]] = {
-    f"model-{i}": {
-        "provider": "bedrock",
-        "model_id": f"vendor.model-{i}-v1:0",
-        "owned_by": "vendor",
-        "input_price_per_1k": 0.001 * (i + 1),
-        "output_price_per_1k": 0.002 * (i + 1),
-    }
-    for i in range(9)
-}
-MODELS["model-9"] = {"provider": "bedrock", "model_id": "amazon.titan-embed-text-v2:0", "kind": "embedding"}
-# A weighted A/B alias with a fallback and an embeddings alias: the router's full choice path.
-ROUTING = {
-    "aliases": {
-        "chat": {
-            "sticky": "user",
-            "targets": [{"model": "model-0", "weight": 90, "arm": "A"}, {"model": "model-1", "weight": 10, "arm": "B"}],
-            "fallbacks": ["model-2"],
-        },
-        "embed": {"targets": [{"model": "model-9"}]},
-    }
-}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A catalog to measure the router with, and the aliases the probe calls."""
+
+    name: str
+    models: dict[str, dict[str, Any]]
+    routing: dict[str, Any]
+    chat_alias: str
+    embed_alias: str
+
+
+def catalogs() -> tuple[Catalog, ...]:
+    models, routing = large_catalog()
+    # A weighted alias with three targets and a fallback, and a weighted embeddings alias.
+    chat = next(
+        a for a, r in sorted(routing["aliases"].items()) if len(r["targets"]) == 3 and r.get("strategy") is None
+    )
+    embed = next(a for a in sorted(routing["aliases"]) if a.startswith("route-embedding"))
+    return (
+        Catalog("small", SMALL_MODELS, SMALL_ROUTING, "chat", "embed"),
+        Catalog("large", models, routing, chat, embed),
+    )
 
 
 def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO_ROOT) -> float:
@@ -68,12 +75,9 @@ AUTHORIZER_ENV = {
 }
 
 
-def probe(code_dir: Path, requests: int, script: str = "router_probe.py") -> dict[str, Any]:
+def probe(code_dir: Path, requests: int, script: str, env: dict[str, str]) -> dict[str, Any]:
     """Run a probe script in a fresh interpreter against the unzipped package."""
-    env = dict(os.environ, PYTHONPATH=str(code_dir), LAMBDA_TASK_ROOT=str(code_dir))
-    env["GATEWAY_MODELS"] = json.dumps(MODELS)
-    env["GATEWAY_ROUTING"] = json.dumps(ROUTING)
-    env.update(AUTHORIZER_ENV)
+    env = dict(os.environ, PYTHONPATH=str(code_dir), LAMBDA_TASK_ROOT=str(code_dir), **env)
     env["POWERTOOLS_LOG_LEVEL"] = "WARNING" if script == "authorizer_probe.py" else "INFO"
     result = subprocess.run(
         [sys.executable, str(Path(__file__).with_name(script)), str(requests), str(REPO_ROOT)],
@@ -89,6 +93,43 @@ def probe(code_dir: Path, requests: int, script: str = "router_probe.py") -> dic
 
 
 @contextmanager
+def config_store(catalog_list: tuple[Catalog, ...]) -> Iterator[dict[str, dict[str, str]]]:
+    """An emulator holding each catalog's configuration document; yields catalog -> router environment."""
+    from tooling.emulator import Emulator, emulator_client, free_port
+
+    with tempfile.TemporaryDirectory(prefix="bench-config-") as work:
+        emulator = Emulator(free_port(), Path(work) / "moto.pid", Path(work) / "moto.log")
+        emulator.start()
+        try:
+            dynamodb = emulator_client(emulator.endpoint, "dynamodb")
+            dynamodb.create_table(
+                TableName="bench-config", BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            )  # fmt: skip
+            environments = {}
+            for catalog in catalog_list:
+                text = document_text(catalog.models, catalog.routing).encode()
+                version = hashlib.sha256(text).hexdigest()
+                item = {"pk": {"S": f"config#{version}"}, "document": {"B": gzip.compress(text, mtime=0)}}
+                dynamodb.put_item(TableName="bench-config", Item=item)
+                environments[catalog.name] = {
+                    "GATEWAY_CONFIG_TABLE": "bench-config",
+                    "GATEWAY_CONFIG_VERSION": version,
+                    "AWS_ENDPOINT_URL": emulator.endpoint,
+                    "AWS_ACCESS_KEY_ID": "test",
+                    "AWS_SECRET_ACCESS_KEY": "test",  # the emulator's placeholder
+                    "AWS_REGION": "us-east-1",
+                    "BENCH_CHAT_ALIAS": catalog.chat_alias,
+                    "BENCH_EMBED_ALIAS": catalog.embed_alias,
+                    "BENCH_ALLOWED_MODELS": ",".join(catalog.models),
+                }
+            yield environments
+        finally:
+            emulator.stop()
+
+
+@contextmanager
 def unpacked(function: str) -> Iterator[Path]:
     """The function's zip from build/dist, unzipped into a throwaway folder as Lambda lays it out."""
     package = DIST_DIR / f"{function}.zip"
@@ -101,40 +142,44 @@ def unpacked(function: str) -> Iterator[Path]:
 
 
 def router_figures() -> dict[str, Any]:
+    """Cold start and per-request overhead with each catalog, its document read from the emulator."""
     package = DIST_DIR / "router.zip"
-    with unpacked("router") as code_dir:
+    figures: dict[str, Any] = {}
+    with unpacked("router") as code_dir, config_store(catalogs()) as environments:
         bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
-        process = []
-        imports = []
-        for _ in range(COLD_STARTS):
-            begin = time.perf_counter()
-            imports.append(probe(code_dir, 0)["import_seconds"])
-            process.append(time.perf_counter() - begin)
-        warm = probe(code_dir, REQUESTS)
+        figures["bare_interpreter_start_ms_median"] = statistics.median(bare) * 1000
+        for name, env in environments.items():
+            suffix = "" if name == "small" else f"_{name}_catalog"
+            process, imports = [], []
+            for _ in range(COLD_STARTS):
+                begin = time.perf_counter()
+                imports.append(probe(code_dir, 0, "router_probe.py", env)["import_seconds"])
+                process.append(time.perf_counter() - begin)
+            warm = probe(code_dir, REQUESTS, "router_probe.py", env)
+            figures[f"router_import_init_ms_median{suffix}"] = statistics.median(imports) * 1000
+            figures[f"router_process_start_ms_median{suffix}"] = statistics.median(process) * 1000
+            figures[f"router_first_chat_request_incl_pipeline_import_ms{suffix}"] = warm["first_chat_seconds"] * 1000
+            for case in ("models", "chat", "embeddings"):
+                for q in ("p50", "p99"):
+                    figures[f"router_{case}_request_{q}_ms{suffix}"] = warm[case][f"{q}_seconds"] * 1000
         unzipped = sum(p.stat().st_size for p in code_dir.rglob("*") if p.is_file())
-    per_route = {
-        f"router_{case}_request_{q}_ms": warm[case][f"{q}_seconds"] * 1000
-        for case in ("chat", "embeddings")
-        for q in ("p50", "p99")
-    }
-    return {
-        "router_import_init_ms_median": statistics.median(imports) * 1000,
-        "router_process_start_ms_median": statistics.median(process) * 1000,
-        "bare_interpreter_start_ms_median": statistics.median(bare) * 1000,
-        "router_process_vs_bare_interpreter": statistics.median(process) / statistics.median(bare),
-        "router_models_request_p50_ms": warm["models"]["p50_seconds"] * 1000,
-        "router_models_request_p99_ms": warm["models"]["p99_seconds"] * 1000,
-        **per_route,
-        "router_first_chat_request_incl_pipeline_import_ms": warm["first_chat_seconds"] * 1000,
-        "router_zip_kib": package.stat().st_size / 1024,
-        "router_unzipped_kib": unzipped / 1024,
-    }
+    figures["router_process_vs_bare_interpreter"] = (
+        figures["router_process_start_ms_median"] / figures["bare_interpreter_start_ms_median"]
+    )
+    figures["router_cold_start_large_minus_small_ms"] = (
+        figures["router_import_init_ms_median_large_catalog"] - figures["router_import_init_ms_median"]
+    )
+    figures["router_zip_kib"] = package.stat().st_size / 1024
+    figures["router_unzipped_kib"] = unzipped / 1024
+    return figures
 
 
 def authorizer_figures() -> dict[str, Any]:
     with unpacked("authorizer") as code_dir:
-        imports = [probe(code_dir, 0, "authorizer_probe.py")["import_seconds"] for _ in range(COLD_STARTS)]
-        calls = probe(code_dir, 5000, "authorizer_probe.py")
+        imports = [
+            probe(code_dir, 0, "authorizer_probe.py", AUTHORIZER_ENV)["import_seconds"] for _ in range(COLD_STARTS)
+        ]
+        calls = probe(code_dir, 5000, "authorizer_probe.py", AUTHORIZER_ENV)
     figures: dict[str, Any] = {"authorizer_import_init_ms_median": statistics.median(imports) * 1000}
     for case in ("api_key_uncached", "api_key_cached", "jwt_rs256", "jwt_es256"):
         figures[f"authorizer_{case}_p50_ms"] = calls[case]["p50_seconds"] * 1000
@@ -201,11 +246,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "bench" / "results.json")
     parser.add_argument("--with-emulator", action="store_true", help="also time apply/re-plan/destroy of envs/local")
+    parser.add_argument("--skip-config-stores", action="store_true", help="skip comparing the configuration stores")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"machine": machine()}
     results.update(router_figures())
     results.update(authorizer_figures())
     results.update(synth_figures())
+    if not args.skip_config_stores:
+        from bench.config_store import measure
+
+        results.update({f"config_store_{k}": v for k, v in measure(runs=7).items()})
     if args.with_emulator:
         results.update(emulator_figures())
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -38,35 +38,30 @@ def synth(out_dir: Path) -> list[str]:
     # Imported here so the environment above is in place before jsii starts its runtime.
     from cdktn import App
 
-    from modules_src.ai_gateway.openapi import document as openapi_document
-    from modules_src.ai_gateway.stack import AiGatewayStack
-    from modules_src.ai_gateway.variables import SPEC as AI_GATEWAY_SPEC
-    from modules_src.api_gateway_account.stack import SPEC as ACCOUNT_SPEC
-    from modules_src.api_gateway_account.stack import ApiGatewayAccountStack
     from modules_src.common.readme import render_readme, usage_block
+    from modules_src.registry import modules
 
-    extra_files = {AI_GATEWAY_SPEC.name: {"openapi.json": openapi_document()}}
-
-    stacks = {
-        AI_GATEWAY_SPEC.name: (AiGatewayStack, AI_GATEWAY_SPEC),
-        ACCOUNT_SPEC.name: (ApiGatewayAccountStack, ACCOUNT_SPEC),
-    }
+    entries = modules()
+    names = [entry.spec.name for entry in entries]
+    if len(set(names)) != len(names):
+        raise ValueError(f"the module registry names a module twice: {names}")
     with tempfile.TemporaryDirectory(prefix="synth-") as work:
         app = App(outdir=work, skip_validation=True)
-        for stack_class, _ in stacks.values():
-            stack_class(app)
+        for entry in entries:
+            entry.stack(app)
         app.synth()
-        for name, (_, spec) in stacks.items():
+        for entry in entries:
+            name = entry.spec.name
             document = json.loads((Path(work) / "stacks" / name / "cdk.tf.json").read_text())
             target = out_dir / name
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
             (target / "main.tf.json").write_text(render_json(strip_metadata(document)))
-            for file_name, content in extra_files.get(name, {}).items():
-                (target / file_name).write_text(render_json(content))
+            for file_name, content in sorted(entry.extra_files.items()):
+                (target / file_name).write_text(render_json(content()))
             usage = usage_block(REPO_ROOT / USAGE_ROOT, name)
-            (target / "README.md").write_text(render_readme(spec, usage, USAGE_ROOT.as_posix()))
-    return sorted(stacks)
+            (target / "README.md").write_text(render_readme(entry.spec, usage, USAGE_ROOT.as_posix()))
+    return sorted(names)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,12 +18,14 @@ from pathlib import Path
 
 from tooling.paths import DIST_DIR, LAMBDA_SRC_DIR, REQUIREMENTS_DIR
 
-FUNCTIONS = {"authorizer": ("authorizer", "shared"), "router": ("router", "shared")}
+FUNCTIONS = {"authorizer": ("authorizer", "contract", "shared"), "router": ("router", "contract", "shared")}
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
 SKIPPED_DIRS = {"__pycache__", "tests"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
+# What the Lambda Python runtime itself provides (import names), so the zips leave them out.
+RUNTIME_PROVIDED = ("boto3", "botocore", "dateutil", "jmespath", "s3transfer", "six", "urllib3")
 
 
 class PackageError(Exception):

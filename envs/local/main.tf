@@ -89,8 +89,8 @@ module "gateway" {
   routing               = var.routing
   response_cache        = var.response_cache
   # A short window and no deletion protection: local state is thrown away with the emulator.
-  kms_key_deletion_window_in_days  = 7
-  tenant_table_deletion_protection = false
+  kms_key_deletion_window_in_days = 7
+  enable_deletion_protection      = false
   # Emulator gaps: it stores per-route method settings under an escaped path (so every
   # re-plan would differ) and has no CloudWatch role for execution logs.
   enable_route_method_settings = false

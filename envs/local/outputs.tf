@@ -28,3 +28,8 @@ output "tenant_api_keys" {
   value       = module.gateway.tenant_api_keys
   sensitive   = true
 }
+
+output "config_version" {
+  description = "Content address (SHA-256) of the configuration document the router runs on."
+  value       = module.gateway.config_version
+}

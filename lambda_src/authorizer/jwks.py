@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from authorizer.jwt import PublicKey
+from contract.urls import is_allowed_outbound_url
 
 FETCH_TIMEOUT_SECONDS = 2.0
 MAX_JWKS_BYTES = 256 * 1024
@@ -25,7 +26,7 @@ class JwksError(Exception):
 
 def fetch_jwks(url: str) -> dict[str, PublicKey]:
     """GET `url` and return its usable signing keys by kid."""
-    if not url.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
+    if not is_allowed_outbound_url(url):
         raise JwksError("the JWKS URL must use https")
     # Imported here: urllib.request (http.client, ssl, email) is a third of the cold start,
     # and API-key-only gateways never fetch a JWKS.

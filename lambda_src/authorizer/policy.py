@@ -11,10 +11,12 @@ from typing import Any
 
 from authorizer.credentials import MethodArn
 from authorizer.tenants import Tenant
+from contract import tenancy
+from contract.routes import MODEL_PATH_PARAMETERS
 
 # Path parameters that name a model alias: the policy lists only the tenant's aliases there,
 # so API Gateway refuses any other model with 403 before any integration runs.
-MODEL_PARAMETERS = frozenset({"{model}", "{modelId}"})
+MODEL_PARAMETERS = frozenset(f"{{{name}}}" for name in MODEL_PATH_PARAMETERS)
 
 
 def route_resources(stage: MethodArn, routes: tuple[str, ...], allowed_models: tuple[str, ...] = ()) -> list[str]:
@@ -49,14 +51,13 @@ def allow(
         "principalId": tenant.tenant_id,
         "policyDocument": _policy("Allow", route_resources(stage, routes, tenant.allowed_models)),
         "context": {
-            "tenant_id": tenant.tenant_id,
-            "tier": tenant.tier,
-            # Lists can't cross into the context: comma-separated, decoded in one place (router).
-            "allowed_models": ",".join(tenant.allowed_models),
-            # Budgets the router enforces; "" when none.
-            "monthly_token_budget": "" if tenant.monthly_token_budget is None else str(tenant.monthly_token_budget),
-            "daily_token_budget": "" if tenant.daily_token_budget is None else str(tenant.daily_token_budget),
-            "auth_method": auth_method,
+            tenancy.CONTEXT_TENANT_ID: tenant.tenant_id,
+            tenancy.CONTEXT_TIER: tenant.tier,
+            # Lists and optional numbers can't cross into the context as such: the contract encodes them.
+            tenancy.CONTEXT_ALLOWED_MODELS: tenancy.encode_list(tenant.allowed_models),
+            tenancy.CONTEXT_MONTHLY_TOKEN_BUDGET: tenancy.encode_count(tenant.monthly_token_budget),
+            tenancy.CONTEXT_DAILY_TOKEN_BUDGET: tenancy.encode_count(tenant.daily_token_budget),
+            tenancy.CONTEXT_AUTH_METHOD: auth_method,
         },
         "usageIdentifierKey": usage_key,
     }
@@ -67,5 +68,5 @@ def deny(principal: str, stage: MethodArn, reason: str) -> dict[str, Any]:
     return {
         "principalId": principal,
         "policyDocument": _policy("Deny", [f"{stage.stage_arn}/*/*"]),
-        "context": {"deny_reason": reason},
+        "context": {tenancy.CONTEXT_DENY_REASON: reason},
     }

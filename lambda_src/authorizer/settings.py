@@ -1,4 +1,4 @@
-"""The authorizer's configuration, read once from its environment. Variable names live only here."""
+"""The authorizer's configuration, read once from its environment (variable names: `contract.environment`)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from authorizer.jwt import ClaimRules
+from contract import environment as env
 from shared.env_settings import seconds_from_env
 
-TENANT_TABLE_ENV = "GATEWAY_TENANT_TABLE"
-ROUTES_ENV = "GATEWAY_ROUTES"
-TENANT_CACHE_TTL_ENV = "GATEWAY_TENANT_CACHE_TTL_SECONDS"
-JWT_ISSUER_ENV = "GATEWAY_JWT_ISSUER"
-JWT_AUDIENCE_ENV = "GATEWAY_JWT_AUDIENCE"
-JWT_JWKS_URL_ENV = "GATEWAY_JWT_JWKS_URL"
-JWT_TENANT_CLAIM_ENV = "GATEWAY_JWT_TENANT_CLAIM"
-JWKS_TTL_ENV = "GATEWAY_JWKS_TTL_SECONDS"
+TENANT_TABLE_ENV = env.TENANT_TABLE
+ROUTES_ENV = env.ROUTES
+TENANT_CACHE_TTL_ENV = env.TENANT_CACHE_TTL_SECONDS
+JWT_ISSUER_ENV = env.JWT_ISSUER
+JWT_AUDIENCE_ENV = env.JWT_AUDIENCE
+JWT_JWKS_URL_ENV = env.JWT_JWKS_URL
+JWT_TENANT_CLAIM_ENV = env.JWT_TENANT_CLAIM
+JWKS_TTL_ENV = env.JWKS_TTL_SECONDS
 
 
 class SettingsError(Exception):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from contract import tenancy
 from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 
@@ -38,19 +39,23 @@ class Tenant:
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Tenant | None:
         """Parse a DynamoDB item (already deserialized); None when it is not a complete tenant."""
-        tenant_id, tier = item.get("tenant_id"), item.get("tier")
-        models = item.get("allowed_models", "")
+        tenant_id, tier = item.get(tenancy.ITEM_TENANT_ID), item.get(tenancy.ITEM_TIER)
+        models = item.get(tenancy.ITEM_ALLOWED_MODELS, "")
         if not isinstance(tenant_id, str) or not tenant_id or not isinstance(tier, str) or not isinstance(models, str):
             return None
         return cls(
             tenant_id=tenant_id,
             tier=tier,
-            allowed_models=tuple(m for m in models.split(",") if m),
-            enabled=item.get("enabled") is True,
-            monthly_token_budget=_budget(item.get("monthly_token_budget")),
-            daily_token_budget=_budget(item.get("daily_token_budget")),
-            api_key_id=item.get("api_key_id") if isinstance(item.get("api_key_id"), str) else None,
+            allowed_models=tenancy.split_list(models),
+            enabled=item.get(tenancy.ITEM_ENABLED) is True,
+            monthly_token_budget=_budget(item.get(tenancy.ITEM_MONTHLY_TOKEN_BUDGET)),
+            daily_token_budget=_budget(item.get(tenancy.ITEM_DAILY_TOKEN_BUDGET)),
+            api_key_id=_text(item.get(tenancy.ITEM_API_KEY_ID)),
         )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _budget(value: Any) -> int | None:
@@ -76,17 +81,19 @@ class DynamoTenantStore:
 
     def _get(self, pk: str) -> Tenant | None:
         try:
-            response = self._client.get_item(TableName=self._table_name, Key={"pk": {"S": pk}}, ConsistentRead=True)
+            response = self._client.get_item(
+                TableName=self._table_name, Key={tenancy.TABLE_HASH_KEY: {"S": pk}}, ConsistentRead=True
+            )
         except Exception as err:  # botocore errors, without importing botocore at cold start
             raise StoreError(f"tenant store read failed: {type(err).__name__}") from None
         item = response.get("Item")
         return Tenant.from_item(_plain(item)) if item else None
 
     def by_key_hash(self, digest: str) -> Tenant | None:
-        return self._get(f"key#{digest}")
+        return self._get(f"{tenancy.KEY_ITEM_PREFIX}{digest}")
 
     def by_tenant_id(self, tenant_id: str) -> Tenant | None:
-        return self._get(f"tenant#{tenant_id}")
+        return self._get(f"{tenancy.TENANT_ITEM_PREFIX}{tenant_id}")
 
 
 def _default_client() -> Any:
@@ -122,7 +129,11 @@ class CachedTenantStore:
         self._ttl_of = lambda tenant: ttl_seconds if tenant else negative_ttl_seconds
 
     def by_key_hash(self, digest: str) -> Tenant | None:
-        return self._cache.get(f"key#{digest}", lambda: self._store.by_key_hash(digest), self._ttl_of)
+        return self._cache.get(
+            f"{tenancy.KEY_ITEM_PREFIX}{digest}", lambda: self._store.by_key_hash(digest), self._ttl_of
+        )
 
     def by_tenant_id(self, tenant_id: str) -> Tenant | None:
-        return self._cache.get(f"tenant#{tenant_id}", lambda: self._store.by_tenant_id(tenant_id), self._ttl_of)
+        return self._cache.get(
+            f"{tenancy.TENANT_ITEM_PREFIX}{tenant_id}", lambda: self._store.by_tenant_id(tenant_id), self._ttl_of
+        )

@@ -1,4 +1,4 @@
-"""The router's provider-neutral requests and results (what every backend adapter translates)."""
+"""The router's provider-neutral chat request and result (what every backend adapter translates)."""
 
 from __future__ import annotations
 
@@ -34,24 +34,3 @@ class ChatResult:
     finish_reason: str
     input_tokens: int
     output_tokens: int
-
-
-@dataclass(frozen=True)
-class EmbeddingRequest:
-    """An OpenAI embeddings request after validation (always float vectors here; base64 is rendering)."""
-
-    inputs: tuple[str, ...]
-    dimensions: int | None = None
-    user: str | None = None
-
-
-@dataclass(frozen=True)
-class EmbeddingResult:
-    vectors: tuple[tuple[float, ...], ...]
-    input_tokens: int
-
-
-def estimate_tokens(text: str) -> int:
-    """A cheap token estimate (4 characters per token, rounded up), for budget reservations and
-    for formats whose backend reports no counts."""
-    return (len(text) + 3) // 4

@@ -1,27 +1,31 @@
 """Router Lambda entry point: OpenAI-compatible `/v1/models`, `/v1/chat/completions` and `/v1/embeddings`.
 
-Cold start budget: the standard library, powertools' Logger, the settings and the
-catalog. The model pipeline (validation, routing, resilience, budgets, cache) is
-imported and built on the first model request, boto3 on the first AWS call.
+Cold start budget: the standard library, powertools' Logger, the settings, the
+catalog and one signed GetItem of the configuration document (no boto3). The model
+pipeline (validation, routing, resilience, budgets, cache) is imported and built on
+the first model request, boto3 on the first AWS call.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
-from router.catalog import ModelEntry, model_list
+from router.api.render import model_list
+from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
+from shared.config_document import ConfigUnavailable
 from shared.errors import GatewayError
 from shared.proxy_handler import RouteTable, handle_proxy_event
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from router.serving import ModelService
+    from router.pipeline.serving import ModelService
     from shared.http import Reply
     from shared.proxy_event import ProxyRequest
 
@@ -33,27 +37,60 @@ MISCONFIGURED = GatewayError(
     "the gateway's model configuration is invalid; an operator must fix the deployment",
     error_type="server_error",
 )
+CONFIG_UNAVAILABLE = GatewayError(
+    503,
+    "configuration_unavailable",
+    "the gateway could not read its configuration; retry shortly",
+    error_type="server_error",
+    headers={"retry-after": "1"},
+)
 # What API Gateway's 29 s leaves the router to answer in JSON after its last attempt.
 ANSWER_MARGIN_SECONDS = 1.0
+# After a failed read, a container tries the store again at most this often.
+RELOAD_INTERVAL_SECONDS = 1.0
 
 
-def load_settings() -> Settings | None:
-    """Parse the settings once per container; log (without secrets) and return None when invalid."""
-    try:
-        return Settings.from_env()
-    except SettingsError as err:
-        logger.error("invalid router configuration", extra={"problem": str(err)})
-        return None
+class SettingsHolder:
+    """The container's settings: read once; an invalid document stays refused, an unreadable one is retried."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.invalid = False
+        self._next_try = 0.0
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Read and parse the document the environment names; log (without secrets) what went wrong."""
+        try:
+            self.settings = Settings.load()
+        except SettingsError as err:
+            self.invalid = True
+            logger.error("invalid router configuration", extra={"problem": str(err)})
+        except ConfigUnavailable as err:
+            self._next_try = time.monotonic() + RELOAD_INTERVAL_SECONDS
+            logger.error("router configuration unavailable", extra={"problem": str(err)})
+
+    def get(self) -> Settings:
+        """The settings, or the refusal that says why there are none (an unreadable store is tried again)."""
+        settings = self.settings
+        if settings is None and not self.invalid:
+            with self._lock:
+                if self.settings is None and time.monotonic() >= self._next_try:
+                    self.load()
+            settings = self.settings
+        if settings is not None:
+            return settings
+        raise MISCONFIGURED if self.invalid else CONFIG_UNAVAILABLE
 
 
 def build_service(settings: Settings) -> ModelService:
     """The container's long-lived service: adapters, circuit breakers and tables (clients made on first use)."""
     from router.backends.aws_clients import boto3_client
     from router.backends.registry import Backends
-    from router.budgets import DynamoBudgets
+    from router.pipeline.budgets import DynamoBudgets
+    from router.pipeline.response_cache import DynamoResponseCache
+    from router.pipeline.serving import ModelService
     from router.resilience import Caller, CircuitBreaker, RetryPolicy
-    from router.response_cache import DynamoResponseCache
-    from router.serving import ModelService
     from shared.aws import LazyClient
 
     # One try per write: a retried ADD after a lost answer could count tokens twice.
@@ -68,7 +105,9 @@ def build_service(settings: Settings) -> ModelService:
     )
 
 
-SETTINGS = load_settings()
+# Read at cold start, inside Lambda's init phase.
+SETTINGS = SettingsHolder()
+SETTINGS.load()
 # Built on the first model request and kept for the container's life (breakers, clients, caches).
 SERVICE: ModelService | None = None
 
@@ -76,27 +115,36 @@ SERVICE: ModelService | None = None
 def model_service() -> tuple[Settings, ModelService]:
     """The settings and the model service, building the service on first use."""
     global SERVICE  # noqa: PLW0603 - one per container, made on demand to keep the cold start small
-    if SETTINGS is None:
-        raise MISCONFIGURED
+    settings = SETTINGS.get()
     if SERVICE is None:
-        SERVICE = build_service(SETTINGS)
-    return SETTINGS, SERVICE
+        SERVICE = build_service(settings)
+    return settings, SERVICE
+
+
+# Model lists already rendered, by tenant and allow-list: the configuration never changes in a container.
+MODEL_LISTS: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
+MAX_MODEL_LISTS = 256
 
 
 def list_models(request: ProxyRequest) -> dict[str, Any]:
     """The OpenAI model list: the catalog models the tenant may use, and the routed aliases that can serve it."""
-    if SETTINGS is None:
-        raise MISCONFIGURED
-    settings = SETTINGS
-    models = settings.models
+    settings = SETTINGS.get()
     if request.tenant is None:
-        return model_list(models)
-    allowed = request.tenant.allowed_models
-    listed = [m for m in models if m.alias in allowed and m.alias not in settings.routing.aliases]
+        return model_list(settings.models)
+    key = (request.tenant.tenant_id, request.tenant.allowed_models)
+    body = MODEL_LISTS.get(key)
+    if body is None:
+        if len(MODEL_LISTS) >= MAX_MODEL_LISTS:
+            MODEL_LISTS.clear()
+        body = MODEL_LISTS[key] = _models_for(settings, *key)
+    return body
+
+
+def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dict[str, Any]:
+    listed = [m for m in settings.models if m.alias in allowed and m.alias not in settings.routing.aliases]
     for alias, route in sorted(settings.routing.aliases.items()):
         try:
-            choose(settings.routing, alias=alias, tenant=request.tenant.tenant_id, allowed=allowed, user=None,
-                   request_id="models")  # fmt: skip
+            choose(settings.routing, alias=alias, tenant=tenant, allowed=allowed, user=None, request_id="models")
         except NoRouteError:
             continue
         first = settings.by_alias[route.targets[0].model]
@@ -106,7 +154,7 @@ def list_models(request: ProxyRequest) -> dict[str, Any]:
 
 
 def chat_completions(request: ProxyRequest) -> Reply:
-    from router.openai_api import parse_chat, parse_json_object
+    from router.api.parse import parse_chat, parse_json_object
 
     settings, service = model_service()
     parsed = parse_chat(parse_json_object(request.body))
@@ -120,7 +168,7 @@ def chat_completions(request: ProxyRequest) -> Reply:
 
 
 def embeddings(request: ProxyRequest) -> Reply:
-    from router.openai_api import parse_embedding, parse_json_object
+    from router.api.parse import parse_embedding, parse_json_object
 
     settings, service = model_service()
     parsed = parse_embedding(parse_json_object(request.body))

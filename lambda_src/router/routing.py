@@ -1,8 +1,7 @@
 """Choose the backend target for a request: weighted A/B arms, tenant pins, cheapest-first, fallbacks.
 
-Pure: takes the parsed routing document and the request's facts, returns a plan.
-The document is one validated JSON object per environment (written by the module
-from its inputs), for example:
+Pure: takes the configuration document's parsed `routing` and the request's facts,
+returns a plan. The module writes it from its `routing` input, for example:
 
     {"aliases": {"chat": {"strategy": "weighted", "sticky": "user",
                           "targets": [{"model": "claude-3-haiku", "weight": 90, "arm": "A"},
@@ -18,17 +17,18 @@ model and has no routing entry routes to itself. Prices come from the catalog
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-STRATEGIES = ("cheapest", "weighted")
-STICKY_KEYS = ("request", "user")
-MAX_TARGETS = 16
+from contract import routing as rules
+from contract.catalog import MODEL_ALIAS_PATTERN
+from contract.fields import defaults
+from contract.routing import MAX_TARGETS, STICKY_KEYS, STRATEGIES
 
-
-class RoutingError(ValueError):
-    """The routing document is malformed; the message lists every problem."""
+ALIAS = re.compile(MODEL_ALIAS_PATTERN)
+DEFAULTS = defaults(rules.ALIAS_ROUTE_FIELDS)
+TARGET_DEFAULTS = defaults(rules.TARGET_FIELDS)
 
 
 class NoRouteError(LookupError):
@@ -74,76 +74,78 @@ class Plan:
     arm: str
 
 
-def parse_routing(raw: str, catalog: frozenset[str], prices: dict[str, Price] | None = None) -> RoutingConfig:
-    """Parse and validate the routing document against the catalog's aliases and its price table.
-
-    Raises
-    ------
-    RoutingError
-        Listing every problem: unknown models or keys, bad weights or strategies.
-    """
-    try:
-        document = json.loads(raw) if raw else {}
-    except ValueError as err:
-        raise RoutingError(f"routing document is not JSON: {err}") from None
-    if not isinstance(document, dict):
-        raise RoutingError("routing document must be a JSON object")
-    problems = [
-        f"routing document key {key!r} is unknown; expected aliases, tenant_pins"
-        for key in document
-        if key not in ("aliases", "tenant_pins")
-    ]
-    aliases: dict[str, AliasRoute] = {}
-    raw_aliases = document.get("aliases", {})
-    raw_pins = document.get("tenant_pins", {})
+def parse_routing(value: Any, kinds: dict[str, str], prices: dict[str, Price], problems: list[str]) -> RoutingConfig:
+    """Parse the document's `routing` against the catalog (alias -> kind); append every problem to `problems`."""
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        problems.append(rules.NOT_AN_OBJECT)
+        return RoutingConfig({}, {}, dict(prices))
+    problems += [rules.KEY_UNKNOWN.format(value=key) for key in value if key not in ("aliases", "tenant_pins")]
+    raw_aliases, raw_pins = value.get("aliases"), value.get("tenant_pins")
+    raw_aliases, raw_pins = {} if raw_aliases is None else raw_aliases, {} if raw_pins is None else raw_pins
     if not isinstance(raw_aliases, dict) or not isinstance(raw_pins, dict):
-        raise RoutingError("routing document: aliases and tenant_pins must be objects")
+        problems.append(rules.NOT_AN_OBJECT)
+        return RoutingConfig({}, {}, dict(prices))
+    aliases: dict[str, AliasRoute] = {}
     for alias, spec in raw_aliases.items():
-        route = _alias_route(alias, spec, catalog, problems)
+        route = _alias_route(alias, spec, kinds, problems)
         if route is not None:
             aliases[alias] = route
     pins: dict[str, dict[str, str]] = {}
     for tenant, mapping in raw_pins.items():
-        if not isinstance(mapping, dict) or not all(isinstance(m, str) and m in catalog for m in mapping.values()):
-            problems.append(f"tenant_pins['{tenant}'] must map aliases to catalog models")
+        if not isinstance(mapping, dict):
+            problems.append(rules.PIN_UNKNOWN.format(tenant=tenant, alias="*", model=mapping))
             continue
-        pins[tenant] = dict(mapping)
-    if problems:
-        raise RoutingError("; ".join(problems))
-    return RoutingConfig(aliases, pins, dict(prices or {}))
+        bad = [(a, m) for a, m in mapping.items() if not isinstance(m, str) or m not in kinds]
+        problems += [rules.PIN_UNKNOWN.format(tenant=tenant, alias=a, model=m) for a, m in bad]
+        if not bad:
+            pins[tenant] = dict(mapping)
+    return RoutingConfig(aliases, pins, dict(prices))
 
 
-def _alias_route(alias: str, spec: Any, catalog: frozenset[str], problems: list[str]) -> AliasRoute | None:
-    where = f"aliases['{alias}']"
-    if not isinstance(spec, dict):
-        problems.append(f"{where} must be an object")
+def _alias_route(alias: Any, spec: Any, kinds: dict[str, str], problems: list[str]) -> AliasRoute | None:
+    if not isinstance(alias, str) or not ALIAS.match(alias):
+        problems.append(rules.ALIAS_INVALID.format(alias=alias))
         return None
-    strategy, sticky = spec.get("strategy", "weighted"), spec.get("sticky", "request")
+    if not isinstance(spec, dict):
+        problems.append(rules.ROUTE_NOT_AN_OBJECT.format(alias=alias))
+        return None
+    spec = {**DEFAULTS, **{k: v for k, v in spec.items() if v is not None}}
+    before = len(problems)
+    strategy, sticky, raw_targets, fallbacks = spec["strategy"], spec["sticky"], spec.get("targets"), spec["fallbacks"]
     if strategy not in STRATEGIES:
-        problems.append(f"{where}.strategy {strategy!r} is unknown; expected one of: {', '.join(STRATEGIES)}")
+        problems.append(rules.STRATEGY_UNKNOWN.format(alias=alias, value=strategy))
     if sticky not in STICKY_KEYS:
-        problems.append(f"{where}.sticky {sticky!r} is unknown; expected one of: {', '.join(STICKY_KEYS)}")
-    targets = []
-    raw_targets = spec.get("targets")
+        problems.append(rules.STICKY_UNKNOWN.format(alias=alias, value=sticky))
     if not isinstance(raw_targets, list) or not 0 < len(raw_targets) <= MAX_TARGETS:
-        problems.append(f"{where}.targets must list 1-{MAX_TARGETS} targets")
+        problems.append(rules.TARGET_COUNT.format(alias=alias))
         raw_targets = []
-    for index, target in enumerate(raw_targets):
-        model = target.get("model") if isinstance(target, dict) else None
-        weight = target.get("weight", 1) if isinstance(target, dict) else None
-        if model not in catalog:
-            problems.append(f"{where}.targets[{index}].model {model!r} is not a catalog model")
-        elif isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
-            problems.append(f"{where}.targets[{index}].weight must be a whole number >= 0")
+    targets: list[Target] = []
+    weights: list[Any] = []
+    for raw in raw_targets:
+        target = {**TARGET_DEFAULTS, **{k: v for k, v in raw.items() if v is not None}} if isinstance(raw, dict) else {}
+        model, weight = target.get("model"), target.get("weight")
+        weights.append(int(weight) if isinstance(weight, float) and weight.is_integer() else weight)
+        if not isinstance(model, str) or model not in kinds:
+            problems.append(rules.TARGET_UNKNOWN.format(alias=alias, model=model))
         else:
-            targets.append(Target(model, weight, str(target.get("arm") or model)))
-    if targets and sum(t.weight for t in targets) == 0:
-        problems.append(f"{where}.targets need a weight above 0")
-    fallbacks = spec.get("fallbacks") or []
-    if not isinstance(fallbacks, list) or not all(f in catalog for f in fallbacks):
-        problems.append(f"{where}.fallbacks must list catalog models")
-        fallbacks = []
-    if strategy not in STRATEGIES or sticky not in STICKY_KEYS or not targets:
+            targets.append(Target(model, weights[-1], str(target.get("arm") or model)))
+    # The same rule the module checks: every weight whole and >= 0, and their sum above 0.
+    if any(isinstance(w, bool) or not isinstance(w, int) or w < 0 for w in weights) or (
+        weights and sum(w for w in weights if isinstance(w, int)) <= 0
+    ):
+        problems.append(rules.WEIGHTS_INVALID.format(alias=alias))
+    if not isinstance(fallbacks, list):
+        fallbacks = [fallbacks]
+    problems += [
+        rules.FALLBACK_UNKNOWN.format(alias=alias, model=f)
+        for f in fallbacks
+        if not isinstance(f, str) or f not in kinds
+    ]
+    served = {kinds.get(t.model) for t in targets} | {kinds.get(f) for f in fallbacks if isinstance(f, str)}
+    if len(served - {None}) > 1:
+        problems.append(rules.MIXED_KINDS.format(alias=alias))
+    if len(problems) > before:
         return None
     return AliasRoute(strategy, sticky, tuple(targets), tuple(fallbacks))
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from router.resilience import BackendError
+from router.backends.errors import BackendError
 from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 

@@ -1,41 +1,42 @@
-"""The router's configuration, read once from its environment. Variable names live only here."""
+"""The router's configuration: a few scalars from its environment, the rest from the configuration document.
+
+Variable names are the contract's (`contract.environment`). The document (models,
+routing, response cache) is read once per container from the store the environment
+names, then parsed here with every problem reported at once.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
+from contract import config_document as layout
+from contract import environment as env
+from contract.messages import join_problems
 from router.catalog import ModelEntry, parse_models
-from router.response_cache import CacheSettings
-from router.routing import Price, RoutingConfig, RoutingError, parse_routing
+from router.pipeline.response_cache import CacheSettings, parse_cache_settings
+from router.routing import Price, RoutingConfig, parse_routing
+from shared.config_document import ConfigInvalid, ItemFetcher, read_document
 from shared.env_settings import seconds_from_env
 
-MODELS_ENV = "GATEWAY_MODELS"
-ROUTING_ENV = "GATEWAY_ROUTING"
-ENVIRONMENT_ENV = "GATEWAY_ENVIRONMENT"
-BUDGET_TABLE_ENV = "GATEWAY_BUDGET_TABLE"
-CACHE_TABLE_ENV = "GATEWAY_CACHE_TABLE"
-RESPONSE_CACHE_ENV = "GATEWAY_RESPONSE_CACHE"
-LOG_PROMPTS_ENV = "GATEWAY_LOG_PROMPTS"
-DEADLINE_ENV = "GATEWAY_DEADLINE_SECONDS"
-METRICS_NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 # API Gateway gives an integration 29 s; the router keeps a margin to answer with JSON.
 DEFAULT_DEADLINE_SECONDS = 27.0
-MAX_CACHE_TTL_SECONDS = 7 * 24 * 3600
+DEFAULT_METRICS_NAMESPACE = "AiGateway"
+# Distinct tenant allow-lists a container remembers (bounded: cleared when full).
+MAX_REMEMBERED_ALLOW_LISTS = 1024
 
 
 class SettingsError(Exception):
-    """The function's environment is missing or malformed."""
+    """The environment or the configuration document is invalid; the message lists every problem."""
 
 
 @dataclass(frozen=True)
 class Settings:
     """What the router serves and how, parsed and validated."""
 
-    environment: str
     models: tuple[ModelEntry, ...]
     routing: RoutingConfig = field(default_factory=lambda: RoutingConfig({}, {}, {}))
     budget_table: str | None = None
@@ -43,7 +44,9 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     log_prompts: bool = False
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
-    metrics_namespace: str = "AiGateway"
+    metrics_namespace: str = DEFAULT_METRICS_NAMESPACE
+    # The configuration document's content address (what the function's environment named).
+    config_version: str = ""
 
     @cached_property
     def by_alias(self) -> dict[str, ModelEntry]:
@@ -60,83 +63,82 @@ class Settings:
         """`chat` or `embedding` for a catalog model or a routed alias; None when unknown."""
         return self.kinds.get(alias)
 
+    @cached_property
+    def _allowed_by_kind(self) -> dict[tuple[frozenset[str], str], frozenset[str]]:
+        return {}
+
+    def allowed_of_kind(self, allowed: frozenset[str], kind: str) -> frozenset[str]:
+        """The aliases of `allowed` (a tenant's allow-list) that serve `kind`.
+
+        Remembered per allow-list: a tenant's list is the same on every request, and with
+        hundreds of models filtering it each time would cost more than the rest of the route.
+        """
+        key = (allowed, kind)
+        cached = self._allowed_by_kind.get(key)
+        if cached is None:
+            if len(self._allowed_by_kind) >= MAX_REMEMBERED_ALLOW_LISTS:
+                self._allowed_by_kind.clear()
+            cached = self._allowed_by_kind[key] = frozenset(a for a in allowed if self.kinds.get(a) == kind)
+        return cached
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        """Parse the settings from `environ`.
+    def load(cls, environ: Mapping[str, str] = os.environ, fetch: ItemFetcher | None = None) -> Settings:
+        """Read the document the environment names and parse both.
 
         Raises
         ------
         SettingsError
-            When a variable is missing or invalid; the message names it.
+            The environment or the document is invalid (an operator must fix the deployment).
+        ConfigUnavailable
+            The store could not be read now (the caller may try again).
         """
-        raw_models = environ.get(MODELS_ENV)
-        if not raw_models:
-            raise SettingsError(f"{MODELS_ENV} is not set; it must hold the models JSON the module writes")
         try:
-            models = parse_models(raw_models)
-        except ValueError as err:
-            raise SettingsError(f"{MODELS_ENV}: {err}") from None
+            document = read_document(environ, fetch)
+        except ConfigInvalid as err:
+            raise SettingsError(str(err)) from None
+        return cls.from_document(document, environ)
+
+    @classmethod
+    def from_document(cls, document: Any, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Parse the configuration document and the environment's scalars.
+
+        Raises
+        ------
+        SettingsError
+            Listing every problem of both.
+        """
+        problems: list[str] = []
+        if not isinstance(document, dict):
+            raise SettingsError(layout.NOT_JSON)
+        if document.get(layout.SCHEMA, layout.SCHEMA_VERSION) != layout.SCHEMA_VERSION:
+            problems.append(layout.SCHEMA_UNSUPPORTED.format(value=document.get(layout.SCHEMA)))
+        models = parse_models(document.get(layout.MODELS), problems)
+        kinds = {m.alias: m.kind for m in models}
         prices = {
             m.alias: Price(m.input_price_per_1k, m.output_price_per_1k)
             for m in models
             if m.input_price_per_1k is not None and m.output_price_per_1k is not None
         }
+        routing = parse_routing(document.get(layout.ROUTING), kinds, prices, problems)
+        servable = frozenset(kinds) | frozenset(routing.aliases)
+        cache = parse_cache_settings(document.get(layout.RESPONSE_CACHE), servable, problems)
+        deadline = DEFAULT_DEADLINE_SECONDS
         try:
-            routing = parse_routing(environ.get(ROUTING_ENV, ""), frozenset(m.alias for m in models), prices)
-        except RoutingError as err:
-            raise SettingsError(f"{ROUTING_ENV}: {err}") from None
-        _check_kinds(routing, {m.alias: m.kind for m in models})
+            deadline = seconds_from_env(
+                environ, env.DEADLINE_SECONDS, DEFAULT_DEADLINE_SECONDS, 1, env.MAX_DEADLINE_SECONDS
+            )
+        except ValueError as err:
+            problems.append(str(err))
+        if problems:
+            raise SettingsError(join_problems(problems))
         return cls(
-            environment=environ.get(ENVIRONMENT_ENV, ""),
             models=models,
             routing=routing,
-            budget_table=environ.get(BUDGET_TABLE_ENV) or None,
-            cache_table=environ.get(CACHE_TABLE_ENV) or None,
-            cache=_cache_settings(environ.get(RESPONSE_CACHE_ENV, "")),
-            log_prompts=environ.get(LOG_PROMPTS_ENV, "false").lower() == "true",
-            deadline_seconds=_deadline(environ),
-            metrics_namespace=environ.get(METRICS_NAMESPACE_ENV) or "AiGateway",
+            budget_table=environ.get(env.BUDGET_TABLE) or None,
+            cache_table=environ.get(env.CACHE_TABLE) or None,
+            cache=cache,
+            log_prompts=environ.get(env.LOG_PROMPTS, "false").lower() == "true",
+            deadline_seconds=deadline,
+            metrics_namespace=environ.get(env.METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
+            config_version=environ.get(env.CONFIG_VERSION, ""),
         )
-
-
-def _check_kinds(routing: RoutingConfig, kinds: dict[str, str]) -> None:
-    for alias, route in routing.aliases.items():
-        served = {kinds[t.model] for t in route.targets} | {kinds[f] for f in route.fallbacks}
-        if len(served) > 1:
-            raise SettingsError(f"{ROUTING_ENV}: alias '{alias}' mixes chat and embedding models")
-
-
-def _deadline(environ: Mapping[str, str]) -> float:
-    try:
-        return seconds_from_env(environ, DEADLINE_ENV, DEFAULT_DEADLINE_SECONDS, 1, 900)
-    except ValueError as err:
-        raise SettingsError(str(err)) from None
-
-
-def _cache_settings(raw: str) -> CacheSettings:
-    if not raw:
-        return CacheSettings()
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        raise SettingsError(f"{RESPONSE_CACHE_ENV} is not JSON") from None
-    if document is None:
-        return CacheSettings()
-    if not isinstance(document, dict):
-        document = {}
-    ttl, aliases, sampled = (
-        document.get("ttl_seconds"),
-        document.get("aliases") or [],
-        document.get("cache_sampled", False),
-    )
-    if (
-        isinstance(ttl, bool)
-        or not isinstance(ttl, int | float)
-        or not 0 <= ttl <= MAX_CACHE_TTL_SECONDS
-        or not isinstance(aliases, list)
-        or not all(isinstance(a, str) for a in aliases)
-        or not isinstance(sampled, bool)
-    ):
-        shape = f"{{ttl_seconds: 0-{MAX_CACHE_TTL_SECONDS}, aliases: [...], cache_sampled: bool}}"
-        raise SettingsError(f"{RESPONSE_CACHE_ENV} must be {shape}")
-    return CacheSettings(int(ttl), frozenset(aliases), sampled)

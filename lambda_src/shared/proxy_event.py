@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract import tenancy
 from shared.errors import GatewayError
 
 MAX_ID_LENGTH = 128
@@ -50,26 +52,26 @@ class ProxyRequest:
 
 
 def tenant_of(event: dict[str, Any]) -> TenantContext | None:
-    """Decode the authorizer context (lists arrive comma-separated: decoded only here)."""
+    """Decode the authorizer context with the contract's encodings (strings only reach integrations)."""
     context = event.get("requestContext")
     authorizer = context.get("authorizer") if isinstance(context, dict) else None
-    if not isinstance(authorizer, dict) or not isinstance(authorizer.get("tenant_id"), str):
+    if not isinstance(authorizer, dict) or not isinstance(authorizer.get(tenancy.CONTEXT_TENANT_ID), str):
         return None
-    models = authorizer.get("allowed_models")
-    allowed = frozenset(m for m in models.split(",") if m) if isinstance(models, str) else frozenset()
-    tier = authorizer.get("tier")
+    tier = authorizer.get(tenancy.CONTEXT_TIER)
+    models = authorizer.get(tenancy.CONTEXT_ALLOWED_MODELS)
     return TenantContext(
-        authorizer["tenant_id"],
+        authorizer[tenancy.CONTEXT_TENANT_ID],
         tier if isinstance(tier, str) else "",
-        allowed,
-        daily_token_budget=_whole_number(authorizer.get("daily_token_budget")),
-        monthly_token_budget=_whole_number(authorizer.get("monthly_token_budget")),
+        _allowed_models(models) if isinstance(models, str) else frozenset(),
+        daily_token_budget=tenancy.decode_count(authorizer.get(tenancy.CONTEXT_DAILY_TOKEN_BUDGET)),
+        monthly_token_budget=tenancy.decode_count(authorizer.get(tenancy.CONTEXT_MONTHLY_TOKEN_BUDGET)),
     )
 
 
-def _whole_number(text: Any) -> int | None:
-    """A budget from the context ("" or absent: none; anything else not a whole number: none)."""
-    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
+@functools.lru_cache(maxsize=1024)
+def _allowed_models(text: str) -> frozenset[str]:
+    """A tenant's allow-list, decoded once per distinct context string (it repeats on every request)."""
+    return tenancy.decode_list(text)
 
 
 def _headers(event: dict[str, Any]) -> dict[str, str]:

@@ -15,13 +15,14 @@ from cdktn_provider_aws.api_gateway_request_validator import ApiGatewayRequestVa
 from cdktn_provider_aws.api_gateway_resource import ApiGatewayResource
 from cdktn_provider_aws.api_gateway_rest_api import ApiGatewayRestApi
 from cdktn_provider_aws.lambda_function import LambdaFunction
-from cdktn_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from modules_src.ai_gateway.routes import Route, check_routes, resource_id, resource_paths
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, ServiceRole, add_service_integration
+from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, add_service_integration, service_role
 from modules_src.common.account import AccountContext
+from modules_src.common.constructs.permission import Permission, PermissionProps
+from modules_src.common.expressions import Expr
 from modules_src.common.naming import named
 
 # API Gateway's default (and, without a quota raise, maximum) integration timeout.
@@ -30,7 +31,7 @@ INTEGRATION_TIMEOUT_MS = 29000
 CACHE_KEY_HEADERS = ("method.request.header.Authorization", "method.request.header.x-api-key")
 # With result caching API Gateway needs an identity source (and refuses requests without it);
 # without caching the authorizer runs on every request and takes either header.
-IDENTITY_SOURCE = '${var.authorizer_result_ttl_in_seconds > 0 ? "method.request.header.Authorization" : ""}'
+CACHED_IDENTITY_SOURCE = "method.request.header.Authorization"
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,14 @@ class RestApiProps:
     authorizer: LambdaFunction
     account: AccountContext
     tags: Any
-    # The model locals (service_integrations.declare_model_locals) the service role is scoped to.
+    # The alias maps (service_integrations.declare_model_locals) the direct routes embed.
     model_locals: dict[str, TerraformLocal]
+    # The managed policies (index -> ARN) that let API Gateway's service role invoke those models.
+    model_access: Expr
+    # Seconds API Gateway caches the authorizer's answer (0: no caching, then no identity source).
+    authorizer_result_ttl_in_seconds: Expr
+    # Whether cacheable routes declare their cache keys (only when the stage caches them).
+    cache_keys_enabled: Expr
 
     def __post_init__(self) -> None:
         check_routes(self.routes)
@@ -87,22 +94,23 @@ class RestApi(Construct):
                 rest_api_id=self.api.id,
                 type="REQUEST",
                 authorizer_uri=props.authorizer.invoke_arn,
-                identity_source=IDENTITY_SOURCE,
-                authorizer_result_ttl_in_seconds=Token.as_number("${var.authorizer_result_ttl_in_seconds}"),
+                identity_source=str(
+                    Expr(f"{props.authorizer_result_ttl_in_seconds.text} > 0").ternary(CACHED_IDENTITY_SOURCE, "")
+                ),
+                authorizer_result_ttl_in_seconds=Token.as_number(str(props.authorizer_result_ttl_in_seconds)),
             ),
             "this",
         )
-        named(
-            LambdaPermission(
-                self,
-                "authorizer_permission",
+        Permission(
+            self,
+            "authorizer_permission",
+            PermissionProps(
+                logical_id="authorizer",
                 statement_id="apigateway-authorizer",
-                action="lambda:InvokeFunction",
                 function_name=props.authorizer.function_name,
                 principal="apigateway.amazonaws.com",
                 source_arn=f"{self.api.execution_arn}/authorizers/{self.authorizer.id}",
             ),
-            "authorizer",
         )
         self.resources: dict[tuple[str, ...], ApiGatewayResource] = {}
         for path in resource_paths(props.routes):
@@ -117,7 +125,7 @@ class RestApi(Construct):
         self.integrations: dict[str, ApiGatewayIntegration] = {}
         self.shaping: list[Any] = []
         self._add_validation(props)
-        self.service_role = ServiceRole.declare(self, props.name, props.account, props.tags, props.model_locals)
+        self.service_role = service_role(self, props.name, props.account, props.tags, props.model_access).role
         for route in props.routes:
             self._add_route(route, props)
 
@@ -185,6 +193,7 @@ class RestApi(Construct):
                 resource_id=resource.id,
                 account=props.account,
                 role_arn=self.service_role.arn,
+                model_locals=props.model_locals,
             )
             self.integrations[route.logical_id] = integration
             self.shaping += responses
@@ -202,25 +211,22 @@ class RestApi(Construct):
                 uri=function.invoke_arn,
                 timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
                 # Only with caching on: keys matter only then (and the emulator does not store them).
-                cache_key_parameters=Token.as_list(
-                    f"${{var.enable_models_cache && var.enable_route_method_settings ? {json.dumps(cache_keys)} : []}}"
-                )
+                cache_key_parameters=Token.as_list(str(props.cache_keys_enabled.ternary(cache_keys, [])))
                 if cache_keys
                 else None,
             ),
             route.logical_id,
         )
-        named(
-            LambdaPermission(
-                self,
-                f"permission_{route.logical_id}",
+        Permission(
+            self,
+            f"permission_{route.logical_id}",
+            PermissionProps(
+                logical_id=route.logical_id,
                 statement_id=f"apigateway-{route.logical_id}",
-                action="lambda:InvokeFunction",
                 function_name=function.function_name,
                 principal="apigateway.amazonaws.com",
                 # Only this API's stage may invoke, and only on this method and path.
                 source_arn=f"{self.api.execution_arn}/{props.stage_name}/{route.method}/{route.arn_path}",
             ),
-            route.logical_id,
         )
         self.integrations[route.logical_id] = integration

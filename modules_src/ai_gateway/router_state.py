@@ -13,10 +13,9 @@ from typing import Any
 
 from constructs import Construct
 
-from modules_src.ai_gateway.tables import encrypted_table
-from modules_src.common.naming import named
-
-TTL_ATTRIBUTE = "expires_at"
+from contract.tables import TTL_ATTRIBUTE
+from modules_src.common.constructs.table import Table, TableProps
+from modules_src.common.expressions import Expr
 
 
 @dataclass(frozen=True)
@@ -24,19 +23,41 @@ class RouterStateProps:
     name: str
     kms_key_arn: str
     tags: Any
+    deletion_protection: Expr
+    # Whether the response cache table exists (the module's `response_cache` is set).
+    cache_enabled: Expr
 
 
 class RouterState(Construct):
-    """Attributes: `budgets` (table), `cache` (table, `count` 0 without `var.response_cache`), and their names."""
+    """Attributes: `budgets` (table), `cache` (table, `count` 0 or 1), and their names."""
 
     def __init__(self, scope: Construct, id_: str, props: RouterStateProps) -> None:
         super().__init__(scope, id_)
         # Deterministic names: the router's environment and policy refer to them before they exist.
         self.budgets_name = f"{props.name}-budgets"
         self.cache_name = f"{props.name}-response-cache"
-        common = {"kms_key_arn": props.kms_key_arn, "tags": props.tags, "ttl_attribute": TTL_ATTRIBUTE}
-        self.budgets = named(encrypted_table(self, "budgets", name=self.budgets_name, **common), "budgets")
-        self.cache = named(
-            encrypted_table(self, "cache", name=self.cache_name, durable=False, **common), "response_cache"
-        )
-        self.cache.add_override("count", "${var.response_cache == null ? 0 : 1}")
+        self.budgets = Table(
+            self,
+            "budgets",
+            TableProps(
+                logical_id="budgets",
+                name=self.budgets_name,
+                kms_key_arn=props.kms_key_arn,
+                tags=props.tags,
+                deletion_protection=props.deletion_protection,
+                ttl_attribute=TTL_ATTRIBUTE,
+            ),
+        ).table
+        self.cache = Table(
+            self,
+            "cache",
+            TableProps(
+                logical_id="response_cache",
+                name=self.cache_name,
+                kms_key_arn=props.kms_key_arn,
+                tags=props.tags,
+                durable=False,
+                ttl_attribute=TTL_ATTRIBUTE,
+                enabled=props.cache_enabled,
+            ),
+        ).table

@@ -12,19 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdktn import Fn, TerraformLocal
+from cdktn import TerraformLocal
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
 from cdktn_provider_aws.api_gateway_integration_response import ApiGatewayIntegrationResponse
 from cdktn_provider_aws.api_gateway_method import ApiGatewayMethod
 from cdktn_provider_aws.api_gateway_method_response import ApiGatewayMethodResponse
-from cdktn_provider_aws.iam_role import IamRole
-from cdktn_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
+from contract.catalog import SAGEMAKER_PROVIDER
 from modules_src.ai_gateway.routes import Route
 from modules_src.ai_gateway.templates import error_template, load
 from modules_src.common.account import AccountContext
-from modules_src.common.iam import service_assume_role_policy
+from modules_src.common.constructs.role import Role, RoleProps
+from modules_src.common.expressions import Expr, ref
 from modules_src.common.naming import named
 
 # The service's answer status -> (status to the client, OpenAI error type, code). 200 is the default.
@@ -37,33 +37,22 @@ ERROR_MAPPINGS: tuple[tuple[str, str, str, str], ...] = (
     ("424|5\\d{2}", "502", "server_error", "model_error"),
 )
 REQUEST_ID_HEADER = "method.response.header.x-request-id"
-PARTITION = "${data.aws_partition.current.partition}"
-REGION = "${data.aws_region.current.name}"
-ACCOUNT = "${data.aws_caller_identity.current.account_id}"
-LOCALS = {
-    # alias -> Bedrock model id (or inference profile id), and alias -> SageMaker endpoint name.
-    "bedrock_models": '${{for alias, m in var.models : alias => m.model_id if m.provider == "bedrock"}}',
-    "sagemaker_endpoints": '${{for alias, m in var.models : alias => m.model_id if m.provider == "sagemaker"}}',
-    # Foundation models in this region; inference profiles with the foundation models they
-    # route to in any region (cross-region profiles need every region: AWS requires the
-    # region wildcard there). A never-matching ARN stands in when there are none.
-    "bedrock_resources": (
-        "${length(local.bedrock_models) == 0 ? "
-        f'["arn:{PARTITION}:bedrock:{REGION}::foundation-model/none"] : '
-        "distinct(flatten([for id in values(local.bedrock_models) : "
-        'can(regex("^(us|eu|apac|global|us-gov|ca|jp|au)\\\\.", id)) ? ['
-        f'"arn:{PARTITION}:bedrock:{REGION}:{ACCOUNT}:inference-profile/${{id}}", '
-        f'"arn:{PARTITION}:bedrock:*::foundation-model/${{replace(id, "/^[a-z-]+\\\\./", "")}}"] : '
-        f'["arn:{PARTITION}:bedrock:{REGION}::foundation-model/${{id}}"]]))}}'
-    ),
-    # SageMaker endpoint ARNs are lowercase whatever the endpoint name's case.
-    "sagemaker_resources": (
-        "${length(local.sagemaker_endpoints) == 0 ? "
-        f'["arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:endpoint/none"] : '
-        f"[for name in distinct(values(local.sagemaker_endpoints)) : "
-        f'"arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:endpoint/${{lower(name)}}"]}}'
-    ),
-}
+
+
+def declare_model_locals(scope: Construct, models: Expr) -> dict[str, TerraformLocal]:
+    """The alias -> Bedrock model id and alias -> SageMaker endpoint maps, declared once per module.
+
+    The direct routes' templates map aliases with them; `model_access` grants what they name.
+    """
+
+    def local(name: str, provider: str) -> TerraformLocal:
+        expression = f'${{{{for alias, m in {models.text} : alias => m.model_id if m.provider == "{provider}"}}}}'
+        return named(TerraformLocal(scope, name, expression), name)
+
+    return {
+        "bedrock_models": local("bedrock_models", "bedrock"),
+        "sagemaker_endpoints": local("sagemaker_endpoints", SAGEMAKER_PROVIDER),
+    }
 
 
 @dataclass(frozen=True)
@@ -81,13 +70,16 @@ class ServiceTarget:
     response_template: str | None  # None: the service's body passes through unchanged
     forward_content_type: bool = False
 
-    def request_templates(self) -> dict[str, str]:
-        """Content type -> template text, with the alias map left for Terraform to fill in."""
+    def request_templates(self, alias_map: Expr | None = None) -> dict[str, str]:
+        """Content type -> template text; `alias_map` (the alias map's local) is filled in by Terraform.
+
+        Without it the placeholder stays, for fingerprints and offline rendering.
+        """
         head, marker, tail = load(self.template).partition(self.map_placeholder)
         if not marker:
             raise ValueError(f"{self.template}.vtl lost its {self.map_placeholder} placeholder")
         # The templates hold no `${`/`%{` (a test checks), so only this interpolation is live.
-        text = f"{head}${{jsonencode(local.{self.map_local})}}{tail}"
+        text = f"{head}{Expr(f'jsonencode({alias_map.text})') if alias_map else self.map_placeholder}{tail}"
         return {kind: text.replace("@BODY@", body) for kind, body in self.bodies.items()}
 
 
@@ -117,33 +109,6 @@ SERVICE_TARGETS = {
 }
 
 
-def model_invoke_statements(values: dict[str, TerraformLocal]) -> list[dict[str, Any]]:
-    """May invoke the configured Bedrock models and SageMaker endpoints, and nothing else.
-
-    Converse and InvokeModel both need `bedrock:InvokeModel`; shared by API Gateway's
-    service role and the router's role.
-    """
-    return [
-        {
-            "Sid": "InvokeConfiguredModels",
-            "Effect": "Allow",
-            "Action": ["bedrock:InvokeModel"],
-            "Resource": values["bedrock_resources"].as_list,
-        },
-        {
-            "Sid": "InvokeConfiguredEndpoints",
-            "Effect": "Allow",
-            "Action": ["sagemaker:InvokeEndpoint"],
-            "Resource": values["sagemaker_resources"].as_list,
-        },
-    ]
-
-
-def declare_model_locals(scope: Construct) -> dict[str, TerraformLocal]:
-    """The alias -> model/endpoint maps and the ARNs they name, declared once per module."""
-    return {key: named(TerraformLocal(scope, key, value), key) for key, value in LOCALS.items()}
-
-
 def template_texts() -> list[str]:
     """Every template text, for the redeployment fingerprint."""
     errors = [error_template(kind, code) for _, _, kind, code in ERROR_MAPPINGS]
@@ -151,35 +116,23 @@ def template_texts() -> list[str]:
     return [*texts, load("bedrock_converse_response"), *errors]
 
 
-@dataclass(frozen=True)
-class ServiceRole:
-    """The role API Gateway assumes to call Bedrock and SageMaker (`arn`), one per module."""
+def service_role(scope: Construct, name: str, account: AccountContext, tags: Any, model_access: Expr) -> Role:
+    """The role API Gateway assumes to call Bedrock and SageMaker, one per module.
 
-    arn: str
-
-    @classmethod
-    def declare(
-        cls, scope: Construct, name: str, account: AccountContext, tags: object, values: dict[str, TerraformLocal]
-    ) -> ServiceRole:
-        """`values`: the model locals (`declare_model_locals`), shared with the router's policy."""
-        role = named(
-            IamRole(
-                scope,
-                "service_role",
-                name=f"{name}-apigateway",
-                assume_role_policy=Fn.jsonencode(
-                    service_assume_role_policy("apigateway.amazonaws.com", account.account_id)
-                ),
-                tags=tags,  # type: ignore[arg-type]
-            ),
-            "apigateway",
-        )
-        policy = {"Version": "2012-10-17", "Statement": model_invoke_statements(values)}
-        named(
-            IamRolePolicy(scope, "service_policy", name="models", role=role.id, policy=Fn.jsonencode(policy)),
-            "apigateway",
-        )
-        return cls(role.arn)
+    `model_access`: the managed policies granting the configured models (shared with the router).
+    """
+    return Role(
+        scope,
+        "service_role",
+        RoleProps(
+            logical_id="apigateway",
+            name=f"{name}-apigateway",
+            service="apigateway.amazonaws.com",
+            account_id=account.account_id,
+            tags=tags,
+            managed_policy_sets={"apigateway_model_access": model_access},
+        ),
+    )
 
 
 def add_service_integration(
@@ -191,6 +144,7 @@ def add_service_integration(
     resource_id: str,
     account: AccountContext,
     role_arn: str,
+    model_locals: dict[str, TerraformLocal],
 ) -> tuple[ApiGatewayIntegration, list[object]]:
     """Wire `route` to its AWS service; return the integration and its responses (for redeploys)."""
     target = SERVICE_TARGETS[route.target]
@@ -211,7 +165,7 @@ def add_service_integration(
             uri=f"arn:{account.partition}:apigateway:{account.region}:{target.uri_path}",
             credentials=role_arn,
             request_parameters=parameters,
-            request_templates=target.request_templates(),
+            request_templates=target.request_templates(ref(model_locals[target.map_local])),
             # A body of another content type is refused (415), never passed through raw.
             passthrough_behavior="NEVER",
             timeout_milliseconds=29000,

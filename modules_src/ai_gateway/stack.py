@@ -1,4 +1,9 @@
-"""The `ai_gateway` module stack: wires encryption, the functions, tenants, the API and its stage."""
+"""The `ai_gateway` module stack: the one place that turns the module's variables into construct props.
+
+It wires encryption, the configuration document, the functions, tenants, the API and
+its stage; every construct takes what it needs as props, and every output is built
+from what a construct exposes.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +11,35 @@ import json
 from functools import partial
 from typing import Any
 
-from cdktn import Fn, TerraformLocal, Token
+from cdktn import TerraformLocal, Token
 from constructs import Construct
 
-from modules_src.ai_gateway.encryption import Encryption, EncryptionProps
+from contract import config_document as layout
+from contract import environment as env
+from contract.catalog import HTTP_PROVIDER
 from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses, template
-from modules_src.ai_gateway.python_function import PythonFunction, PythonFunctionProps
+from modules_src.ai_gateway.model_access import ModelAccess, ModelAccessProps
 from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
 from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.service_integrations import declare_model_locals, model_invoke_statements, template_texts
-from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, Stage, StageProps
+from modules_src.ai_gateway.service_integrations import declare_model_locals, template_texts
+from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, CustomDomain, Stage, StageProps, StageSettings, Throttle
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
 from modules_src.common.account import AccountContext
+from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
+from modules_src.common.constructs.kms_key import KmsKey, KmsKeyProps
+from modules_src.common.constructs.python_function import PythonFunction, PythonFunctionProps
+from modules_src.common.expressions import Expr, address, each, one
 from modules_src.common.module_stack import ModuleStack
 from modules_src.common.naming import named
 
-# Must match lambda_src/*/settings.py (a test keeps them equal).
-MODELS_ENV = "GATEWAY_MODELS"
-ROUTER_SETTINGS_ENV = {
-    "GATEWAY_ROUTING": "${jsonencode(var.routing)}",
-    "GATEWAY_RESPONSE_CACHE": '${var.response_cache == null ? "" : jsonencode(var.response_cache)}',
-    "GATEWAY_LOG_PROMPTS": "${var.log_prompts}",
-    "GATEWAY_DEADLINE_SECONDS": "${var.router_timeout_seconds}",
-    "POWERTOOLS_METRICS_NAMESPACE": "${var.metrics_namespace}",
-}
-# The router's view of the models: unset optional fields dropped (Lambda's environment is 4 KB).
-ROUTER_MODELS = "${{for alias, m in var.models : alias => {for k, v in m : k => v if v != null}}}"
-# Secrets of the OpenAI-compatible providers (a never-matching ARN when there are none).
-PROVIDER_VAULT_ARNS = (
-    '${length([for m in values(var.models) : m if m.provider == "openai_compatible"]) == 0 ? '
-    '["arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:'
-    '${data.aws_caller_identity.current.account_id}:secret:none"] : '
-    'distinct([for m in values(var.models) : m.secret_arn if m.provider == "openai_compatible"])}'
-)
-AUTHORIZER_SETTINGS_ENV = {
-    "GATEWAY_TENANT_CACHE_TTL_SECONDS": "${var.authorizer_tenant_cache_ttl_in_seconds}",
-    "GATEWAY_JWT_ISSUER": '${var.jwt_issuer == null ? "" : var.jwt_issuer}',
-    "GATEWAY_JWT_AUDIENCE": '${var.jwt_audience == null ? "" : var.jwt_audience}',
-    "GATEWAY_JWT_JWKS_URL": '${var.jwt_jwks_url == null ? "" : var.jwt_jwks_url}',
-    "GATEWAY_JWT_TENANT_CLAIM": "${var.jwt_tenant_claim}",
-    # Issuers rotate keys slowly and an unknown kid refreshes early: an hour is plenty.
-    "GATEWAY_JWKS_TTL_SECONDS": "3600",
-}
-# ARNs of this gateway's tenant keys (a never-matching one when there are none: IAM refuses
-# an empty Resource list).
-TENANT_KEY_ARNS = (
-    "${length(var.tenants) == 0 ? "
-    '["arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/apikeys/none"] : '
-    "[for key in aws_api_gateway_api_key.tenant : "
-    '"arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/apikeys/${key.id}"]}'
-)
 # The authorizer answers inside API Gateway's authorizer budget; it needs little memory.
 AUTHORIZER_MEMORY_MB = 256
 AUTHORIZER_TIMEOUT_SECONDS = 5
+# Issuers rotate keys slowly and an unknown kid refreshes early: an hour is plenty.
+JWKS_TTL_SECONDS = 3600
 
 
 class AiGatewayStack(ModuleStack):
@@ -69,6 +47,7 @@ class AiGatewayStack(ModuleStack):
 
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, SPEC)
+        v = self.ref
         account = AccountContext.declare(self)
         name = self.variable("name").string_value
         stage_name = self.variable("stage_name").string_value
@@ -76,19 +55,46 @@ class AiGatewayStack(ModuleStack):
         retention = self.variable("log_retention_in_days").number_value
         packages = self.variable("lambda_packages_dir").string_value
 
-        encryption = Encryption(
+        encryption = KmsKey(
             self,
             "encryption",
-            EncryptionProps(
+            KmsKeyProps(
                 account=account,
-                name=name,
-                existing_key_arn=self.variable("kms_key_arn").string_value,
+                description=f"AI gateway {name}: logs, tables and function configuration",
+                existing_key_arn=v("kms_key_arn"),
                 deletion_window_in_days=self.variable("kms_key_deletion_window_in_days").number_value,
                 log_group_prefixes=(f"/aws/apigateway/{name}/", f"/aws/lambda/{name}-"),
                 tags=tags,
             ),
         )
-
+        key_arn = encryption.key_arn
+        model_locals = declare_model_locals(self, v("models"))
+        model_access = ModelAccess(
+            self, "model_access", ModelAccessProps(name=name, account=account, model_locals=model_locals, tags=tags)
+        ).policy_arns
+        state = RouterState(
+            self,
+            "router_state",
+            RouterStateProps(
+                name=name,
+                kms_key_arn=key_arn,
+                tags=tags,
+                deletion_protection=v("enable_deletion_protection"),
+                cache_enabled=Expr(f"{v('response_cache').text} != null"),
+            ),
+        )
+        config = ConfigDocument(
+            self,
+            "config",
+            ConfigDocumentProps(
+                logical_id="config",
+                table_name=f"{name}-config",
+                kms_key_arn=key_arn,
+                deletion_protection=v("enable_deletion_protection"),
+                document=router_document(v("models"), v("routing"), v("response_cache")),
+                tags=tags,
+            ),
+        )
         # What both functions share; each call adds its role, handler, sizing and environment.
         function_props = partial(
             PythonFunctionProps,
@@ -97,17 +103,15 @@ class AiGatewayStack(ModuleStack):
             runtime=self.variable("lambda_runtime").string_value,
             architecture=self.variable("lambda_architecture").string_value,
             log_level=self.variable("lambda_log_level").string_value,
-            kms_key_arn=encryption.key_arn,
+            kms_key_arn=key_arn,
             log_retention_in_days=retention,
             tags=tags,
+            tracing_enabled=v("enable_xray_tracing"),
         )
-
-        model_locals = declare_model_locals(self)
-        state = RouterState(
-            self, "router_state", RouterStateProps(name=name, kms_key_arn=encryption.key_arn, tags=tags)
+        secret_arns = named(
+            TerraformLocal(self, "provider_secret_arns", str(provider_secret_arns(v("models"), account))),
+            "provider_secret_arns",
         )
-        router_models = named(TerraformLocal(self, "router_models", ROUTER_MODELS), "router_models")
-        secret_arns = named(TerraformLocal(self, "provider_secret_arns", PROVIDER_VAULT_ARNS), "provider_secret_arns")
         router = PythonFunction(
             self,
             "router",
@@ -118,19 +122,26 @@ class AiGatewayStack(ModuleStack):
                 memory_size_mb=self.variable("router_memory_size_mb").number_value,
                 timeout_seconds=self.variable("router_timeout_seconds").number_value,
                 environment={
-                    MODELS_ENV: Fn.jsonencode(router_models.as_any_map),
-                    "GATEWAY_BUDGET_TABLE": state.budgets.name,
+                    env.CONFIG_TABLE: config.table.name,
+                    env.CONFIG_VERSION: config.version,
+                    env.BUDGET_TABLE: state.budgets.name,
                     # "" without a cache (the table has count 0).
-                    "GATEWAY_CACHE_TABLE": '${join("", aws_dynamodb_table.response_cache[*].name)}',
-                    **ROUTER_SETTINGS_ENV,
+                    env.CACHE_TABLE: str(Expr(f'join("", {address(state.cache)}[*].name)')),
+                    env.LOG_PROMPTS: str(v("enable_prompt_logging")),
+                    env.DEADLINE_SECONDS: str(v("router_timeout_seconds")),
+                    env.METRICS_NAMESPACE: str(v("metrics_namespace")),
                 },
-                statements=router_statements(account, state, model_locals, secret_arns, encryption.key_arn),
+                statements=router_statements(account, state, config, secret_arns, key_arn),
+                managed_policy_sets={"router_model_access": model_access},
+                # The item its environment names exists before the function moves to it.
+                depends_on=(config.item,),
             ),
         )
         # The table is created with the tenants (after the API, which needs the authorizer):
-        # the authorizer refers to it by its deterministic name to avoid a cycle.
+        # the authorizer refers to it by its deterministic name to avoid a cycle, and to the
+        # tenant keys through a local filled in once they are declared.
         table_name = f"{name}-tenants"
-        key_arns = named(TerraformLocal(self, "tenant_key_arns", TENANT_KEY_ARNS), "tenant_key_arns")
+        key_arns = named(TerraformLocal(self, "tenant_key_arns", "[]"), "tenant_key_arns")
         authorizer = PythonFunction(
             self,
             "authorizer",
@@ -141,9 +152,14 @@ class AiGatewayStack(ModuleStack):
                 memory_size_mb=AUTHORIZER_MEMORY_MB,
                 timeout_seconds=AUTHORIZER_TIMEOUT_SECONDS,
                 environment={
-                    "GATEWAY_TENANT_TABLE": table_name,
-                    "GATEWAY_ROUTES": json.dumps([r.route_key for r in ROUTES]),
-                    **AUTHORIZER_SETTINGS_ENV,
+                    env.TENANT_TABLE: table_name,
+                    env.ROUTES: json.dumps([r.route_key for r in ROUTES]),
+                    env.TENANT_CACHE_TTL_SECONDS: str(v("authorizer_tenant_cache_ttl_in_seconds")),
+                    env.JWT_ISSUER: str(_or_empty(v("jwt_issuer"))),
+                    env.JWT_AUDIENCE: str(_or_empty(v("jwt_audience"))),
+                    env.JWT_JWKS_URL: str(_or_empty(v("jwt_jwks_url"))),
+                    env.JWT_TENANT_CLAIM: str(v("jwt_tenant_claim")),
+                    env.JWKS_TTL_SECONDS: str(JWKS_TTL_SECONDS),
                 },
                 statements=[
                     {
@@ -176,6 +192,9 @@ class AiGatewayStack(ModuleStack):
                 account=account,
                 tags=tags,
                 model_locals=model_locals,
+                model_access=model_access,
+                authorizer_result_ttl_in_seconds=v("authorizer_result_ttl_in_seconds"),
+                cache_keys_enabled=Expr(f"{v('enable_models_cache').text} && {v('enable_route_method_settings').text}"),
             ),
         )
         responses = GatewayResponses(self, "gateway_responses", api.api.id)
@@ -191,10 +210,28 @@ class AiGatewayStack(ModuleStack):
                 route_fingerprint=fingerprint(
                     ROUTES, ACCESS_LOG_FORMAT, [template(r) for r in RESPONSES], template_texts(), REQUEST_SCHEMAS
                 ),
-                kms_key_arn=encryption.key_arn,
+                # The mapping templates embed the alias maps: a catalog change must reach the stage.
+                api_inputs=(model_locals["bedrock_models"].as_any_map, model_locals["sagemaker_endpoints"].as_any_map),
+                kms_key_arn=key_arn,
                 log_retention_in_days=retention,
-                xray_tracing_enabled=self.variable("enable_xray_tracing").boolean_value,
                 tags=tags,
+                settings=StageSettings(
+                    throttle=Throttle(v("stage_throttle_rate_limit"), v("stage_throttle_burst_limit")),
+                    expensive_throttle=Throttle(
+                        v("stage_expensive_throttle_rate_limit"), v("stage_expensive_throttle_burst_limit")
+                    ),
+                    metrics_enabled=v("enable_stage_metrics"),
+                    logging_level=v("stage_logging_level"),
+                    route_method_settings_enabled=v("enable_route_method_settings"),
+                    models_cache_enabled=v("enable_models_cache"),
+                    models_cache_ttl_in_seconds=v("models_cache_ttl_in_seconds"),
+                    models_cache_cluster_size=v("models_cache_cluster_size_in_gb"),
+                    canary=v("canary"),
+                    custom_domain=CustomDomain(
+                        v("custom_domain_name"), v("custom_domain_certificate_arn"), v("custom_domain_base_path")
+                    ),
+                    xray_tracing_enabled=v("enable_xray_tracing"),
+                ),
             ),
         )
         access = TenantAccess(
@@ -204,10 +241,14 @@ class AiGatewayStack(ModuleStack):
                 name=name,
                 rest_api_id=api.api.id,
                 stage_name=stage.stage.stage_name,
-                kms_key_arn=encryption.key_arn,
+                kms_key_arn=key_arn,
                 tags=tags,
+                tenants=v("tenants"),
+                tiers=v("tiers"),
+                deletion_protection=v("enable_deletion_protection"),
             ),
         )
+        key_arns.expression = str(tenant_key_arns(access, account))
 
         self.output("rest_api_id", api.api.id)
         self.output("rest_api_execution_arn", api.api.execution_arn)
@@ -218,33 +259,64 @@ class AiGatewayStack(ModuleStack):
         self.output("authorizer_function_name", authorizer.function.function_name)
         self.output("access_log_group_name", stage.access_log_group.name)
         self.output("router_log_group_name", router.log_group.name)
-        self.output("kms_key_arn", encryption.key_arn)
+        self.output("kms_key_arn", key_arn)
         self.output("tenant_table_name", access.table.name)
         self.output("budget_table_name", state.budgets.name)
-        self.output("response_cache_table_name", "${one(aws_dynamodb_table.response_cache[*].name)}")
-        self.output("tenant_api_keys", "${{for id, key in aws_api_gateway_api_key.tenant : id => key.value}}")
-        self.output("tenant_api_key_ids", "${{for id, key in aws_api_gateway_api_key.tenant : id => key.id}}")
-        self.output("usage_plan_ids", "${{for plan, p in aws_api_gateway_usage_plan.this : plan => p.id}}")
-        self.output(
-            "custom_domain_regional_domain_name", "${one(aws_api_gateway_domain_name.this[*].regional_domain_name)}"
-        )
-        self.output("custom_domain_regional_zone_id", "${one(aws_api_gateway_domain_name.this[*].regional_zone_id)}")
+        self.output("response_cache_table_name", str(one(state.cache, "name")))
+        self.output("config_table_name", config.table.name)
+        self.output("config_version", config.version)
+        self.output("tenant_api_keys", str(each(access.api_keys, "value")))
+        self.output("tenant_api_key_ids", str(each(access.api_keys, "id")))
+        self.output("usage_plan_ids", str(each(access.usage_plans, "id")))
+        self.output("custom_domain_regional_domain_name", str(one(stage.domain, "regional_domain_name")))
+        self.output("custom_domain_regional_zone_id", str(one(stage.domain, "regional_zone_id")))
         # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
         self.output("openapi_document", '${file("${path.module}/openapi.json")}')
         self.check_complete()
 
 
+def _or_empty(value: Expr) -> Expr:
+    return value.is_null().ternary("", value)
+
+
+def router_document(models: Expr, routing: Expr, response_cache: Expr) -> Expr:
+    """The router's configuration document: the catalog (unset fields dropped), routing and cache settings."""
+    return Expr(
+        f"{{{layout.MODELS} = {{for alias, m in {models.text} : alias => {{for k, v in m : k => v if v != null}}}}, "
+        f"{layout.ROUTING} = {routing.text}, {layout.RESPONSE_CACHE} = {response_cache.text}, "
+        f"{layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
+    )
+
+
+def provider_secret_arns(models: Expr, account: AccountContext) -> Expr:
+    """Secrets of the OpenAI-compatible providers (a never-matching ARN when there are none: IAM needs one)."""
+    http = f'[for m in values({models.text}) : m.secret_arn if m.provider == "{HTTP_PROVIDER}"]'
+    none = (
+        f'["arn:${{{account.partition_ref.text}}}:secretsmanager:${{{account.region_ref.text}}}:'
+        f'${{{account.account_id_ref.text}}}:secret:none"]'
+    )
+    return Expr(f"length({http}) == 0 ? {none} : distinct({http})")
+
+
+def tenant_key_arns(access: TenantAccess, account: AccountContext) -> Expr:
+    """ARNs of this gateway's tenant keys (a never-matching one when there are none)."""
+    prefix = f"arn:${{{account.partition_ref.text}}}:apigateway:${{{account.region_ref.text}}}::/apikeys/"
+    keys = address(access.api_keys)
+    return Expr(f'length({keys}) == 0 ? ["{prefix}none"] : [for key in {keys} : "{prefix}${{key.id}}"]')
+
+
 def router_statements(
     account: AccountContext,
     state: RouterState,
-    model_locals: dict[str, TerraformLocal],
+    config: ConfigDocument,
     secret_arns: TerraformLocal,
     kms_key_arn: str,
 ) -> list[dict[str, Any]]:
-    """What the router may do: call the configured models, endpoints and provider keys, and use its tables."""
+    """What the router may do besides calling models (managed policies, `model_access`): read its configuration
+    and its providers' keys, and use its tables."""
     tables = f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table"
     return [
-        *model_invoke_statements(model_locals),
+        config.read_statement(),
         {
             "Sid": "ReadProviderKeys",
             "Effect": "Allow",

@@ -13,11 +13,13 @@ from cdktn_provider_aws.api_gateway_domain_name import ApiGatewayDomainName
 from cdktn_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
 from cdktn_provider_aws.api_gateway_method_settings import ApiGatewayMethodSettings
 from cdktn_provider_aws.api_gateway_stage import ApiGatewayStage
-from cdktn_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from constructs import Construct
 
+from contract import tenancy
 from modules_src.ai_gateway.rest_api import RestApi
 from modules_src.ai_gateway.routes import Route
+from modules_src.common.constructs.log_group import LogGroup, LogGroupProps
+from modules_src.common.expressions import Expr, one
 from modules_src.common.naming import named
 
 # One JSON object per request. Values are quoted so an empty context value still
@@ -37,8 +39,8 @@ ACCESS_LOG_FIELDS = {
     "integrationLatency": "$context.integrationLatency",
     "errorType": "$context.error.responseType",
     # From the Lambda authorizer: its context, and how long and how well it answered.
-    "tenantId": "$context.authorizer.tenant_id",
-    "authMethod": "$context.authorizer.auth_method",
+    "tenantId": f"$context.authorizer.{tenancy.CONTEXT_TENANT_ID}",
+    "authMethod": f"$context.authorizer.{tenancy.CONTEXT_AUTH_METHOD}",
     "authorizerStatus": "$context.authorizer.status",
     "authorizerLatency": "$context.authorizer.latency",
     "authorizerIntegrationLatency": "$context.authorizer.integrationLatency",
@@ -47,6 +49,38 @@ ACCESS_LOG_FIELDS = {
     "xrayTraceId": "$context.xrayTraceId",
 }
 ACCESS_LOG_FORMAT = json.dumps(ACCESS_LOG_FIELDS, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate_limit: Expr
+    burst_limit: Expr
+
+
+@dataclass(frozen=True)
+class CustomDomain:
+    """A regional custom domain; `name` null (at plan time) means none."""
+
+    name: Expr
+    certificate_arn: Expr
+    base_path: Expr
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """What the module's inputs decide about the stage, as HCL expressions."""
+
+    throttle: Throttle
+    expensive_throttle: Throttle
+    metrics_enabled: Expr
+    logging_level: Expr
+    route_method_settings_enabled: Expr
+    models_cache_enabled: Expr
+    models_cache_ttl_in_seconds: Expr
+    models_cache_cluster_size: Expr
+    canary: Expr
+    custom_domain: CustomDomain
+    xray_tracing_enabled: Expr
 
 
 @dataclass(frozen=True)
@@ -60,10 +94,12 @@ class StageProps:
     gateway_responses: dict[str, ApiGatewayGatewayResponse]
     # sha256 of the Python route model and templates (plain string).
     route_fingerprint: str
+    # Values Terraform fills into the API (e.g. the direct routes' alias maps): a change redeploys.
+    api_inputs: tuple[Any, ...]
     kms_key_arn: str
-    log_retention_in_days: float
-    xray_tracing_enabled: Any
+    log_retention_in_days: Any
     tags: Any
+    settings: StageSettings
 
 
 class Stage(Construct):
@@ -71,18 +107,18 @@ class Stage(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: StageProps) -> None:
         super().__init__(scope, id_)
-        api = props.rest_api
-        self.access_log_group = named(
-            CloudwatchLogGroup(
-                self,
-                "access_log_group",
+        api, settings = props.rest_api, props.settings
+        self.access_log_group = LogGroup(
+            self,
+            "access_logs",
+            LogGroupProps(
+                logical_id="access",
                 name=f"/aws/apigateway/{props.name}/{props.stage_name}",
                 retention_in_days=props.log_retention_in_days,
-                kms_key_id=props.kms_key_arn,
+                kms_key_arn=props.kms_key_arn,
                 tags=props.tags,
             ),
-            "access",
-        )
+        ).log_group
         # A change is live only after a new deployment: hash the route model and every
         # resource, method and integration so any of them changing redeploys.
         shaping = [
@@ -93,6 +129,7 @@ class Stage(Construct):
             *(i.id for i in api.integrations.values()),
             *(g.id for g in props.gateway_responses.values()),
             *(r.id for r in api.shaping),
+            *props.api_inputs,
         ]
         self.deployment = named(
             ApiGatewayDeployment(
@@ -118,13 +155,13 @@ class Stage(Construct):
                 rest_api_id=api.api.id,
                 deployment_id=self.deployment.id,
                 stage_name=props.stage_name,
-                xray_tracing_enabled=props.xray_tracing_enabled,
+                xray_tracing_enabled=Token.as_any(str(settings.xray_tracing_enabled)),
                 access_log_settings={
                     "destination_arn": self.access_log_group.arn,
                     "format": ACCESS_LOG_FORMAT,
                 },
-                cache_cluster_enabled=Token.as_any("${var.enable_models_cache}"),
-                cache_cluster_size="${var.enable_models_cache ? var.cache_cluster_size : null}",
+                cache_cluster_enabled=Token.as_any(str(settings.models_cache_enabled)),
+                cache_cluster_size=str(settings.models_cache_enabled.ternary(settings.models_cache_cluster_size, None)),
                 tags=props.tags,
             ),
             "this",
@@ -132,7 +169,7 @@ class Stage(Construct):
         self.stage.add_override(
             "dynamic.canary_settings",
             {
-                "for_each": "${var.canary == null ? [] : [var.canary]}",
+                "for_each": str(settings.canary.is_null().ternary([], Expr(f"[{settings.canary.text}]"))),
                 "content": {
                     "deployment_id": "${canary_settings.value.deployment_id}",
                     "percent_traffic": "${canary_settings.value.percent_traffic}",
@@ -148,9 +185,10 @@ class Stage(Construct):
         """Stage-wide defaults, tighter throttles on expensive routes, caching where a route allows it."""
         stage_name = self.stage.stage_name
         api_id = props.rest_api.api.id
+        settings = props.settings
         common = {
-            "metrics_enabled": Token.as_any("${var.stage_metrics_enabled}"),
-            "logging_level": "${var.stage_logging_level}",
+            "metrics_enabled": Token.as_any(str(settings.metrics_enabled)),
+            "logging_level": str(settings.logging_level),
             # Request/response bodies never go to execution logs: they hold prompts and keys.
             "data_trace_enabled": False,
         }
@@ -163,8 +201,8 @@ class Stage(Construct):
                 method_path="*/*",
                 settings={
                     **common,
-                    "throttling_rate_limit": Token.as_number("${var.stage_throttle_rate_limit}"),
-                    "throttling_burst_limit": Token.as_number("${var.stage_throttle_burst_limit}"),
+                    "throttling_rate_limit": Token.as_number(str(settings.throttle.rate_limit)),
+                    "throttling_burst_limit": Token.as_number(str(settings.throttle.burst_limit)),
                 },
             ),
             "all",
@@ -172,21 +210,17 @@ class Stage(Construct):
         for route in props.routes:
             if not (route.expensive or route.cacheable):
                 continue
-            rate, burst = (
-                ("stage_expensive_throttle_rate_limit", "stage_expensive_throttle_burst_limit")
-                if route.expensive
-                else ("stage_throttle_rate_limit", "stage_throttle_burst_limit")
-            )
-            settings: dict[str, object] = {
+            throttle = settings.expensive_throttle if route.expensive else settings.throttle
+            method: dict[str, object] = {
                 **common,
-                "throttling_rate_limit": Token.as_number(f"${{var.{rate}}}"),
-                "throttling_burst_limit": Token.as_number(f"${{var.{burst}}}"),
+                "throttling_rate_limit": Token.as_number(str(throttle.rate_limit)),
+                "throttling_burst_limit": Token.as_number(str(throttle.burst_limit)),
             }
             if route.cacheable:
-                settings.update(
+                method.update(
                     {
-                        "caching_enabled": Token.as_any("${var.enable_models_cache}"),
-                        "cache_ttl_in_seconds": Token.as_number("${var.models_cache_ttl_in_seconds}"),
+                        "caching_enabled": Token.as_any(str(settings.models_cache_enabled)),
+                        "cache_ttl_in_seconds": Token.as_number(str(settings.models_cache_ttl_in_seconds)),
                         "cache_data_encrypted": True,
                         # A client may not bypass the cache for another tenant's entry.
                         "require_authorization_for_cache_control": True,
@@ -200,21 +234,22 @@ class Stage(Construct):
                     rest_api_id=api_id,
                     stage_name=stage_name,
                     method_path=route.method_path,
-                    settings=settings,
-                    count=Token.as_number("${var.enable_route_method_settings ? 1 : 0}"),
+                    settings=method,
+                    count=Token.as_number(str(settings.route_method_settings_enabled.count())),
                 ),
                 route.logical_id,
             )
 
     def _custom_domain(self, props: StageProps) -> None:
         """An optional regional custom domain (TLS 1.2) mapped to this stage."""
-        enabled = Token.as_number("${var.custom_domain_name == null ? 0 : 1}")
+        domain = props.settings.custom_domain
+        enabled = Token.as_number(str(domain.name.is_null().ternary(0, 1)))
         self.domain = named(
             ApiGatewayDomainName(
                 self,
                 "domain",
-                domain_name="${var.custom_domain_name}",
-                regional_certificate_arn="${var.custom_domain_certificate_arn}",
+                domain_name=str(domain.name),
+                regional_certificate_arn=str(domain.certificate_arn),
                 endpoint_configuration={"types": ["REGIONAL"]},
                 security_policy="TLS_1_2",
                 tags=props.tags,
@@ -228,8 +263,8 @@ class Stage(Construct):
                 "base_path",
                 api_id=props.rest_api.api.id,
                 stage_name=self.stage.stage_name,
-                domain_name="${aws_api_gateway_domain_name.this[0].domain_name}",
-                base_path="${var.custom_domain_base_path}",
+                domain_name=str(one(self.domain, "domain_name")),
+                base_path=str(domain.base_path),
                 count=enabled,
             ),
             "this",

@@ -2,7 +2,8 @@
 
 The table holds what the authorizer needs, keyed `key#<sha256 of the key>` and
 `tenant#<id>`: never a key's plaintext. Terraform writes it from the same
-`tenants` input that creates the keys, so the two cannot drift.
+`tenants` input that creates the keys, so the two cannot drift. Item layout and
+encodings are the contract's (`contract.tenancy`).
 """
 
 from __future__ import annotations
@@ -17,36 +18,24 @@ from cdktn_provider_aws.api_gateway_usage_plan_key import ApiGatewayUsagePlanKey
 from cdktn_provider_aws.dynamodb_table_item import DynamodbTableItem
 from constructs import Construct
 
-from modules_src.ai_gateway.tables import encrypted_table
+from contract import tenancy
+from modules_src.common.constructs.table import Table, TableProps
+from modules_src.common.expressions import Expr, address
 from modules_src.common.naming import named
-
-# One usage plan per tier, plus one per tenant that overrides its tier's throttle.
-USAGE_PLANS = (
-    '${merge({for tier, t in var.tiers : "tier-${tier}" => t}, '
-    '{for id, t in var.tenants : "tenant-${id}" => merge(var.tiers[t.tier], '
-    "{throttle_rate_limit = t.throttle_rate_limit, throttle_burst_limit = t.throttle_burst_limit}) "
-    "if t.throttle_rate_limit != null})}"
-)
-# The attributes of a tenant's items (DynamoDB JSON); the budgets only when set.
-TENANT_ATTRIBUTES = (
-    "${{for id, t in var.tenants : id => merge({"
-    'tenant_id = {S = id}, tier = {S = t.tier}, allowed_models = {S = join(",", sort(t.allowed_models))}, '
-    "enabled = {BOOL = t.enabled}, api_key_id = {S = aws_api_gateway_api_key.tenant[id].id}}, "
-    "{for name, value in {monthly_token_budget = t.monthly_token_budget, daily_token_budget = t.daily_token_budget} : "
-    "name => {N = tostring(value)} "
-    "if value != null})}}"
-)
 
 
 @dataclass(frozen=True)
 class TenantAccessProps:
-    """Inputs of `TenantAccess` (Terraform tokens)."""
+    """Inputs of `TenantAccess`: tokens for names, `Expr` for the `tenants` and `tiers` maps."""
 
     name: str
     rest_api_id: str
     stage_name: str
     kms_key_arn: str
     tags: Any
+    tenants: Expr
+    tiers: Expr
+    deletion_protection: Expr
 
 
 class TenantAccess(Construct):
@@ -54,12 +43,18 @@ class TenantAccess(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: TenantAccessProps) -> None:
         super().__init__(scope, id_)
-        self.table = named(
-            encrypted_table(
-                self, "table", name=f"{props.name}-tenants", kms_key_arn=props.kms_key_arn, tags=props.tags
+        tenants, tiers = props.tenants.text, props.tiers.text
+        self.table = Table(
+            self,
+            "table",
+            TableProps(
+                logical_id="tenants",
+                name=f"{props.name}-tenants",
+                kms_key_arn=props.kms_key_arn,
+                tags=props.tags,
+                deletion_protection=props.deletion_protection,
             ),
-            "tenants",
-        )
+        ).table
         self.api_keys = named(
             ApiGatewayApiKey(
                 self,
@@ -71,8 +66,20 @@ class TenantAccess(Construct):
             ),
             "tenant",
         )
-        self.api_keys.add_override("for_each", "${var.tenants}")
-        named(TerraformLocal(self, "usage_plans", USAGE_PLANS), "usage_plans")
+        self.api_keys.add_override("for_each", str(props.tenants))
+        keys = address(self.api_keys)
+        # One usage plan per tier, plus one per tenant that overrides its tier's throttle.
+        plans = named(
+            TerraformLocal(
+                self,
+                "usage_plans",
+                f'${{merge({{for tier, t in {tiers} : "tier-${{tier}}" => t}}, '
+                f'{{for id, t in {tenants} : "tenant-${{id}}" => merge({tiers}[t.tier], '
+                "{throttle_rate_limit = t.throttle_rate_limit, throttle_burst_limit = t.throttle_burst_limit}) "
+                "if t.throttle_rate_limit != null})}",
+            ),
+            "usage_plans",
+        )
         self.usage_plans = named(
             ApiGatewayUsagePlan(
                 self,
@@ -88,7 +95,7 @@ class TenantAccess(Construct):
             ),
             "this",
         )
-        self.usage_plans.add_override("for_each", "${local.usage_plans}")
+        self.usage_plans.add_override("for_each", f"${{{address(plans)}}}")
         self.usage_plans.add_override(
             "dynamic.quota_settings",
             {
@@ -103,33 +110,52 @@ class TenantAccess(Construct):
             ApiGatewayUsagePlanKey(
                 self,
                 "plan_key",
-                key_id="${aws_api_gateway_api_key.tenant[each.key].id}",
+                key_id=f"${{{keys}[each.key].id}}",
                 key_type="API_KEY",
                 usage_plan_id=(
-                    '${aws_api_gateway_usage_plan.this[each.value.throttle_rate_limit != null ? "tenant-${each.key}" '
+                    f'${{{address(self.usage_plans)}[each.value.throttle_rate_limit != null ? "tenant-${{each.key}}" '
                     ': "tier-${each.value.tier}"].id}'
                 ),
             ),
             "tenant",
         )
-        self.plan_keys.add_override("for_each", "${var.tenants}")
-        # Referenced by name (`local.tenant_attributes`) from the items below.
-        named(TerraformLocal(self, "tenant_attributes", TENANT_ATTRIBUTES), "tenant_attributes")
-        self.tenant_items = self._item("tenant_item", "tenant", '"tenant#${each.key}"', props)
+        self.plan_keys.add_override("for_each", str(props.tenants))
+        # The attributes of a tenant's items (DynamoDB JSON); the budgets only when set.
+        attributes = named(
+            TerraformLocal(
+                self,
+                "tenant_attributes",
+                f"${{{{for id, t in {tenants} : id => merge({{"
+                f"{tenancy.ITEM_TENANT_ID} = {{S = id}}, {tenancy.ITEM_TIER} = {{S = t.tier}}, "
+                f'{tenancy.ITEM_ALLOWED_MODELS} = {{S = join("{tenancy.LIST_SEPARATOR}", sort(t.allowed_models))}}, '
+                f"{tenancy.ITEM_ENABLED} = {{BOOL = t.enabled}}, {tenancy.ITEM_API_KEY_ID} = {{S = {keys}[id].id}}}}, "
+                f"{{for name, value in {{{tenancy.ITEM_MONTHLY_TOKEN_BUDGET} = t.monthly_token_budget, "
+                f"{tenancy.ITEM_DAILY_TOKEN_BUDGET} = t.daily_token_budget}} : "
+                "name => {N = tostring(value)} if value != null})}}",
+            ),
+            "tenant_attributes",
+        )
+        self.tenant_items = self._item(
+            "tenant_item", "tenant", f'"{tenancy.TENANT_ITEM_PREFIX}${{each.key}}"', address(attributes), props
+        )
         self.key_items = self._item(
-            "key_item", "api_key", '"key#${sha256(aws_api_gateway_api_key.tenant[each.key].value)}"', props
+            "key_item",
+            "api_key",
+            f'"{tenancy.KEY_ITEM_PREFIX}${{sha256({keys}[each.key].value)}}"',
+            address(attributes),
+            props,
         )
 
-    def _item(self, id_: str, name: str, pk: str, props: TenantAccessProps) -> DynamodbTableItem:
+    def _item(self, id_: str, name: str, pk: str, attributes: str, props: TenantAccessProps) -> DynamodbTableItem:
         item = named(
             DynamodbTableItem(
                 self,
                 id_,
                 table_name=self.table.name,
-                hash_key="pk",
-                item=f"${{jsonencode(merge({{pk = {{S = {pk}}}}}, local.tenant_attributes[each.key]))}}",
+                hash_key=tenancy.TABLE_HASH_KEY,
+                item=f"${{jsonencode(merge({{{tenancy.TABLE_HASH_KEY} = {{S = {pk}}}}}, {attributes}[each.key]))}}",
             ),
             name,
         )
-        item.add_override("for_each", "${var.tenants}")
+        item.add_override("for_each", str(props.tenants))
         return item

@@ -7,6 +7,7 @@ from typing import Any
 from cdktn import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig, Token
 from constructs import Construct
 
+from modules_src.common.expressions import Expr, ref
 from modules_src.common.spec import ModuleSpec
 
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
@@ -57,6 +58,10 @@ class ModuleStack(TerraformStack):
         if name not in self.vars:
             raise KeyError(f"module {self.spec.name} declares no variable {name!r}")
         return self.vars[name]
+
+    def ref(self, name: str) -> Expr:
+        """The variable as an HCL expression, for constructs' `Expr` props and composed expressions."""
+        return ref(self.variable(name))
 
     def output(self, name: str, value: Any) -> None:
         """Declare the spec'd output `name` with `value` (ids may clash with variables, so override)."""

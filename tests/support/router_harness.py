@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 
+from router.backends.errors import BackendError
 from router.backends.registry import Backends
-from router.budgets import DynamoBudgets
-from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult
-from router.resilience import BackendError, Caller, CircuitBreaker, RetryPolicy
-from router.response_cache import DynamoResponseCache
-from router.serving import ModelService
+from router.chat import ChatRequest, ChatResult
+from router.embeddings import EmbeddingRequest, EmbeddingResult
+from router.pipeline.budgets import DynamoBudgets
+from router.pipeline.response_cache import DynamoResponseCache
+from router.pipeline.serving import ModelService
+from router.resilience import Caller, CircuitBreaker, RetryPolicy
 from tests.conftest import FakeLambdaContext
+from tests.support.config_store import publish
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:provider-key-AbCdEf"
 MODELS = {
@@ -148,23 +151,22 @@ def build_router(
     monkeypatch: pytest.MonkeyPatch,
     *,
     env: dict[str, str] | None = None,
+    response_cache: dict[str, Any] | None = None,
     dynamodb: Any = None,
     breaker_threshold: int = 3,
     attempts: int = 3,
 ) -> Router:
-    """Import the handler with the module's environment, then swap in scripted backends and a fake clock."""
-    environment = {
-        "GATEWAY_MODELS": json.dumps(MODELS),
-        "GATEWAY_ROUTING": json.dumps(ROUTING),
-        "GATEWAY_DEADLINE_SECONDS": "27",
-        **(env or {}),
-    }
-    for name, value in environment.items():
+    """Import the handler with the module's environment and document, then swap in scripted backends and a clock.
+
+    `env` takes the function's scalar variables; `response_cache` is the document's cache settings.
+    """
+    publish(monkeypatch, MODELS, ROUTING, response_cache)
+    for name, value in {"GATEWAY_DEADLINE_SECONDS": "27", **(env or {})}.items():
         monkeypatch.setenv(name, value)
     import router.handler
 
     module = importlib.reload(router.handler)
-    settings = module.SETTINGS
+    settings = module.SETTINGS.settings
     assert settings is not None, "the test environment must be a valid configuration"
     backend = ScriptedBackend()
     clock = FakeClock()

@@ -70,3 +70,38 @@ def test_the_real_router_package_builds_twice_to_the_same_hash(tmp_path: Path) -
     _, first = build("router", tmp_path / "one", deps)
     _, second = build("router", tmp_path / "two", deps)
     assert first == second
+
+
+@pytest.mark.parametrize("function", ["router", "authorizer"])
+def test_each_handler_imports_from_its_zip_alone(function: str, tmp_path: Path) -> None:
+    """What the function imports at cold start is in its zip or the runtime (nothing from this checkout)."""
+    import importlib.util
+    import json
+    import subprocess
+    import sys
+
+    from tooling.package_lambda import RUNTIME_PROVIDED
+    from tooling.paths import DIST_DIR
+
+    with zipfile.ZipFile(DIST_DIR / f"{function}.zip") as archive:
+        archive.extractall(tmp_path / "task")
+    runtime = tmp_path / "runtime"  # stands for the packages the Lambda runtime ships
+    runtime.mkdir()
+    for name in RUNTIME_PROVIDED:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin, name
+        source = Path(spec.origin)
+        (runtime / (name if source.name == "__init__.py" else source.name)).symlink_to(
+            source.parent if source.name == "__init__.py" else source
+        )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{tmp_path / 'task'}:{runtime}",
+        "GATEWAY_TENANT_TABLE": "t",
+        "GATEWAY_ROUTES": json.dumps(["GET /v1/models"]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", f"import {function}.handler"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]

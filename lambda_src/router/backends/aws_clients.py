@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from router.resilience import BackendError
+from router.backends.errors import BackendError
 from shared.aws import aws_client
 
 ClientFactory = Callable[[str, int], Any]

@@ -12,15 +12,16 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from contract.urls import is_allowed_outbound_url
+from router.backends.errors import BackendError
 from router.backends.shapes import (
     chat_result_from_openai,
     embedding_result_from_openai,
     openai_chat_body,
     openai_embedding_body,
 )
-from router.catalog import LOCAL_URL_PREFIXES
-from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult
-from router.resilience import BackendError
+from router.chat import ChatRequest, ChatResult
+from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.secrets import SecretCache
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
@@ -29,7 +30,7 @@ CHUNK_BYTES = 64 * 1024
 
 class HttpProviderAdapter:
     def __init__(self, base_url: str, secret_id: str, secrets: SecretCache) -> None:
-        if not base_url.startswith(("https://", *LOCAL_URL_PREFIXES)):
+        if not is_allowed_outbound_url(base_url):
             raise ValueError("an HTTP provider's base URL must use https")
         self._base = base_url.rstrip("/")
         self._secret_id, self._secrets = secret_id, secrets

@@ -10,7 +10,7 @@ import functools
 import threading
 from collections.abc import Callable
 
-from router.backends import Backend
+from router.backends.base import Backend
 from router.catalog import ModelEntry
 from router.secrets import SecretCache
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from router.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult, estimate_tokens
-from router.resilience import BackendError
+from router.backends.errors import BackendError
+from router.chat import ChatRequest, ChatResult
+from router.embeddings import EmbeddingRequest, EmbeddingResult
+from router.tokens import estimate_tokens
 
 
 def vector_of(value: Any, source: str) -> tuple[float, ...]:

@@ -1,19 +1,32 @@
 """Mapping templates (VTL) of the direct service integrations, read by the generator and the tests.
 
-Placeholders (`@MODELS@`, `@TYPE@`, `@CODE@`) are filled when the module is generated
-or applied; templates never contain `${` or `%{`, which Terraform would evaluate.
+Placeholders are filled when the module is generated (`@TENANT_ID@`, `@ALLOWED_MODELS@`
+and `@SEP@`: the authorizer context's field names and list separator, from the
+contract; `@TYPE@`, `@CODE@` per error status) or applied (`@MODELS@`, `@ENDPOINTS@`:
+Terraform fills the alias maps). Templates never contain `${` or `%{`, which Terraform
+would evaluate.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from contract import tenancy
+
 TEMPLATES_DIR = Path(__file__).parent
+CONTRACT_PLACEHOLDERS = {
+    "@TENANT_ID@": tenancy.CONTEXT_TENANT_ID,
+    "@ALLOWED_MODELS@": tenancy.CONTEXT_ALLOWED_MODELS,
+    "@SEP@": tenancy.LIST_SEPARATOR,
+}
 
 
 def load(name: str) -> str:
-    """The text of `<name>.vtl`."""
-    return (TEMPLATES_DIR / f"{name}.vtl").read_text()
+    """The text of `<name>.vtl`, with the contract's names in place."""
+    text = (TEMPLATES_DIR / f"{name}.vtl").read_text()
+    for placeholder, value in CONTRACT_PLACEHOLDERS.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def error_template(error_type: str, code: str) -> str:

@@ -1,0 +1,41 @@
+"""Environment variable names of the gateway's functions (the module writes them, the Lambdas read them)."""
+
+from __future__ import annotations
+
+# Every function: powertools reads these.
+SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+
+# The router. Its catalog, routing and cache settings live in the configuration document;
+# the environment names the document's table and exact version (its content address).
+CONFIG_TABLE = "GATEWAY_CONFIG_TABLE"
+CONFIG_VERSION = "GATEWAY_CONFIG_VERSION"
+BUDGET_TABLE = "GATEWAY_BUDGET_TABLE"
+CACHE_TABLE = "GATEWAY_CACHE_TABLE"
+LOG_PROMPTS = "GATEWAY_LOG_PROMPTS"
+DEADLINE_SECONDS = "GATEWAY_DEADLINE_SECONDS"
+METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+
+# The authorizer.
+TENANT_TABLE = "GATEWAY_TENANT_TABLE"
+ROUTES = "GATEWAY_ROUTES"
+TENANT_CACHE_TTL_SECONDS = "GATEWAY_TENANT_CACHE_TTL_SECONDS"
+JWT_ISSUER = "GATEWAY_JWT_ISSUER"
+JWT_AUDIENCE = "GATEWAY_JWT_AUDIENCE"
+JWT_JWKS_URL = "GATEWAY_JWT_JWKS_URL"
+JWT_TENANT_CLAIM = "GATEWAY_JWT_TENANT_CLAIM"
+JWKS_TTL_SECONDS = "GATEWAY_JWKS_TTL_SECONDS"
+
+ROUTER = (CONFIG_TABLE, CONFIG_VERSION, BUDGET_TABLE, CACHE_TABLE, LOG_PROMPTS, DEADLINE_SECONDS, METRICS_NAMESPACE)
+AUTHORIZER = (
+    TENANT_TABLE,
+    ROUTES,
+    TENANT_CACHE_TTL_SECONDS,
+    JWT_ISSUER,
+    JWT_AUDIENCE,
+    JWT_JWKS_URL,
+    JWT_TENANT_CLAIM,
+    JWKS_TTL_SECONDS,
+)
+# API Gateway gives an integration 29 s: the router's deadline and the Lambda timeout stay inside it.
+MAX_DEADLINE_SECONDS = 29

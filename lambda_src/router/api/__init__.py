@@ -1,0 +1,1 @@
+"""The OpenAI wire format: request bodies in (`parse`), response bodies out (`render`). Pure."""

@@ -1,0 +1,241 @@
+"""OpenAI request bodies in: validation into the router's requests, nothing else.
+
+Pure. Every refusal is a `GatewayError` naming the field (`param`) and what is
+accepted. What each parameter does is documented in the README ("Router API"):
+
+- applied: `model`, `messages`, `temperature`, `top_p`, `max_tokens` (or
+  `max_completion_tokens`), `stop`, `user`; for embeddings `input`, `dimensions`,
+  `encoding_format` (`float` or `base64`), `user`;
+- accepted only at OpenAI's default, refused otherwise (a silent no-op would
+  misapply them): `n`, `stream`, `presence_penalty`, `frequency_penalty`,
+  `logprobs`, `top_logprobs`, `logit_bias`, `seed`, `tools`, `tool_choice`,
+  `parallel_tool_calls`, `response_format`, `stream_options`;
+- ignored, because they never change an answer: `metadata`, `store`, `service_tier`;
+- anything else is refused as unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from router.chat import ChatMessage, ChatRequest
+from router.embeddings import EmbeddingRequest
+from shared.errors import GatewayError
+
+MAX_MESSAGES = 1000
+MAX_STOP_SEQUENCES = 4
+MAX_OUTPUT_TOKENS = 200_000
+MAX_EMBEDDING_INPUTS = 2048
+MAX_USER_LENGTH = 256
+MAX_DIMENSIONS = 16_384
+
+CHAT_APPLIED = ("model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user")
+EMBEDDING_APPLIED = ("model", "input", "dimensions", "encoding_format", "user")
+IGNORED = ("metadata", "store", "service_tier")
+# Parameter -> the only values accepted (OpenAI's defaults, or null).
+DEFAULT_ONLY: dict[str, tuple[Any, ...]] = {
+    "n": (1,),
+    "stream": (False,),
+    "presence_penalty": (0, 0.0),
+    "frequency_penalty": (0, 0.0),
+    "logprobs": (False,),
+    "top_logprobs": (0,),
+    "logit_bias": ({},),
+    "seed": (),
+    "tools": ([],),
+    "tool_choice": ("none",),
+    "parallel_tool_calls": (True, False),
+    "response_format": ({"type": "text"},),
+    "stream_options": (),
+}
+MESSAGE_KEYS = ("role", "content", "name")
+SYSTEM_ROLES = ("system", "developer")
+
+
+def _bad(message: str, param: str | None, code: str = "invalid_parameter") -> GatewayError:
+    return GatewayError(400, code, message, param=param)
+
+
+def parse_json_object(body: str | None) -> dict[str, Any]:
+    """The body as a JSON object, or a 400 that says why it is not one."""
+    if body is None or not body.strip():
+        raise _bad("the request needs a JSON body", None, "invalid_body")
+    try:
+        document = json.loads(body)
+    except ValueError as err:
+        raise _bad(f"the request body is not valid JSON: {err}", None, "invalid_body") from None
+    except RecursionError:
+        raise _bad("the request body nests too deeply", None, "invalid_body") from None
+    if not isinstance(document, dict):
+        raise _bad("the request body must be a JSON object", None, "invalid_body")
+    return document
+
+
+def _check_parameters(document: dict[str, Any], applied: tuple[str, ...]) -> None:
+    for name, value in document.items():
+        if name in applied or name in IGNORED:
+            continue
+        if name in DEFAULT_ONLY:
+            if value is None or any(value == v and type(value) is type(v) for v in DEFAULT_ONLY[name]):
+                continue
+            message = f"'{name}' is not supported by this gateway; omit it or send null"
+            raise _bad(message, name, "unsupported_parameter")
+        raise _bad(f"unknown parameter '{name[:64]}'", name[:64], "unsupported_parameter")
+
+
+def _model(document: dict[str, Any]) -> str:
+    model = document.get("model")
+    if not isinstance(model, str) or not 0 < len(model) <= 128:
+        raise _bad("'model' must be the alias of a model (a string of 1-128 characters)", "model")
+    return model
+
+
+def _number(document: dict[str, Any], name: str, low: float, high: float) -> float | None:
+    value = document.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _bad(f"'{name}' must be a number from {low} to {high}", name)
+    if not low <= value <= high:
+        raise _bad(f"'{name}' must be from {low} to {high}, got {value}", name)
+    return float(value)
+
+
+def _whole(document: dict[str, Any], name: str, low: int, high: int) -> int | None:
+    value = document.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _bad(f"'{name}' must be a whole number from {low} to {high}", name)
+    return value
+
+
+def _user(document: dict[str, Any]) -> str | None:
+    user = document.get("user")
+    if user is None:
+        return None
+    if not isinstance(user, str) or len(user) > MAX_USER_LENGTH:
+        raise _bad(f"'user' must be a string of at most {MAX_USER_LENGTH} characters", "user")
+    return user
+
+
+def _text_of(content: Any, index: int) -> str:
+    """Message content: a string, or a list of text parts (images and audio are refused)."""
+    where = f"messages[{index}].content"
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and content:
+        texts = []
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
+                message = f"{where} parts must be {{'type': 'text', 'text': ...}}; other part types are refused"
+                raise _bad(message, where)
+            texts.append(part["text"])
+        return "".join(texts)
+    raise _bad(f"{where} must be a string or a non-empty list of text parts", where)
+
+
+def _messages(raw: Any) -> tuple[str | None, tuple[ChatMessage, ...]]:
+    if not isinstance(raw, list) or not 0 < len(raw) <= MAX_MESSAGES:
+        raise _bad(f"'messages' must be a list of 1-{MAX_MESSAGES} messages", "messages")
+    system: list[str] = []
+    messages: list[ChatMessage] = []
+    for index, message in enumerate(raw):
+        where = f"messages[{index}]"
+        if not isinstance(message, dict):
+            raise _bad(f"{where} must be an object with role and content", where)
+        unknown = [k for k in message if k not in MESSAGE_KEYS]
+        if unknown:
+            raise _bad(f"{where}.{unknown[0][:64]} is not supported (tool calls are not)", f"{where}.{unknown[0][:64]}")
+        role = message.get("role")
+        text = _text_of(message.get("content"), index)
+        if role in SYSTEM_ROLES:
+            system.append(text)
+        elif role in ("user", "assistant"):
+            messages.append(ChatMessage(role, text))
+        else:
+            raise _bad(f"{where}.role must be one of: system, developer, user, assistant", f"{where}.role")
+    if not messages:
+        raise _bad("'messages' needs at least one user or assistant message", "messages")
+    return ("\n\n".join(system) if system else None), tuple(messages)
+
+
+def _stop(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    stops = [raw] if isinstance(raw, str) else raw
+    if (
+        not isinstance(stops, list)
+        or len(stops) > MAX_STOP_SEQUENCES
+        or not all(isinstance(s, str) and 0 < len(s) <= 256 for s in stops)
+    ):
+        raise _bad(f"'stop' must be a string or a list of at most {MAX_STOP_SEQUENCES} non-empty strings", "stop")
+    return tuple(stops)
+
+
+@dataclass(frozen=True)
+class ParsedChat:
+    alias: str
+    request: ChatRequest
+
+
+def parse_chat(document: dict[str, Any]) -> ParsedChat:
+    """Validate a chat completion request body.
+
+    Raises
+    ------
+    GatewayError
+        400 naming the first field at fault.
+    """
+    _check_parameters(document, CHAT_APPLIED)
+    alias = _model(document)
+    system, messages = _messages(document.get("messages"))
+    max_tokens = _whole(document, "max_tokens", 1, MAX_OUTPUT_TOKENS)
+    max_completion = _whole(document, "max_completion_tokens", 1, MAX_OUTPUT_TOKENS)
+    if max_tokens is not None and max_completion is not None and max_tokens != max_completion:
+        raise _bad("send either 'max_tokens' or 'max_completion_tokens', not two different values", "max_tokens")
+    request = ChatRequest(
+        messages=messages,
+        system=system,
+        temperature=_number(document, "temperature", 0, 2),
+        top_p=_number(document, "top_p", 0, 1),
+        max_tokens=max_tokens if max_tokens is not None else max_completion,
+        stop=_stop(document.get("stop")),
+        user=_user(document),
+    )
+    return ParsedChat(alias, request)
+
+
+@dataclass(frozen=True)
+class ParsedEmbedding:
+    alias: str
+    request: EmbeddingRequest
+    base64: bool
+
+
+def parse_embedding(document: dict[str, Any]) -> ParsedEmbedding:
+    """Validate an embeddings request body (strings only; token-id arrays are refused)."""
+    _check_parameters(document, EMBEDDING_APPLIED)
+    alias = _model(document)
+    raw = document.get("input")
+    inputs = [raw] if isinstance(raw, str) else raw
+    if (
+        not isinstance(inputs, list)
+        or not 0 < len(inputs) <= MAX_EMBEDDING_INPUTS
+        or not all(isinstance(i, str) and i for i in inputs)
+    ):
+        raise _bad(
+            f"'input' must be a non-empty string or a list of 1-{MAX_EMBEDDING_INPUTS} non-empty strings "
+            "(token arrays are not supported)",
+            "input",
+        )
+    encoding = document.get("encoding_format") or "float"
+    if encoding not in ("float", "base64"):
+        raise _bad("'encoding_format' must be 'float' or 'base64'", "encoding_format")
+    request = EmbeddingRequest(
+        inputs=tuple(inputs), dimensions=_whole(document, "dimensions", 1, MAX_DIMENSIONS), user=_user(document)
+    )
+    return ParsedEmbedding(alias, request, encoding == "base64")

@@ -1,0 +1,60 @@
+"""OpenAI response bodies out: the router's results rendered as OpenAI's objects, nothing else."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from typing import Any
+
+from router.catalog import ModelEntry
+from router.chat import ChatResult
+from router.embeddings import EmbeddingResult
+
+
+def chat_completion(result: ChatResult, *, request_id: str, model: str, created: int) -> dict[str, Any]:
+    """The OpenAI `chat.completion` object for one answer."""
+    return {
+        "id": f"chatcmpl-{request_id}",
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": result.text, "refusal": None},
+                "finish_reason": result.finish_reason,
+                "logprobs": None,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": result.input_tokens,
+            "completion_tokens": result.output_tokens,
+            "total_tokens": result.input_tokens + result.output_tokens,
+        },
+        "system_fingerprint": None,
+    }
+
+
+def _vector(values: tuple[float, ...], as_base64: bool) -> list[float] | str:
+    if not as_base64:
+        return list(values)
+    # OpenAI's base64 encoding: little-endian float32, what its SDK decodes.
+    return base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode("ascii")
+
+
+def embedding_list(result: EmbeddingResult, *, model: str, as_base64: bool) -> dict[str, Any]:
+    """The OpenAI embeddings `list` object."""
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": index, "embedding": _vector(vector, as_base64)}
+            for index, vector in enumerate(result.vectors)
+        ],
+        "model": model,
+        "usage": {"prompt_tokens": result.input_tokens, "total_tokens": result.input_tokens},
+    }
+
+
+def model_list(entries: tuple[ModelEntry, ...]) -> dict[str, Any]:
+    """Return the OpenAI `GET /v1/models` body for `entries`."""
+    return {"object": "list", "data": [entry.to_openai() for entry in entries]}

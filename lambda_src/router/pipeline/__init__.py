@@ -1,0 +1,1 @@
+"""Serving one model request: route, cache, budget, call with resilience, settle, measure."""

@@ -1,0 +1,98 @@
+"""The answers the pipeline gives when it cannot serve: over budget, budget store down, upstream failures.
+
+Each maps an internal outcome to the client's error envelope (status, code, message,
+`Retry-After`), in one place, so the serving pipeline reads as a straight line.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+
+from router.backends.errors import BackendError
+from router.pipeline.budgets import BudgetExceeded
+from router.resilience import AllTargetsFailed
+from shared.errors import GatewayError
+
+# Statuses a provider uses to say the gateway's own setup is wrong (key, model access, model id).
+CONFIGURATION_STATUSES = (401, 403, 404)
+
+BUDGET_UNAVAILABLE = GatewayError(
+    503,
+    "budget_unavailable",
+    "the gateway cannot check this tenant's token budget right now; retry shortly",
+    error_type="server_error",
+    headers={"retry-after": "1"},
+)
+NO_TENANT = GatewayError(
+    403,
+    "no_tenant",
+    "the request carries no tenant; call the gateway through its API stage with a tenant credential",
+    error_type="permission_error",
+)
+
+
+def budget_exceeded(err: BudgetExceeded, now: datetime) -> GatewayError:
+    """429 with the period that ran out and when it resets (`Retry-After` in seconds)."""
+    return GatewayError(
+        429,
+        "token_budget_exceeded",
+        f"{err}; it resets at {_reset_text(err.period)} UTC",
+        error_type="insufficient_quota",
+        headers={"retry-after": str(seconds_to_reset(err.period, now))},
+    )
+
+
+def model_not_found(alias: str, other_route: str | None) -> GatewayError:
+    """404 for a model the tenant may not use; `other_route` only for a tenant that may use it elsewhere."""
+    hint = f"; it is served on {other_route}" if other_route else ""
+    return GatewayError(
+        404,
+        "model_not_found",
+        f"model '{alias}' does not exist or is not available to this tenant{hint}; "
+        "GET /v1/models lists the models you may use",
+        param="model",
+    )
+
+
+def client_refusal(err: BackendError) -> GatewayError:
+    """A provider's final 4xx: the gateway's own setup (502) or the request (400)."""
+    if err.status in CONFIGURATION_STATUSES:
+        return GatewayError(
+            502,
+            "upstream_configuration",
+            "the model provider refused the gateway's credentials or model id; an operator must fix the deployment",
+            error_type="server_error",
+        )
+    return GatewayError(400, "upstream_rejected", f"the model provider rejected the request: {err.message[:500]}")
+
+
+def all_failed(err: AllTargetsFailed) -> GatewayError:
+    """502, 503 (with `Retry-After`) or 504 when no target answered."""
+    status = err.status
+    messages = {
+        503: ("upstream_unavailable", "every model that may serve this request is throttled or unavailable"),
+        504: ("upstream_timeout", "the model did not answer within the gateway's time budget"),
+        502: ("upstream_failed", "every model that may serve this request failed"),
+    }
+    code, message = messages[status]
+    retry = err.retry_after_seconds
+    return GatewayError(
+        status,
+        code,
+        f"{message}; retry later and quote the request id if it persists",
+        error_type="server_error",
+        headers={"retry-after": str(retry)} if retry is not None else None,
+    )
+
+
+def _reset_text(period: str) -> str:
+    return "midnight" if period == "day" else "midnight on the first of next month"
+
+
+def seconds_to_reset(period: str, now: datetime) -> int:
+    """Seconds until the UTC day or month that holds `now` ends."""
+    if period == "day":
+        return 86400 - (now.hour * 3600 + now.minute * 60 + now.second)
+    days = calendar.monthrange(now.year, now.month)[1]
+    return (days - now.day) * 86400 + 86400 - (now.hour * 3600 + now.minute * 60 + now.second)

@@ -1,0 +1,63 @@
+"""Inputs of logs, traces and metrics: retention, log levels, X-Ray, stage metrics, prompt logging."""
+
+from __future__ import annotations
+
+from modules_src.common.spec import VariableSpec
+from modules_src.common.validations import matches, one_of
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+STAGE_LOGGING_LEVELS = ("OFF", "ERROR", "INFO")
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                  2922, 3288, 3653)  # fmt: skip
+
+VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "log_retention_in_days",
+        "number",
+        "Days CloudWatch keeps the access and function logs; one of the values CloudWatch accepts "
+        "(1, 3, 5, 7, 14, 30, 60, 90, ... 3653). Logs never live forever by default.",
+        default=90,
+        validations=(one_of("log_retention_in_days", RETENTION_DAYS),),
+    ),
+    VariableSpec(
+        "lambda_log_level",
+        "string",
+        f"Log level of the gateway's functions: `{'`, `'.join(LOG_LEVELS)}`.",
+        default="INFO",
+        validations=(one_of("lambda_log_level", LOG_LEVELS),),
+    ),
+    VariableSpec(
+        "enable_xray_tracing",
+        "bool",
+        "Trace the stage and the functions with AWS X-Ray (default `true`).",
+        default=True,
+    ),
+    VariableSpec(
+        "stage_logging_level",
+        "string",
+        f"API Gateway execution logging: `{'`, `'.join(STAGE_LOGGING_LEVELS)}` (default `ERROR`). Needs the "
+        "account's CloudWatch role (module `api_gateway_account`). Request and response bodies are never logged.",
+        default="ERROR",
+        validations=(one_of("stage_logging_level", STAGE_LOGGING_LEVELS),),
+    ),
+    VariableSpec(
+        "enable_stage_metrics",
+        "bool",
+        "Per-method CloudWatch metrics for the stage (default `false`; they are billed per metric).",
+        default=False,
+    ),
+    VariableSpec(
+        "enable_prompt_logging",
+        "bool",
+        "Log prompt and input text in the router's logs (default `false`: only ids, tokens and timings). "
+        "For debugging a non-production environment; prompts may hold personal data.",
+        default=False,
+    ),
+    VariableSpec(
+        "metrics_namespace",
+        "string",
+        "CloudWatch namespace of the router's usage metrics (embedded metric format), default `AiGateway`.",
+        default="AiGateway",
+        validations=(matches("metrics_namespace", "^[A-Za-z0-9._/#:-]{1,255}$"),),
+    ),
+)

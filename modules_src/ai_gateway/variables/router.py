@@ -1,0 +1,265 @@
+"""Inputs of the router and its catalog: models, routing, the response cache, and the function's sizing.
+
+Every rule of the catalog, routing and cache is the contract's: the values and the
+message come from `contract.*`, so `terraform plan` refuses a bad catalog with the
+words the router would use at cold start.
+"""
+
+from __future__ import annotations
+
+import json
+
+from contract import catalog as models
+from contract import response_cache as cache
+from contract import routing
+from contract.environment import MAX_DEADLINE_SECONDS
+from modules_src.common.spec import Validation, VariableSpec
+from modules_src.common.validations import each, json_list, json_map, message, no_offenders, whole_number_between
+
+PROVIDERS, KINDS, FORMATS = json_list(models.PROVIDERS), json_list(models.KINDS), json_map(models.SAGEMAKER_FORMATS)
+MODELS = "var.models"
+ALIASES = "var.routing.aliases"
+MODEL_KEYS = "keys(var.models)"
+
+
+def _not_text(value: str) -> str:
+    return f"(length(trimspace({value})) == 0 || length({value}) > {models.MAX_TEXT_LENGTH})"
+
+
+def _price(field: str) -> Validation:
+    value = f"m.{field}"
+    return each(
+        MODELS,
+        "alias, m",
+        f"{value} == null ? false : ({value} < 0 || {value} > {models.MAX_PRICE_PER_1K})",
+        models.PRICE_INVALID,
+        {"field": field},
+        alias="alias",
+    )
+
+
+MODEL_RULES: tuple[Validation, ...] = (
+    Validation("${length(var.models) > 0}", models.NO_MODELS + "."),
+    each(
+        f"keys({MODELS})",
+        "alias",
+        f"!can(regex({json.dumps(models.MODEL_ALIAS_PATTERN)}, alias))",
+        models.ALIAS_INVALID,
+        alias="alias",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f"!contains({PROVIDERS}, m.provider)",
+        models.PROVIDER_UNKNOWN,
+        alias="alias",
+        value="m.provider",
+    ),
+    each(MODELS, "alias, m", f"!contains({KINDS}, m.kind)", models.KIND_UNKNOWN, alias="alias", value="m.kind"),
+    each(MODELS, "alias, m", _not_text("m.model_id"), models.TEXT_INVALID, {"field": "model_id"}, alias="alias"),
+    each(
+        MODELS,
+        "alias, m",
+        f"m.owned_by == null ? false : {_not_text('m.owned_by')}",
+        models.TEXT_INVALID,
+        {"field": "owned_by"},
+        alias="alias",
+    ),
+    each(MODELS, "alias, m", "m.created < 0 || floor(m.created) != m.created", models.CREATED_INVALID, alias="alias"),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.provider == "{models.HTTP_PROVIDER}" && (m.base_url == null || m.secret_arn == null)',
+        models.HTTP_FIELDS_MISSING,
+        alias="alias",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.provider != "{models.HTTP_PROVIDER}" && (m.base_url != null || m.secret_arn != null)',
+        models.HTTP_FIELDS_MISPLACED,
+        alias="alias",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f"m.base_url == null ? false : !can(regex({json.dumps(models.BASE_URL_PATTERN)}, m.base_url))",
+        models.BASE_URL_INVALID,
+        alias="alias",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f"m.secret_arn == null ? false : !can(regex({json.dumps(models.SECRET_ARN_PATTERN)}, m.secret_arn))",
+        models.SECRET_ARN_INVALID,
+        alias="alias",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.format != null && m.provider != "{models.SAGEMAKER_PROVIDER}"',
+        models.FORMAT_MISPLACED,
+        alias="alias",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.format == null ? false : (m.provider == "{models.SAGEMAKER_PROVIDER}" && !contains(keys({FORMATS}), '
+        "m.format))",
+        models.FORMAT_UNKNOWN,
+        alias="alias",
+        value="m.format",
+    ),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.format == null ? false : (m.provider == "{models.SAGEMAKER_PROVIDER}" && contains({KINDS}, m.kind) '
+        f"&& lookup({FORMATS}, m.format, m.kind) != m.kind)",
+        models.FORMAT_WRONG_KIND,
+        alias="alias",
+        value="m.format",
+        served=f'lookup({FORMATS}, m.format, "")',
+        kind="m.kind",
+    ),
+    *(_price(field) for field in models.PRICE_FIELDS),
+)
+
+ROUTED = "concat([for t in r.targets : t.model], r.fallbacks)"
+ROUTING_RULES: tuple[Validation, ...] = (
+    each(
+        f"keys({ALIASES})",
+        "alias",
+        f"!can(regex({json.dumps(models.MODEL_ALIAS_PATTERN)}, alias))",
+        routing.ALIAS_INVALID,
+        alias="alias",
+    ),
+    each(
+        ALIASES,
+        "alias, r",
+        f"!contains({json_list(routing.STRATEGIES)}, r.strategy)",
+        routing.STRATEGY_UNKNOWN,
+        alias="alias",
+        value="r.strategy",
+    ),
+    each(
+        ALIASES,
+        "alias, r",
+        f"!contains({json_list(routing.STICKY_KEYS)}, r.sticky)",
+        routing.STICKY_UNKNOWN,
+        alias="alias",
+        value="r.sticky",
+    ),
+    each(
+        ALIASES,
+        "alias, r",
+        f"length(r.targets) == 0 || length(r.targets) > {routing.MAX_TARGETS}",
+        routing.TARGET_COUNT,
+        alias="alias",
+    ),
+    no_offenders(
+        f"flatten([for alias, r in {ALIASES} : [for t in r.targets : "
+        f"{message(routing.TARGET_UNKNOWN, alias='alias', model='t.model')} if !contains({MODEL_KEYS}, t.model)]])"
+    ),
+    each(
+        ALIASES,
+        "alias, r",
+        "anytrue([for t in r.targets : t.weight < 0 || floor(t.weight) != t.weight]) || "
+        "(length(r.targets) > 0 && sum(concat([0], [for t in r.targets : t.weight])) <= 0)",
+        routing.WEIGHTS_INVALID,
+        alias="alias",
+    ),
+    no_offenders(
+        f"flatten([for alias, r in {ALIASES} : [for f in r.fallbacks : "
+        f"{message(routing.FALLBACK_UNKNOWN, alias='alias', model='f')} if !contains({MODEL_KEYS}, f)]])"
+    ),
+    each(
+        ALIASES,
+        "alias, r",
+        f"length(distinct([for m in {ROUTED} : var.models[m].kind if contains({MODEL_KEYS}, m)])) > 1",
+        routing.MIXED_KINDS,
+        alias="alias",
+    ),
+    no_offenders(
+        "flatten([for tenant, pins in var.routing.tenant_pins : [for alias, model in pins : "
+        f"{message(routing.PIN_UNKNOWN, tenant='tenant', alias='alias', model='model')} "
+        f"if !contains({MODEL_KEYS}, model)]])"
+    ),
+)
+
+CACHE = "var.response_cache"
+CACHE_RULES: tuple[Validation, ...] = (
+    Validation(
+        f"${{{CACHE} == null ? true : ({CACHE}.ttl_seconds >= 1 && {CACHE}.ttl_seconds <= {cache.MAX_TTL_SECONDS} && "
+        f"floor({CACHE}.ttl_seconds) == {CACHE}.ttl_seconds)}}",
+        cache.TTL_INVALID + ".",
+    ),
+    no_offenders(
+        f"{CACHE} == null ? [] : [for alias in {CACHE}.aliases : {message(cache.ALIAS_UNKNOWN, alias='alias')} "
+        f"if !contains(concat({MODEL_KEYS}, keys({ALIASES})), alias)]"
+    ),
+)
+
+VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "models",
+        models.MODELS_TYPE,
+        "Models this environment serves, keyed by the alias clients send as `model`. `provider` is one of "
+        f"`{'`, `'.join(models.PROVIDERS)}`; `model_id` is the provider's id (Bedrock model or inference profile id, "
+        "SageMaker endpoint name, or the HTTP provider's model name); `kind` is `chat` (default) or "
+        "`embedding`; `owned_by` (default: the provider) and `created` (Unix seconds, default `0`) are shown "
+        f"in `GET /v1/models`. `{models.HTTP_PROVIDER}` models need `base_url` (https) and `secret_arn`, the full "
+        "ARN of the Secrets Manager secret holding the provider's API key; `sagemaker` models may name their "
+        f"container's `format` (`{'`, `'.join(models.SAGEMAKER_FORMATS)}`; default `openai` for chat, `tei` for "
+        "embeddings). `input_price_per_1k`/`output_price_per_1k` (USD per 1,000 tokens) feed the cost metric "
+        "and the `cheapest` routing strategy. Written, with `routing` and `response_cache`, to the router's "
+        "configuration document (no size limit of Lambda's environment applies).",
+        validations=MODEL_RULES,
+    ),
+    VariableSpec(
+        "routing",
+        routing.ROUTING_TYPE,
+        "How the router picks a model for an alias. `aliases`: extra aliases clients may send, each with "
+        "`targets` (catalog models with a `weight` for A/B splits and an `arm` label), a `strategy` "
+        f"(`{'`, `'.join(routing.STRATEGIES)}`: the lowest priced target) that is `sticky` per "
+        f"`{'` or `'.join(routing.STICKY_KEYS)}`, and ordered `fallbacks`. A tenant may use an alias when it may use "
+        "one of its targets or fallbacks; only those are ever called for it. `tenant_pins`: tenant id -> alias -> "
+        "model, overriding the split. Default: every catalog alias routes to itself.",
+        default={},
+        validations=ROUTING_RULES,
+    ),
+    VariableSpec(
+        "response_cache",
+        cache.TYPE,
+        "Exact-match response cache in DynamoDB (KMS-encrypted, expiring by TTL), keyed by tenant and the "
+        f"normalized request: answers are kept `ttl_seconds` (1-{cache.MAX_TTL_SECONDS}) for the `aliases` listed "
+        "(empty: all). Chat answers are cached only for `temperature: 0` unless `cache_sampled`; embeddings always. "
+        "Clients skip it with the header `x-aigw-cache: bypass`. `null` (default): no cache and no table.",
+        default=None,
+        nullable=True,
+        validations=CACHE_RULES,
+    ),
+    VariableSpec(
+        "lambda_packages_dir",
+        "string",
+        "Folder holding the Lambda zips `make package` builds (`router.zip`, `authorizer.zip`), e.g. "
+        "`build/dist`. A zip's hash triggers a code update when it changes.",
+        validations=(
+            Validation("${length(trimspace(var.lambda_packages_dir)) > 0}", "lambda_packages_dir must name a folder."),
+        ),
+    ),
+    VariableSpec(
+        "router_memory_size_mb",
+        "number",
+        "Memory of the router Lambda in MB (also scales its CPU): 128-10240.",
+        default=256,
+        validations=(whole_number_between("router_memory_size_mb", 128, 10240),),
+    ),
+    VariableSpec(
+        "router_timeout_seconds",
+        "number",
+        f"Timeout of the router Lambda in seconds: 1-{MAX_DEADLINE_SECONDS}, inside API Gateway's 29 s integration "
+        "limit (a longer run would answer a client that already got a 504).",
+        default=MAX_DEADLINE_SECONDS,
+        validations=(whole_number_between("router_timeout_seconds", 1, MAX_DEADLINE_SECONDS),),
+    ),
+)

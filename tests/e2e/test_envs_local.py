@@ -1,0 +1,406 @@
+"""envs/local end to end against a moto server: apply, clean re-plan, serve, the large catalog, destroy.
+
+One module-scoped apply is shared by every test here, each checking one thing, so the
+first failure is the one reported (an apply that fails fails every test with its own
+error; a later check failing leaves the others to pass). What is applied is envs/local
+with the large catalog added to its own (500 models, 200 routed aliases with fallbacks,
+100 tenant pins): the local tenants still see only their models. Last, a new version of
+the configuration document rolls over on the emulator, and the fixture's teardown
+destroys everything. (The emulator cannot update an API Gateway integration in place,
+so the catalog is applied once, not changed after: moto has no UpdateIntegration.)
+
+After the apply, the router's configuration is read back from the emulator through
+the router's own signed GetItem, and the local stage serves the applied API to the
+official OpenAI SDK with each tenant's key. A stub OpenAI-compatible provider on
+127.0.0.1 stands behind the `local-echo` model, so a chat completion goes all the way
+through: authorizer, router, the provider key from the emulator's Secrets Manager, and
+the token counters in the budget table.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib
+import json
+import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from openai import AuthenticationError, NotFoundError, OpenAI
+
+from bench.catalogs import large_catalog
+from tests.conftest import FakeLambdaContext, load_event
+from tests.support.http import running, send_json
+from tooling.background import BackgroundServer
+from tooling.emulator import Emulator, emulator_client, free_port
+from tooling.local_env import serve_stage
+from tooling.paths import DIST_DIR, ENVS_DIR, MODULES_DIR
+from tooling.terraform import run, terraform_environ
+
+pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
+
+INIT_TIMEOUT = 300
+APPLY_TIMEOUT = 900
+PROVIDER_CALLS: list[dict[str, Any]] = []
+# envs/local/terraform.tfvars: the large catalog keeps them, so the local tenants stay valid.
+LOCAL_MODELS = {
+    "claude-3-haiku": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0",
+                       "owned_by": "anthropic"},
+    "llama3-8b": {"provider": "sagemaker", "model_id": "llama3-8b-instruct", "owned_by": "meta"},
+}  # fmt: skip
+LOCAL_ROUTING = {
+    "chat": {"sticky": "user", "fallbacks": [],
+             "targets": [{"model": "claude-3-haiku", "weight": 90, "arm": "A"}, {"model": "llama3-8b", "weight": 10,
+                                                                                 "arm": "B"}]},
+}  # fmt: skip
+
+
+class EchoProvider(BaseHTTPRequestHandler):
+    """An OpenAI-compatible provider that repeats the last message and reports 7 + 3 tokens."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        PROVIDER_CALLS.append({"authorization": self.headers.get("authorization"), "model": body.get("model")})
+        answer = {
+            "choices": [
+                {"message": {"role": "assistant", "content": f"echo: {body['messages'][-1]['content']}"},
+                 "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": 7, "completion_tokens": 3},
+        }  # fmt: skip
+        send_json(self, 200, answer)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@dataclass
+class LocalEnv:
+    """The applied envs/local: where it lives, how to call terraform there, what it output."""
+
+    tree: Path
+    env_dir: Path
+    env: dict[str, str]
+    emulator: Emulator
+
+    def terraform(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
+        return run([*args, "-input=false", "-no-color"], self.env_dir, timeout=APPLY_TIMEOUT, env=self.env,
+                   ok_codes=ok_codes).stdout  # fmt: skip
+
+    def outputs(self) -> dict[str, Any]:
+        document = json.loads(run(["output", "-json"], self.env_dir, timeout=60, env=self.env).stdout)
+        return {name: item["value"] for name, item in document.items()}
+
+    def client(self, service: str) -> Any:
+        return emulator_client(self.emulator.endpoint, service)
+
+    @property
+    def var_files(self) -> list[str]:
+        """envs/local's own tfvars, then the large catalog, then any later change (last wins)."""
+        files = [self.env_dir / "large.tfvars.json", self.env_dir / "rollover.tfvars.json"]
+        return [f"-var-file={path}" for path in files if path.exists()]
+
+
+# The catalog applied: envs/local's own models and routing, and the large catalog.
+LARGE: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
+    tree = tmp_path_factory.mktemp("envs-local")
+    ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "backend.hcl")
+    shutil.copytree(MODULES_DIR, tree / "modules", ignore=ignore)
+    shutil.copytree(ENVS_DIR, tree / "envs", ignore=ignore)
+    dist = tree / "build" / "dist"
+    dist.mkdir(parents=True)
+    for package in ("router.zip", "authorizer.zip"):
+        if not (DIST_DIR / package).exists():
+            pytest.fail(f"build/dist/{package} is missing; run the suite through `make test`")
+        shutil.copy(DIST_DIR / package, dist / package)
+    emulator = Emulator(free_port(), tree / "emulator" / "moto.pid", tree / "emulator" / "moto.log")
+    emulator.start()
+    PROVIDER_CALLS.clear()
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), EchoProvider)) as provider_url:
+        env = terraform_environ(
+            extra={"TF_VAR_emulator_endpoint": emulator.endpoint, "TF_VAR_local_provider_url": provider_url}
+        )
+        applied = LocalEnv(tree, tree / "envs" / "local", env, emulator)
+        models, routing = large_catalog()
+        routing["aliases"].update(LOCAL_ROUTING)
+        LARGE.update(models={**LOCAL_MODELS, **models}, routing=routing)
+        (applied.env_dir / "large.tfvars.json").write_text(json.dumps(LARGE))
+        try:
+            run(["init", "-input=false", "-no-color"], applied.env_dir, timeout=INIT_TIMEOUT, env=env)
+            applied.terraform("apply", "-auto-approve", *applied.var_files)
+            yield applied
+        finally:
+            try:
+                if (applied.env_dir / "terraform.tfstate").exists():
+                    applied.terraform("destroy", "-auto-approve", *applied.var_files)
+                    state = json.loads((applied.env_dir / "terraform.tfstate").read_text())
+                    assert state["resources"] == [], "destroy must leave nothing behind"
+            finally:
+                emulator.stop()
+                shutil.rmtree(tree, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stage(local: LocalEnv) -> Iterator[BackgroundServer]:
+    server = serve_stage(
+        local.emulator, local.outputs(), free_port(), local.tree / "stage", local.tree / "build" / "dist"
+    )
+    try:
+        yield server
+    finally:
+        assert server.stop()
+
+
+@pytest.fixture(scope="module")
+def keys(local: LocalEnv) -> dict[str, str]:
+    document: dict[str, str] = json.loads(
+        run(["output", "-json", "tenant_api_keys"], local.env_dir, timeout=60, env=local.env).stdout
+    )
+    return document
+
+
+def sdk(stage: BackgroundServer, key: str) -> OpenAI:
+    return OpenAI(base_url=f"{stage.url}/local/v1", api_key=key, max_retries=0, timeout=10)
+
+
+# --- the small catalog of envs/local ----------------------------------------------------------------
+
+
+def test_a_replan_right_after_apply_is_empty(local: LocalEnv) -> None:
+    local.terraform("plan", "-detailed-exitcode", *local.var_files)
+
+
+def test_the_stage_is_traced_and_writes_json_access_logs(local: LocalEnv) -> None:
+    outputs = local.outputs()
+    assert (outputs["stage_name"], outputs["stage_invoke_url"].endswith("/local")) == ("local", True)
+    stage = local.client("apigateway").get_stage(restApiId=outputs["rest_api_id"], stageName="local")
+    assert stage["tracingEnabled"] is True
+    assert json.loads(stage["accessLogSettings"]["format"])["tenantId"] == "$context.authorizer.tenant_id"
+
+
+def test_function_logs_are_encrypted_and_expire(local: LocalEnv) -> None:
+    groups = local.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/aigw-local-")["logGroups"]
+    assert len(groups) == 2
+    assert all(g["retentionInDays"] == 7 and g["kmsKeyId"].startswith("arn:aws:kms:") for g in groups)
+
+
+def test_the_tenant_table_never_holds_a_key(local: LocalEnv, keys: dict[str, str]) -> None:
+    assert sorted(keys) == ["acme", "initech"]
+    items = local.client("dynamodb").scan(TableName="aigw-local-tenants")["Items"]
+    assert len(items) == 4
+    assert not [item for item in items if any(key in json.dumps(item) for key in keys.values())]
+
+
+def configuration_item(local: LocalEnv) -> tuple[str, bytes]:
+    """The one item of the configuration table: its version and the document's JSON text."""
+    items = local.client("dynamodb").scan(TableName="aigw-local-config")["Items"]
+    assert len(items) == 1, "exactly one configuration version is kept"
+    version = items[0]["pk"]["S"].removeprefix("config#")
+    return version, gzip.decompress(items[0]["document"]["B"])
+
+
+def test_the_router_runs_on_the_document_its_environment_names(local: LocalEnv) -> None:
+    outputs = local.outputs()
+    variables = local.client("lambda").get_function_configuration(FunctionName=outputs["router_function_name"])[
+        "Environment"
+    ]["Variables"]
+    assert "GATEWAY_MODELS" not in variables, "the catalog no longer rides in the environment"
+    version, text = configuration_item(local)
+    assert variables["GATEWAY_CONFIG_VERSION"] == version == outputs["config_version"]
+    assert hashlib.sha256(text).hexdigest() == version, "the item is content-addressed"
+    document = json.loads(text)
+    assert len(document["models"]) == 503, "500 models, the two of envs/local and local-echo"
+    assert (len(document["routing"]["aliases"]), len(document["routing"]["tenant_pins"])) == (201, 100)
+    with router_in_process(local) as module:
+        assert len(module.SETTINGS.get().models) == 503
+
+
+def test_each_tenant_lists_exactly_its_models_through_the_local_stage(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    assert [m.id for m in sdk(stage, keys["acme"]).models.list()] == ["chat", "claude-3-haiku", "llama3-8b",
+                                                                      "local-echo"]  # fmt: skip
+    assert [m.id for m in sdk(stage, keys["initech"]).models.list()] == ["chat", "llama3-8b", "local-echo"]
+
+
+def test_a_chat_completion_goes_through_authorizer_router_provider_and_exact_counters(
+    local: LocalEnv, stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    PROVIDER_CALLS.clear()
+    raw = sdk(stage, keys["acme"]).chat.completions.with_raw_response.create(
+        model="local-echo", messages=[{"role": "user", "content": "ping"}], max_tokens=16
+    )
+    completion = raw.parse()
+    assert completion.choices[0].message.content == "echo: ping"
+    assert completion.usage is not None and completion.usage.total_tokens == 10
+    assert (raw.headers["x-aigw-model"], raw.headers["x-aigw-backend"]) == ("local-echo", "openai_compatible")
+    assert PROVIDER_CALLS == [{"authorization": "Bearer local-provider-placeholder-key", "model": "echo"}]
+    counters = local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]
+    assert sorted(int(c["used"]["N"]) for c in counters) == [10, 10], "daily and monthly counters, exact"
+
+
+def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    # initech has no budget and may not use claude-3-haiku.
+    with pytest.raises(NotFoundError):
+        sdk(stage, keys["initech"]).chat.completions.create(
+            model="claude-3-haiku", messages=[{"role": "user", "content": "hi"}]
+        )
+    with pytest.raises(AuthenticationError) as refused:
+        sdk(stage, "unknownKEY0123456789abcdefghijklmnopq").models.list()
+    assert refused.value.body["code"] == "invalid_api_key"  # type: ignore[index]
+    with pytest.raises(NotFoundError):
+        sdk(stage, keys["acme"]).models.retrieve("claude-3-haiku")
+    # Direct Bedrock routes: a model outside the tenant's allow-list is refused at the edge (the
+    # authorizer's policy lists only its aliases); an allowed one is authorized, then the emulator
+    # has no model to run.
+    for tenant, status, code in (("initech", 403, "access_denied"), ("acme", 501, "not_emulated")):
+        request = urllib.request.Request(
+            f"{stage.url}/local/v1/bedrock/claude-3-haiku/converse",
+            data=b'{"messages": [{"role": "user", "content": "hi"}]}',
+            headers={"authorization": f"Bearer {keys[tenant]}", "content-type": "application/json"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=10)
+        assert answer.value.code == status, tenant
+        assert json.loads(answer.value.read())["error"]["code"] == code
+
+
+# --- the large catalog: model access, routing, the model list, and a new document version ---------------
+
+
+class Router:
+    """The router handler in this process, on the configuration in the emulator, with a stub backend."""
+
+    def __init__(self, module: ModuleType) -> None:
+        from router.backends.registry import Backends
+        from router.chat import ChatResult
+        from router.embeddings import EmbeddingResult
+
+        class Stub:
+            def complete(self, request: Any, model_id: str, timeout_seconds: float) -> Any:
+                return ChatResult("ok", "stop", 3, 2)
+
+            def embed(self, request: Any, model_id: str, timeout_seconds: float) -> Any:
+                return EmbeddingResult(tuple((0.5,) * 4 for _ in request.inputs), 2)
+
+        self.module = module
+        _, service = module.model_service()
+        service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: Stub()))
+
+    def call(self, path: str, body: dict[str, Any], tenant: str, allowed: list[str]) -> dict[str, Any]:
+        event = {
+            "resource": path, "path": path, "httpMethod": "POST", "headers": {"content-type": "application/json"},
+            "body": json.dumps(body), "isBase64Encoded": False,
+            "requestContext": {"requestId": f"req-{tenant}", "authorizer": {
+                "tenant_id": tenant, "tier": "premium", "allowed_models": ",".join(allowed)}},
+        }  # fmt: skip
+        response: dict[str, Any] = self.module.handler(event, FakeLambdaContext())
+        return response
+
+
+class router_in_process:
+    """Import the router with the deployed function's environment, reading from the emulator."""
+
+    def __init__(self, local: LocalEnv) -> None:
+        self.local = local
+        self.patch = pytest.MonkeyPatch()
+
+    def __enter__(self) -> ModuleType:
+        variables = self.local.client("lambda").get_function_configuration(FunctionName="aigw-local-router")[
+            "Environment"
+        ]["Variables"]
+        for name, value in {**variables, "AWS_ENDPOINT_URL": self.local.emulator.endpoint,
+                            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+            self.patch.setenv(name, value)
+        import router.handler
+
+        module = importlib.reload(router.handler)
+        assert module.SETTINGS.settings is not None, "the router could not read its configuration"
+        return module
+
+    def __exit__(self, *exc: object) -> None:
+        self.patch.undo()
+
+
+def test_model_access_is_split_into_managed_policies_iam_accepts(local: LocalEnv) -> None:
+    iam = local.client("iam")
+    for role in ("aigw-local-router", "aigw-local-apigateway"):
+        attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        assert 1 < len(attached) <= 10, role
+        for policy in attached:
+            version = iam.get_policy(PolicyArn=policy["PolicyArn"])["Policy"]["DefaultVersionId"]
+            document = iam.get_policy_version(PolicyArn=policy["PolicyArn"], VersionId=version)["PolicyVersion"]
+            assert len(json.dumps(document["Document"], separators=(",", ":"))) <= 6144, policy["PolicyName"]
+
+
+def test_every_routed_alias_of_the_large_catalog_serves_from_its_targets(local: LocalEnv) -> None:
+    models, routing = LARGE["models"], LARGE["routing"]
+    everything = sorted(models)
+    with router_in_process(local) as module:
+        router = Router(module)
+        for alias, route in sorted(routing["aliases"].items()):
+            kind = models[route["targets"][0]["model"]].get("kind", "chat")
+            path, body = (
+                ("/v1/chat/completions", {"model": alias, "messages": [{"role": "user", "content": "hi"}]})
+                if kind == "chat"
+                else ("/v1/embeddings", {"model": alias, "input": "hi"})
+            )
+            response = router.call(path, body, "tenant-free", everything)
+            assert response["statusCode"] == 200, (alias, response["body"])
+            served = response["headers"]["x-aigw-model"]
+            assert served in [t["model"] for t in route["targets"] if t.get("weight", 1) > 0], (alias, served)
+        for tenant, pins in sorted(routing["tenant_pins"].items()):
+            for alias, model in pins.items():
+                response = router.call("/v1/chat/completions",
+                                       {"model": alias, "messages": [{"role": "user", "content": "hi"}]},
+                                       tenant, everything)  # fmt: skip
+                assert (response["headers"]["x-aigw-model"], response["headers"]["x-aigw-arm"]) == (model, "pinned")
+
+
+def test_the_large_catalog_answers_the_model_list_in_one_request(local: LocalEnv) -> None:
+    models, routing = LARGE["models"], LARGE["routing"]
+    with router_in_process(local) as module:
+        event = load_event("get_models")
+        event["requestContext"]["authorizer"] = {"tenant_id": "t", "tier": "x", "allowed_models": ",".join(models)}
+        listed = json.loads(module.handler(event, FakeLambdaContext())["body"])["data"]
+    assert len(listed) == len(set(models) - set(routing["aliases"])) + len(routing["aliases"])
+
+
+def test_a_new_document_version_is_written_before_the_router_moves_to_it_and_the_old_one_goes(
+    local: LocalEnv,
+) -> None:
+    from shared.config_document import ConfigUnavailable, read_document
+
+    previous, _ = configuration_item(local)
+    (local.env_dir / "rollover.tfvars.json").write_text(json.dumps({"response_cache": {"ttl_seconds": 120}}))
+    log = local.terraform("apply", "-auto-approve", *local.var_files)
+    created = log.index("aws_dynamodb_table_item.config: Creation complete")
+    moved = log.index("aws_lambda_function.router: Modifications complete")
+    deleted = log.index("aws_dynamodb_table_item.config (deposed object")
+    assert created < moved < deleted, "new item, then the function, then the old item"
+    version, text = configuration_item(local)
+    assert version != previous and json.loads(text)["response_cache"]["ttl_seconds"] == 120
+    local.terraform("plan", "-detailed-exitcode", *local.var_files)
+    with router_in_process(local) as module:
+        assert module.SETTINGS.get().cache.ttl_seconds == 120
+    environ = {"GATEWAY_CONFIG_TABLE": "aigw-local-config", "GATEWAY_CONFIG_VERSION": previous,
+               "AWS_ENDPOINT_URL": local.emulator.endpoint, "AWS_ACCESS_KEY_ID": "test",
+               "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1"}  # fmt: skip
+    with pytest.raises(ConfigUnavailable):
+        read_document(environ)

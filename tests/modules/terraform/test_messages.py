@@ -1,0 +1,114 @@
+"""A bad catalog is refused with the same words at `terraform plan` and at the router's cold start.
+
+Each case plans the module (mock provider, offline) with an invalid catalog, routing or
+cache, and parses the same document with the router's own parser: every problem the
+router names appears, word for word, in Terraform's refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from router.settings import Settings, SettingsError
+from tooling.paths import MODULES_DIR
+from tooling.terraform import run, terraform_environ
+
+pytestmark = pytest.mark.terraform
+
+MOCKS = (Path(__file__).parent / "ai_gateway" / "gateway.tftest.hcl").read_text().split("\nvariables {")[0]
+VALID = {
+    "haiku": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0"},
+    "titan": {"provider": "bedrock", "model_id": "amazon.titan-embed-text-v2:0", "kind": "embedding"},
+}
+CASES: dict[str, dict[str, Any]] = {
+    "catalog": {
+        "models": {
+            **VALID,
+            "bad alias!": {"provider": "bedrock", "model_id": "x"},
+            "azure": {"provider": "azure", "model_id": "x"},
+            "image": {"provider": "bedrock", "model_id": "x", "kind": "image"},
+            "keyless": {"provider": "openai_compatible", "model_id": "gpt-4o"},
+            "plain": {"provider": "openai_compatible", "model_id": "x", "base_url": "http://api.example.com",
+                      "secret_arn": "not-an-arn"},  # fmt: skip
+            "tei-chat": {"provider": "sagemaker", "model_id": "e", "format": "tei"},
+            "onnx": {"provider": "sagemaker", "model_id": "e", "format": "onnx"},
+            "tgi-on-bedrock": {"provider": "bedrock", "model_id": "x", "format": "tgi"},
+            "priced": {"provider": "bedrock", "model_id": "x", "input_price_per_1k": -1},
+            "blank": {"provider": "bedrock", "model_id": " ", "owned_by": ""},
+            "old": {"provider": "bedrock", "model_id": "x", "created": -5},
+        }
+    },
+    "routing": {
+        "models": VALID,
+        "routing": {
+            "aliases": {
+                "random": {"strategy": "random", "sticky": "ip", "targets": [{"model": "gpt-9", "weight": 0}]},
+                "mixed": {"targets": [{"model": "haiku"}], "fallbacks": ["titan", "ghost"]},
+                "empty": {"targets": []},
+                "half": {"targets": [{"model": "haiku", "weight": 1.5}]},
+            },
+            "tenant_pins": {"acme": {"chat": "ghost"}},
+        },
+    },
+    # Terraform skips a rule that refers to another invalid input: the cache's rules get a valid routing.
+    "cache": {
+        "models": VALID,
+        "routing": {"aliases": {"chat": {"targets": [{"model": "haiku"}]}}},
+        "response_cache": {"ttl_seconds": 60, "aliases": ["chat", "nowhere", "elsewhere"]},
+    },
+}
+
+
+def router_problems(case: dict[str, Any]) -> list[str]:
+    document = {"models": case["models"], "routing": case.get("routing", {}),
+                "response_cache": case.get("response_cache"), "schema": 1}  # fmt: skip
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_document(document, {})
+    return str(refused.value).split(" | ")
+
+
+def hcl(value: Any) -> str:
+    """A Python value as HCL (JSON objects with `=`; keys quoted)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {hcl(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(hcl(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def words(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    folder = tmp_path / "ai_gateway"
+    shutil.copytree(MODULES_DIR / "ai_gateway", folder)
+    (folder / "fixtures").mkdir()
+    for function in ("router", "authorizer"):
+        with zipfile.ZipFile(folder / "fixtures" / f"{function}.zip", "w") as archive:
+            archive.writestr(f"{function}/handler.py", "x = 1\n")
+    inputs = "\n".join(f"    {key} = {hcl(value)}" for key, value in case.items())
+    (folder / "tests").mkdir()
+    (folder / "tests" / "messages.tftest.hcl").write_text(
+        MOCKS + '\nrun "refuses" {\n  command = plan\n  variables {\n'
+        '    name = "aigw-test"\n    stage_name = "test"\n    lambda_packages_dir = "fixtures"\n'
+        f"{inputs}\n  }}\n}}\n"
+    )
+    env = terraform_environ()
+    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=300, env=env)
+    result = run(["test", "-no-color"], folder, timeout=300, env=env, ok_codes=(0, 1))
+    output = words(result.stdout + result.stderr)
+    assert result.returncode == 1, output[-2000:]
+    problems = router_problems(case)
+    assert len(problems) >= (2 if name == "cache" else 8), problems
+    missing = [p for p in problems if words(p) not in output]
+    assert missing == [], f"said by the router but not by terraform plan: {missing}"

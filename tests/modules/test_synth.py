@@ -1,0 +1,269 @@
+"""The generated modules: fresh to the byte, no provider or backend, conventions enforced."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.hcl import jsonencoded
+from tooling.paths import MODULES_DIR, REPO_ROOT
+
+SYNTH_TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def fresh_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "modules"
+    env = dict(os.environ, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
+    subprocess.run(
+        [sys.executable, "-m", "modules_src.synth", "--out", str(out)],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        timeout=SYNTH_TIMEOUT,
+        capture_output=True,
+    )
+    return out
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def module_json(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((MODULES_DIR / name / "main.tf.json").read_text())
+    return document
+
+
+MODULE_NAMES = sorted(p.name for p in MODULES_DIR.iterdir() if p.is_dir())
+
+
+def test_committed_modules_match_a_fresh_synth_byte_for_byte(fresh_modules: Path) -> None:
+    committed, fresh = tree(MODULES_DIR), tree(fresh_modules)
+    assert sorted(committed) == sorted(fresh), "run `make synth` and commit modules/"
+    stale = [name for name in committed if committed[name] != fresh[name]]
+    assert not stale, f"modules/ differs from a fresh synth in {stale}; run `make synth` and commit"
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_modules_declare_no_provider_or_backend_and_pin_requirements(name: str) -> None:
+    document = module_json(name)
+    assert "provider" not in document
+    terraform = document["terraform"]
+    assert "backend" not in terraform
+    assert terraform["required_version"] == ">= 1.9"
+    assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": ">= 5.100, < 7.0"}
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_every_variable_is_typed_and_described_and_every_output_described(name: str) -> None:
+    document = module_json(name)
+    for variable_name, variable in document["variable"].items():
+        assert variable.get("type"), variable_name
+        assert variable.get("description", "").strip(), variable_name
+    for output_name, output in document["output"].items():
+        assert output.get("description", "").strip(), output_name
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_generated_files_name_no_machine_path(name: str) -> None:
+    for path in (MODULES_DIR / name).iterdir():
+        text = path.read_text()
+        for fragment in (str(REPO_ROOT), "/root/", "/home/", "/tmp/", "/opt/"):
+            assert fragment not in text, f"{path.name} names {fragment}"
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_readme_lists_every_input_and_output(name: str) -> None:
+    readme = (MODULES_DIR / name / "README.md").read_text()
+    document = module_json(name)
+    for item in [*document["variable"], *document["output"]]:
+        assert f"| `{item}` |" in readme, item
+
+
+def test_enumerated_and_ranged_inputs_are_validated() -> None:
+    variables = module_json("ai_gateway")["variable"]
+    unvalidated = sorted(
+        n for n, v in variables.items() if v["type"] in {"string", "number"} and not v.get("validation")
+    )
+    assert unvalidated == []
+
+
+def statements(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A policy resource's statements by Sid, read back from its jsonencode(...) structure."""
+    return {statement["Sid"]: statement for statement in jsonencoded(resource["policy"])["Statement"]}
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_iam_names_every_action_and_uses_resource_star_only_where_aws_requires_it(name: str) -> None:
+    for policy_name, resource in module_json(name)["resource"].get("aws_iam_role_policy", {}).items():
+        for sid, statement in statements(resource).items():
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert actions and not [a for a in actions if "*" in a], f"{policy_name}/{sid}"
+            if statement["Resource"] == "*":
+                assert sid == "WriteTraces", f"{policy_name}/{sid}: X-Ray is the only service that needs Resource *"
+
+
+def test_each_function_may_write_only_its_own_logs_and_call_only_what_it_needs() -> None:
+    policies = module_json("ai_gateway")["resource"]["aws_iam_role_policy"]
+    for function in ("router", "authorizer"):
+        own = statements(policies[function])
+        assert own["WriteOwnLogs"]["Resource"] == f"${{aws_cloudwatch_log_group.{function}.arn}}:*"
+        assert own["DecryptOwnConfiguration"] == {
+            "Sid": "DecryptOwnConfiguration", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "local.kms_key_arn"
+        }  # fmt: skip
+        assert statements(policies[f"{function}_tracing"])["WriteTraces"]["Action"] == [
+            "xray:PutTelemetryRecords",
+            "xray:PutTraceSegments",
+        ]
+    router = statements(policies["router"])
+    assert router["ReadConfiguration"] == {
+        "Sid": "ReadConfiguration", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
+        "Resource": "aws_dynamodb_table.config.arn",
+    }  # fmt: skip
+    assert router["ReadProviderKeys"]["Resource"] == "local.provider_secret_arns"
+    assert router["EncryptStateThroughDynamoDb"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "dynamodb.${data.aws_region.current.name}.amazonaws.com"}
+    }
+    assert "apigateway" not in policies, "API Gateway's service role holds only the model access policies"
+    authorizer = statements(policies["authorizer"])
+    assert authorizer["ReadTenants"]["Action"] == ["dynamodb:GetItem"]
+    assert authorizer["ReadTenantKeyValues"]["Resource"] == "local.tenant_key_arns"
+
+
+def test_model_access_is_granted_by_managed_policies_both_callers_attach() -> None:
+    resources = module_json("ai_gateway")["resource"]
+    # The documents are computed per part (terraform test checks what they evaluate to).
+    policy = resources["aws_iam_policy"]["model_access"]
+    assert "bedrock:InvokeModel" in policy["policy"] and "sagemaker:InvokeEndpoint" in policy["policy"]
+    assert policy["lifecycle"]["precondition"][0]["condition"] == "${length(local.model_access_chunks) <= 10}"
+    attachments = resources["aws_iam_role_policy_attachment"]
+    assert {a["role"] for a in attachments.values()} == {"${aws_iam_role.router.name}", "${aws_iam_role.apigateway.name}"}
+    assert {a["for_each"] for a in attachments.values()} == {
+        "${{for key, item in aws_iam_policy.model_access : key => item.arn}}"
+    }
+
+
+def test_only_the_key_policy_delegates_kms_star_to_the_account() -> None:
+    policy = jsonencoded(module_json("ai_gateway")["resource"]["aws_kms_key"]["this"]["policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["EnableIamPolicies"]["Action"] == "kms:*"
+    logs = by_sid["AllowCloudWatchLogsForThisModule"]
+    assert "*" not in "".join(logs["Action"])
+    assert set(logs["Condition"]["ArnLike"]) == {"kms:EncryptionContext:aws:logs:arn"}
+
+
+def test_data_at_rest_is_encrypted_and_logs_expire() -> None:
+    resources = module_json("ai_gateway")["resource"]
+    assert resources["aws_kms_key"]["this"]["enable_key_rotation"] is True
+    for name, group in resources["aws_cloudwatch_log_group"].items():
+        assert group["kms_key_id"] == "${local.kms_key_arn}", name
+        assert group["retention_in_days"] == "${var.log_retention_in_days}", name
+    for name, table in resources["aws_dynamodb_table"].items():
+        assert table["server_side_encryption"] == {"enabled": True, "kms_key_arn": "${local.kms_key_arn}"}, name
+    for name, function in resources["aws_lambda_function"].items():
+        assert function["kms_key_arn"] == "${local.kms_key_arn}", name
+
+
+def test_access_log_format_is_json_with_request_tenant_status_and_latencies() -> None:
+    stage = module_json("ai_gateway")["resource"]["aws_api_gateway_stage"]["this"]
+    fields = json.loads(stage["access_log_settings"]["format"])
+    for key in ("requestId", "tenantId", "status", "responseLatency", "integrationLatency"):
+        assert key in fields
+    assert "${" not in stage["access_log_settings"]["format"]
+
+
+def test_lambda_permission_is_scoped_to_this_api_stage_and_route() -> None:
+    permission = module_json("ai_gateway")["resource"]["aws_lambda_permission"]["get_v1_models"]
+    assert permission["source_arn"] == "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/GET/v1/models"
+
+
+def test_deployment_trigger_hashes_the_route_model_and_every_api_resource() -> None:
+    resources = module_json("ai_gateway")["resource"]
+    deployment = resources["aws_api_gateway_deployment"]["this"]
+    trigger = deployment["triggers"]["redeployment"]
+    assert trigger.startswith("${sha1(") and trigger.endswith(")}")
+    hashed = set(jsonencoded("${" + trigger[len("${sha1(") : -2] + "}"))
+    shaping = ("aws_api_gateway_resource", "aws_api_gateway_method", "aws_api_gateway_integration",
+               "aws_api_gateway_gateway_response", "aws_api_gateway_model", "aws_api_gateway_request_validator",
+               "aws_api_gateway_method_response", "aws_api_gateway_integration_response")  # fmt: skip
+    expected = {f"{kind}.{name}.id" for kind in shaping for name in resources.get(kind, {})}
+    assert expected <= hashed, sorted(expected - hashed)
+    # The direct routes' templates embed the alias maps: a catalog change must redeploy the stage.
+    assert {"local.bedrock_models", "local.sagemaker_endpoints"} <= hashed
+    assert deployment["lifecycle"] == {"create_before_destroy": True}
+
+
+def test_module_spec_refuses_duplicates_and_missing_descriptions() -> None:
+    from modules_src.common.spec import ModuleSpec, OutputSpec, VariableSpec
+
+    with pytest.raises(ValueError, match="duplicate variable names: x; x has no description"):
+        ModuleSpec(
+            "m", "p", (VariableSpec("x", "string", "d"), VariableSpec("x", "string", " ")), (OutputSpec("o", "d"),)
+        )
+
+
+def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
+    from modules_src.ai_gateway.rest_api import RestApiProps
+    from modules_src.ai_gateway.routes import ROUTES
+    from modules_src.common.expressions import Expr
+
+    with pytest.raises(ValueError, match="routes name targets with no function: router"):
+        RestApiProps(
+            name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, account=None, tags={},  # type: ignore[arg-type]
+            model_locals={}, model_access=Expr("{}"), authorizer_result_ttl_in_seconds=Expr("0"),
+            cache_keys_enabled=Expr("false"),
+        )  # fmt: skip
+
+
+def test_every_function_gets_exactly_the_variables_its_lambda_reads() -> None:
+    from contract import environment as env
+
+    functions = module_json("ai_gateway")["resource"]["aws_lambda_function"]
+    always = {env.SERVICE_NAME, env.LOG_LEVEL}
+    assert set(functions["router"]["environment"]["variables"]) == set(env.ROUTER) | always
+    assert set(functions["authorizer"]["environment"]["variables"]) == set(env.AUTHORIZER) | always
+
+
+def test_the_router_starts_only_after_the_configuration_it_names_exists() -> None:
+    router = module_json("ai_gateway")["resource"]["aws_lambda_function"]["router"]
+    assert "aws_dynamodb_table_item.config" in router["depends_on"]
+    item = module_json("ai_gateway")["resource"]["aws_dynamodb_table_item"]["config"]
+    assert item["lifecycle"]["create_before_destroy"] is True
+    assert item["lifecycle"]["replace_triggered_by"] == ["terraform_data.config_version"]
+
+
+def test_every_method_requires_the_authorizer_and_a_key() -> None:
+    resources = module_json("ai_gateway")["resource"]
+    for name, method in resources["aws_api_gateway_method"].items():
+        assert method["authorization"] == "CUSTOM", name
+        assert method["authorizer_id"] == "${aws_api_gateway_authorizer.this.id}", name
+        assert method["api_key_required"] is True, name
+
+
+def test_every_gateway_response_template_renders_to_the_error_envelope() -> None:
+    from modules_src.ai_gateway.gateway_responses import RESPONSES, template
+
+    responses = module_json("ai_gateway")["resource"]["aws_api_gateway_gateway_response"]
+    assert {r["response_type"] for r in responses.values()} == {r.response_type for r in RESPONSES}
+    for response in RESPONSES:
+        # What API Gateway substitutes: a quoted message that itself holds quotes.
+        rendered = (
+            template(response)
+            .replace(response.message_variable, json.dumps('say "no"'))
+            .replace("$context.requestId", "req-1")
+        )
+        error = json.loads(rendered)["error"]
+        assert error == {
+            "message": 'say "no"',
+            "type": response.error_type,
+            "code": response.code,
+            "param": None,
+            "request_id": "req-1",
+        }

@@ -1,0 +1,77 @@
+"""The router's configuration document in tests: encoded as Terraform writes it, served from a fake store.
+
+`publish` writes the document the way the module does (compact JSON with sorted keys,
+gzip, keyed by its SHA-256) and points the environment at it; the router then reads
+it through its real decoding and hash check, from an in-memory table instead of
+DynamoDB (the store itself is tested against a moto server in tests/lambda).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from contract import config_document as layout
+from contract import environment as env
+
+TABLE = "aigw-test-config"
+
+
+def document_text(
+    models: dict[str, Any], routing: dict[str, Any] | None = None, response_cache: dict[str, Any] | None = None
+) -> str:
+    """The document's JSON text, as Terraform's jsonencode writes it (sorted keys, no spaces)."""
+    document = {
+        layout.MODELS: models,
+        layout.RESPONSE_CACHE: response_cache,
+        layout.ROUTING: routing or {},
+        layout.SCHEMA: layout.SCHEMA_VERSION,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def item_of(text: str) -> tuple[str, dict[str, Any]]:
+    """The document's version (content address) and its DynamoDB item, typed attribute values."""
+    raw = text.encode("utf-8")
+    version = hashlib.sha256(raw).hexdigest()
+    blob = base64.b64encode(gzip.compress(raw, mtime=0)).decode()
+    return version, {layout.TABLE_HASH_KEY: {"S": layout.item_key(version)}, layout.ITEM_DOCUMENT: {"B": blob}}
+
+
+class FakeStore:
+    """Items by (table, key); `fetch` has the signature of the router's DynamoDB fetcher."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+        self.reads = 0
+
+    def put(self, text: str, table: str = TABLE) -> str:
+        version, item = item_of(text)
+        self.items[(table, layout.item_key(version))] = item
+        return version
+
+    def fetch(self, table: str, key: str) -> dict[str, Any] | None:
+        self.reads += 1
+        return self.items.get((table, key))
+
+
+def publish(
+    monkeypatch: pytest.MonkeyPatch,
+    models: dict[str, Any],
+    routing: dict[str, Any] | None = None,
+    response_cache: dict[str, Any] | None = None,
+    *,
+    text: str | None = None,
+) -> FakeStore:
+    """Serve this document to the router and name it in the environment; return the store."""
+    store = FakeStore()
+    version = store.put(text if text is not None else document_text(models, routing, response_cache))
+    monkeypatch.setattr("shared.config_document.dynamodb_fetcher", lambda environ: store.fetch)
+    monkeypatch.setenv(env.CONFIG_TABLE, TABLE)
+    monkeypatch.setenv(env.CONFIG_VERSION, version)
+    return store
