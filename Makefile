@@ -10,6 +10,7 @@ LAMBDA_RUNTIME ?= python3.12
 ENV           ?=
 PYTEST_ARGS   ?=
 BENCH_ARGS    ?=
+FROM          ?=
 
 VENV     := .venv
 VPY      := $(VENV)/bin/python
@@ -21,7 +22,7 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CACHE)/jsii
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test lint bench check-env plan apply clean
+.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test lint bench upgrade-check check-env plan apply clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -77,6 +78,10 @@ lint: $(STAMP) ## ruff and mypy only
 
 bench: package ## Benchmarks (not timed tests); writes build/bench/results.json
 	@$(VPY) -m bench.run --out build/bench/results.json $(BENCH_ARGS)
+
+upgrade-check: package tfconfig ## Apply envs/local at FROM=<git ref>, plan with this checkout: no stateful replacement
+	@test -n "$(FROM)" || { echo "error: name the earlier commit: make upgrade-check FROM=<git ref>" >&2; exit 1; }
+	@$(VPY) -m tooling.upgrade_check --from "$(FROM)"
 
 check-env: $(STAMP)
 	@$(VPY) -m tooling.real_env check --env "$(ENV)"

@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 # Path parameters that carry a model alias (`/v1/bedrock/{modelId}/converse`, `/v1/predict/{model}`):
-# the authorizer's policy lists only the tenant's aliases in their place.
-MODEL_PATH_PARAMETERS = ("model", "modelId")
+# the routes declare them, the mapping templates read them, and the authorizer's policy lists only
+# the tenant's aliases in their place.
+BEDROCK_MODEL_PARAMETER = "modelId"
+SAGEMAKER_MODEL_PARAMETER = "model"
+MODEL_PATH_PARAMETERS = (SAGEMAKER_MODEL_PARAMETER, BEDROCK_MODEL_PARAMETER)

@@ -7,6 +7,8 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from contract.routes import BEDROCK_MODEL_PARAMETER, SAGEMAKER_MODEL_PARAMETER
+
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 TARGETS = ("bedrock", "router", "sagemaker")
 SEGMENT = re.compile(r"^([a-z0-9][a-z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_]*\})$")
@@ -87,7 +89,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "POST",
-        "/v1/bedrock/{modelId}/converse",
+        f"/v1/bedrock/{{{BEDROCK_MODEL_PARAMETER}}}/converse",
         "bedrock",
         "Converse with a Bedrock model the tenant may use, straight from API Gateway (no Lambda).",
         expensive=True,
@@ -95,7 +97,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "POST",
-        "/v1/predict/{model}",
+        f"/v1/predict/{{{SAGEMAKER_MODEL_PARAMETER}}}",
         "sagemaker",
         "Invoke the SageMaker endpoint behind a custom model alias, straight from API Gateway (no Lambda).",
         expensive=True,

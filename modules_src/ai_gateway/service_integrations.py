@@ -20,6 +20,7 @@ from cdktn_provider_aws.api_gateway_method_response import ApiGatewayMethodRespo
 from constructs import Construct
 
 from contract.catalog import SAGEMAKER_PROVIDER
+from contract.routes import BEDROCK_MODEL_PARAMETER, SAGEMAKER_MODEL_PARAMETER
 from modules_src.ai_gateway.routes import Route
 from modules_src.ai_gateway.templates import error_template, load
 from modules_src.common.account import AccountContext
@@ -86,7 +87,7 @@ class ServiceTarget:
 SERVICE_TARGETS = {
     "bedrock": ServiceTarget(
         uri_path="bedrock-runtime:path/model/{modelId}/converse",
-        alias_parameter="modelId",
+        alias_parameter=BEDROCK_MODEL_PARAMETER,
         target_parameter="modelId",
         map_placeholder="@MODELS@",
         map_local="bedrock_models",
@@ -96,7 +97,7 @@ SERVICE_TARGETS = {
     ),
     "sagemaker": ServiceTarget(
         uri_path="runtime.sagemaker:path/endpoints/{endpoint}/invocations",
-        alias_parameter="model",
+        alias_parameter=SAGEMAKER_MODEL_PARAMETER,
         target_parameter="endpoint",
         map_placeholder="@ENDPOINTS@",
         map_local="sagemaker_endpoints",

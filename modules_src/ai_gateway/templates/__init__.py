@@ -1,8 +1,9 @@
 """Mapping templates (VTL) of the direct service integrations, read by the generator and the tests.
 
 Placeholders are filled when the module is generated (`@TENANT_ID@`, `@ALLOWED_MODELS@`
-and `@SEP@`: the authorizer context's field names and list separator, from the
-contract; `@TYPE@`, `@CODE@` per error status) or applied (`@MODELS@`, `@ENDPOINTS@`:
+and `@SEP@`: the authorizer context's field names and list separator; the
+`@..._MODEL_PARAMETER@` path parameters; all from the contract; `@TYPE@`, `@CODE@` per
+error status) or applied (`@MODELS@`, `@ENDPOINTS@`:
 Terraform fills the alias maps). Templates never contain `${` or `%{`, which Terraform
 would evaluate.
 """
@@ -11,13 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract import tenancy
+from contract import routes, tenancy
 
 TEMPLATES_DIR = Path(__file__).parent
 CONTRACT_PLACEHOLDERS = {
     "@TENANT_ID@": tenancy.CONTEXT_TENANT_ID,
     "@ALLOWED_MODELS@": tenancy.CONTEXT_ALLOWED_MODELS,
     "@SEP@": tenancy.LIST_SEPARATOR,
+    "@BEDROCK_MODEL_PARAMETER@": routes.BEDROCK_MODEL_PARAMETER,
+    "@SAGEMAKER_MODEL_PARAMETER@": routes.SAGEMAKER_MODEL_PARAMETER,
 }
 
 
