@@ -5,15 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract.fields import REQUIRED as _REQUIRED
 
-class _Required:
-    """Marker for a variable without a default."""
-
-    def __repr__(self) -> str:
-        return "REQUIRED"
-
-
-REQUIRED: Any = _Required()
+# Marker for a variable without a default (the same marker the contract's fields use).
+REQUIRED: Any = _REQUIRED
 
 
 @dataclass(frozen=True)
