@@ -30,5 +30,9 @@ SPEC = ModuleSpec(
         "A change to `models`, `routing` or `response_cache` writes a new configuration item (keyed by the "
         "document's SHA-256) before the router's environment names it, then deletes the old one: running "
         "containers keep the document they read, new ones read the new one, and none mixes two.",
+        "The router and API Gateway's service role may invoke exactly the configured Bedrock models and "
+        "SageMaker endpoints, granted in managed policies that each stay within IAM's 6,144 characters "
+        "(`aws_iam_policy.model_access`); a catalog that would need more than the 10 a role attaches by "
+        "default fails at plan.",
     ),
 )
