@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gzip
-import hashlib
 import json
 import os
 import statistics
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalogs import SMALL_MODELS, SMALL_ROUTING, large_catalog
+from tooling.config_document import create_table, document_text, encoded, put_document
 from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.paths import LAMBDA_SRC_DIR
 
@@ -32,41 +31,26 @@ PROBE = Path(__file__).with_name("config_store_probe.py")
 SSM_LIMIT = 8192
 
 
-def document_text(models: dict[str, Any], routing: dict[str, Any]) -> str:
-    """The document as Terraform's jsonencode writes it (sorted keys, compact)."""
-    return json.dumps(
-        {"models": models, "response_cache": None, "routing": routing, "schema": 1},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-
-
 def set_up(emulator: Emulator, documents: dict[str, str]) -> dict[str, dict[str, str]]:
     """Write each document to every store; return method -> document name -> location."""
     kms = emulator_client(emulator.endpoint, "kms")
     key = kms.create_key(Description="bench config")["KeyMetadata"]["Arn"]
     dynamodb = emulator_client(emulator.endpoint, "dynamodb")
-    dynamodb.create_table(
-        TableName="bench-config", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
-    )  # fmt: skip
+    create_table(dynamodb, "bench-config", key)
     s3 = emulator_client(emulator.endpoint, "s3")
     s3.create_bucket(Bucket="bench-config")
     ssm = emulator_client(emulator.endpoint, "ssm")
     where: dict[str, dict[str, str]] = {m: {} for m in ("dynamodb", "s3", "ssm")}
     for name, text in documents.items():
-        version = hashlib.sha256(text.encode()).hexdigest()
-        blob = gzip.compress(text.encode(), mtime=0)
-        dynamodb.put_item(TableName="bench-config", Item={"pk": {"S": f"config#{version}"}, "document": {"B": blob}})
+        version = put_document(dynamodb, "bench-config", text)
+        _, blob = encoded(text)
         where["dynamodb"][name] = f"bench-config/{version}"
         s3.put_object(Bucket="bench-config", Key=f"config/{version}.json.gz", Body=blob,
                       ServerSideEncryption="aws:kms", SSEKMSKeyId=key)  # fmt: skip
         where["s3"][name] = f"bench-config/config/{version}.json.gz"
-        encoded = base64.b64encode(blob).decode()
-        if len(encoded) <= SSM_LIMIT:
-            ssm.put_parameter(Name=f"/bench/{name}", Value=encoded, Type="SecureString", KeyId=key, Tier="Advanced")
+        as_text = base64.b64encode(blob).decode()
+        if len(as_text) <= SSM_LIMIT:
+            ssm.put_parameter(Name=f"/bench/{name}", Value=as_text, Type="SecureString", KeyId=key, Tier="Advanced")
             where["ssm"][name] = f"/bench/{name}"
     return where
 
@@ -95,7 +79,7 @@ def measure(runs: int) -> dict[str, Any]:
     models, routing = large_catalog()
     documents = {"small": document_text(SMALL_MODELS, SMALL_ROUTING), "large": document_text(models, routing)}
     figures: dict[str, Any] = {f"{name}_document_bytes": len(text.encode()) for name, text in documents.items()} | {
-        f"{name}_document_gzip_bytes": len(gzip.compress(text.encode(), mtime=0)) for name, text in documents.items()
+        f"{name}_document_gzip_bytes": len(encoded(text)[1]) for name, text in documents.items()
     }
     with tempfile.TemporaryDirectory(prefix="bench-config-") as work:
         emulator = Emulator(free_port(), Path(work) / "moto.pid", Path(work) / "moto.log")

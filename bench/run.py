@@ -10,8 +10,6 @@ Usage: python -m bench.run [--out build/bench/results.json] [--with-emulator]
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
 import json
 import os
 import platform
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalogs import SMALL_MODELS, SMALL_ROUTING, large_catalog
-from bench.config_store import document_text
+from tooling.config_document import create_table, document_text, put_document
 from tooling.paths import DIST_DIR, REPO_ROOT
 
 COLD_STARTS = 15
@@ -102,17 +100,10 @@ def config_store(catalog_list: tuple[Catalog, ...]) -> Iterator[dict[str, dict[s
         emulator.start()
         try:
             dynamodb = emulator_client(emulator.endpoint, "dynamodb")
-            dynamodb.create_table(
-                TableName="bench-config", BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            )  # fmt: skip
+            create_table(dynamodb, "bench-config")
             environments = {}
             for catalog in catalog_list:
-                text = document_text(catalog.models, catalog.routing).encode()
-                version = hashlib.sha256(text).hexdigest()
-                item = {"pk": {"S": f"config#{version}"}, "document": {"B": gzip.compress(text, mtime=0)}}
-                dynamodb.put_item(TableName="bench-config", Item=item)
+                version = put_document(dynamodb, "bench-config", document_text(catalog.models, catalog.routing))
                 environments[catalog.name] = {
                     "GATEWAY_CONFIG_TABLE": "bench-config",
                     "GATEWAY_CONFIG_VERSION": version,

@@ -18,7 +18,6 @@ SCHEMA = "schema"
 MODELS = "models"
 ROUTING = "routing"
 RESPONSE_CACHE = "response_cache"
-KEYS = (MODELS, RESPONSE_CACHE, ROUTING, SCHEMA)
 
 # The item: `{pk: {S: "config#<sha256>"}, document: {B: <gzip of the JSON text>}}`.
 TABLE_HASH_KEY = HASH_KEY

@@ -21,6 +21,7 @@ from router.settings import Settings, SettingsError
 from shared.config_document import ConfigUnavailable
 from shared.errors import GatewayError
 from shared.proxy_handler import RouteTable, handle_proxy_event
+from shared.ttl_cache import TtlCache, never_expires
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -121,9 +122,8 @@ def model_service() -> tuple[Settings, ModelService]:
     return settings, SERVICE
 
 
-# Model lists already rendered, by tenant and allow-list: the configuration never changes in a container.
-MODEL_LISTS: dict[tuple[str, frozenset[str]], dict[str, Any]] = {}
-MAX_MODEL_LISTS = 256
+# Model lists already built, by tenant and allow-list: the configuration never changes in a container.
+MODEL_LISTS: TtlCache[dict[str, Any]] = TtlCache(max_entries=256)
 
 
 def list_models(request: ProxyRequest) -> dict[str, Any]:
@@ -131,13 +131,8 @@ def list_models(request: ProxyRequest) -> dict[str, Any]:
     settings = SETTINGS.get()
     if request.tenant is None:
         return model_list(settings.models)
-    key = (request.tenant.tenant_id, request.tenant.allowed_models)
-    body = MODEL_LISTS.get(key)
-    if body is None:
-        if len(MODEL_LISTS) >= MAX_MODEL_LISTS:
-            MODEL_LISTS.clear()
-        body = MODEL_LISTS[key] = _models_for(settings, *key)
-    return body
+    tenant, allowed = request.tenant.tenant_id, request.tenant.allowed_models
+    return MODEL_LISTS.get((tenant, allowed), lambda: _models_for(settings, tenant, allowed), never_expires)
 
 
 def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from router.pipeline.response_cache import CacheSettings, parse_cache_settings
 from router.routing import Price, RoutingConfig, parse_routing
 from shared.config_document import ConfigInvalid, ItemFetcher, read_document
 from shared.env_settings import seconds_from_env
+from shared.ttl_cache import TtlCache, never_expires
 
 # API Gateway gives an integration 29 s; the router keeps a margin to answer with JSON.
 DEFAULT_DEADLINE_SECONDS = 27.0
@@ -64,22 +65,19 @@ class Settings:
         return self.kinds.get(alias)
 
     @cached_property
-    def _allowed_by_kind(self) -> dict[tuple[frozenset[str], str], frozenset[str]]:
-        return {}
+    def _allowed_by_kind(self) -> TtlCache[frozenset[str]]:
+        return TtlCache(max_entries=MAX_REMEMBERED_ALLOW_LISTS)
 
     def allowed_of_kind(self, allowed: frozenset[str], kind: str) -> frozenset[str]:
         """The aliases of `allowed` (a tenant's allow-list) that serve `kind`.
 
-        Remembered per allow-list: a tenant's list is the same on every request, and with
-        hundreds of models filtering it each time would cost more than the rest of the route.
+        Remembered per allow-list for the container's life (the catalog never changes in it):
+        a tenant's list is the same on every request, and with hundreds of models filtering it
+        each time would cost more than the rest of the route.
         """
-        key = (allowed, kind)
-        cached = self._allowed_by_kind.get(key)
-        if cached is None:
-            if len(self._allowed_by_kind) >= MAX_REMEMBERED_ALLOW_LISTS:
-                self._allowed_by_kind.clear()
-            cached = self._allowed_by_kind[key] = frozenset(a for a in allowed if self.kinds.get(a) == kind)
-        return cached
+        return self._allowed_by_kind.get(
+            (allowed, kind), lambda: frozenset(a for a in allowed if self.kinds.get(a) == kind), never_expires
+        )
 
     @classmethod
     def load(cls, environ: Mapping[str, str] = os.environ, fetch: ItemFetcher | None = None) -> Settings:

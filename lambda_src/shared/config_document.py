@@ -90,7 +90,8 @@ def read_document(environ: Mapping[str, str], fetch: ItemFetcher | None = None) 
 
 def decode_item(item: dict[str, Any], version: str) -> dict[str, Any]:
     """The document held by a DynamoDB item (typed attribute values), checked against `version`."""
-    blob = item.get(layout.ITEM_DOCUMENT, {}).get("B") if isinstance(item.get(layout.ITEM_DOCUMENT), dict) else None
+    attribute = item.get(layout.ITEM_DOCUMENT)
+    blob = attribute.get("B") if isinstance(attribute, dict) else None
     try:
         compressed = base64.b64decode(blob, validate=True) if isinstance(blob, str) else b""
         text = _gunzip(compressed)

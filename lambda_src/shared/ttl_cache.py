@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -31,3 +32,8 @@ class TtlCache(Generic[V]):
                 self._entries.clear()
             self._entries[key] = (now + ttl_of(value), value)
         return value
+
+
+def never_expires(_: object) -> float:
+    """The time-to-live of a value derived from what never changes in a container (its configuration)."""
+    return math.inf

@@ -27,6 +27,7 @@ import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,8 +38,10 @@ import pytest
 from openai import AuthenticationError, NotFoundError, OpenAI
 
 from bench.catalogs import large_catalog
+from router.backends.registry import Backends
 from tests.conftest import FakeLambdaContext, load_event
 from tests.support.http import running, send_json
+from tests.support.router_harness import ScriptedBackend, proxy_event
 from tooling.background import BackgroundServer
 from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.local_env import serve_stage
@@ -90,6 +93,8 @@ class LocalEnv:
     env_dir: Path
     env: dict[str, str]
     emulator: Emulator
+    # The catalog applied: envs/local's own models and routing, and the large catalog.
+    catalog: dict[str, Any]
 
     def terraform(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
         return run([*args, "-input=false", "-no-color"], self.env_dir, timeout=APPLY_TIMEOUT, env=self.env,
@@ -107,10 +112,6 @@ class LocalEnv:
         """envs/local's own tfvars, then the large catalog, then any later change (last wins)."""
         files = [self.env_dir / "large.tfvars.json", self.env_dir / "rollover.tfvars.json"]
         return [f"-var-file={path}" for path in files if path.exists()]
-
-
-# The catalog applied: envs/local's own models and routing, and the large catalog.
-LARGE: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +133,11 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
         env = terraform_environ(
             extra={"TF_VAR_emulator_endpoint": emulator.endpoint, "TF_VAR_local_provider_url": provider_url}
         )
-        applied = LocalEnv(tree, tree / "envs" / "local", env, emulator)
         models, routing = large_catalog()
         routing["aliases"].update(LOCAL_ROUTING)
-        LARGE.update(models={**LOCAL_MODELS, **models}, routing=routing)
-        (applied.env_dir / "large.tfvars.json").write_text(json.dumps(LARGE))
+        catalog = {"models": {**LOCAL_MODELS, **models}, "routing": routing}
+        applied = LocalEnv(tree, tree / "envs" / "local", env, emulator, catalog)
+        (applied.env_dir / "large.tfvars.json").write_text(json.dumps(catalog))
         try:
             run(["init", "-input=false", "-no-color"], applied.env_dir, timeout=INIT_TIMEOUT, env=env)
             applied.terraform("apply", "-auto-approve", *applied.var_files)
@@ -283,59 +284,22 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
 # --- the large catalog: model access, routing, the model list, and a new document version ---------------
 
 
-class Router:
-    """The router handler in this process, on the configuration in the emulator, with a stub backend."""
-
-    def __init__(self, module: ModuleType) -> None:
-        from router.backends.registry import Backends
-        from router.chat import ChatResult
-        from router.embeddings import EmbeddingResult
-
-        class Stub:
-            def complete(self, request: Any, model_id: str, timeout_seconds: float) -> Any:
-                return ChatResult("ok", "stop", 3, 2)
-
-            def embed(self, request: Any, model_id: str, timeout_seconds: float) -> Any:
-                return EmbeddingResult(tuple((0.5,) * 4 for _ in request.inputs), 2)
-
-        self.module = module
-        _, service = module.model_service()
-        service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: Stub()))
-
-    def call(self, path: str, body: dict[str, Any], tenant: str, allowed: list[str]) -> dict[str, Any]:
-        event = {
-            "resource": path, "path": path, "httpMethod": "POST", "headers": {"content-type": "application/json"},
-            "body": json.dumps(body), "isBase64Encoded": False,
-            "requestContext": {"requestId": f"req-{tenant}", "authorizer": {
-                "tenant_id": tenant, "tier": "premium", "allowed_models": ",".join(allowed)}},
-        }  # fmt: skip
-        response: dict[str, Any] = self.module.handler(event, FakeLambdaContext())
-        return response
-
-
-class router_in_process:
-    """Import the router with the deployed function's environment, reading from the emulator."""
-
-    def __init__(self, local: LocalEnv) -> None:
-        self.local = local
-        self.patch = pytest.MonkeyPatch()
-
-    def __enter__(self) -> ModuleType:
-        variables = self.local.client("lambda").get_function_configuration(FunctionName="aigw-local-router")[
-            "Environment"
-        ]["Variables"]
-        for name, value in {**variables, "AWS_ENDPOINT_URL": self.local.emulator.endpoint,
-                            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-            self.patch.setenv(name, value)
+@contextmanager
+def router_in_process(local: LocalEnv) -> Iterator[ModuleType]:
+    """The router imported with the deployed function's environment, reading its document from the emulator."""
+    variables = local.client("lambda").get_function_configuration(FunctionName="aigw-local-router")["Environment"][
+        "Variables"
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**variables, "AWS_ENDPOINT_URL": local.emulator.endpoint, "AWS_ACCESS_KEY_ID": "test",
+                            "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
+                            "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+            patch.setenv(name, value)
         import router.handler
 
         module = importlib.reload(router.handler)
         assert module.SETTINGS.settings is not None, "the router could not read its configuration"
-        return module
-
-    def __exit__(self, *exc: object) -> None:
-        self.patch.undo()
+        yield module
 
 
 def test_model_access_is_split_into_managed_policies_iam_accepts(local: LocalEnv) -> None:
@@ -350,10 +314,19 @@ def test_model_access_is_split_into_managed_policies_iam_accepts(local: LocalEnv
 
 
 def test_every_routed_alias_of_the_large_catalog_serves_from_its_targets(local: LocalEnv) -> None:
-    models, routing = LARGE["models"], LARGE["routing"]
-    everything = sorted(models)
+    models, routing = local.catalog["models"], local.catalog["routing"]
+    everything = ",".join(sorted(models))
     with router_in_process(local) as module:
-        router = Router(module)
+        _, service = module.model_service()
+        stub = ScriptedBackend()
+        service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: stub))
+
+        def call(path: str, body: dict[str, Any], tenant: str) -> dict[str, Any]:
+            answer: dict[str, Any] = module.handler(
+                proxy_event(path, body, tenant=tenant, allowed=everything), FakeLambdaContext()
+            )
+            return answer
+
         for alias, route in sorted(routing["aliases"].items()):
             kind = models[route["targets"][0]["model"]].get("kind", "chat")
             path, body = (
@@ -361,20 +334,19 @@ def test_every_routed_alias_of_the_large_catalog_serves_from_its_targets(local: 
                 if kind == "chat"
                 else ("/v1/embeddings", {"model": alias, "input": "hi"})
             )
-            response = router.call(path, body, "tenant-free", everything)
+            response = call(path, body, "tenant-free")
             assert response["statusCode"] == 200, (alias, response["body"])
             served = response["headers"]["x-aigw-model"]
             assert served in [t["model"] for t in route["targets"] if t.get("weight", 1) > 0], (alias, served)
         for tenant, pins in sorted(routing["tenant_pins"].items()):
             for alias, model in pins.items():
-                response = router.call("/v1/chat/completions",
-                                       {"model": alias, "messages": [{"role": "user", "content": "hi"}]},
-                                       tenant, everything)  # fmt: skip
+                chat = {"model": alias, "messages": [{"role": "user", "content": "hi"}]}
+                response = call("/v1/chat/completions", chat, tenant)
                 assert (response["headers"]["x-aigw-model"], response["headers"]["x-aigw-arm"]) == (model, "pinned")
 
 
 def test_the_large_catalog_answers_the_model_list_in_one_request(local: LocalEnv) -> None:
-    models, routing = LARGE["models"], LARGE["routing"]
+    models, routing = local.catalog["models"], local.catalog["routing"]
     with router_in_process(local) as module:
         event = load_event("get_models")
         event["requestContext"]["authorizer"] = {"tenant_id": "t", "tier": "x", "allowed_models": ",".join(models)}

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.hcl import type_structure, variable_type
 from tooling.paths import ENVS_DIR, LAMBDA_SRC_DIR, REPO_ROOT
 
 CONTRACT_DIR = LAMBDA_SRC_DIR / "contract"
@@ -121,62 +122,6 @@ def test_the_construct_library_is_what_both_modules_build_on() -> None:
 # --- the env roots' copies of the module's object types ---------------------------------------------------
 
 
-def type_expression(text: str, variable: str) -> str:
-    """The `type = ...` expression of `variable "name"` in an HCL file (balanced brackets)."""
-    match = re.search(rf'variable "{variable}" \{{', text)
-    assert match, f"no variable {variable}"
-    start = text.index("type", match.end())
-    start = text.index("=", start) + 1
-    depth, end = 0, start
-    for end in range(start, len(text)):
-        depth += text[end] in "({["
-        depth -= text[end] in ")}]"
-        if depth == 0 and text[end] == "\n" and text[start:end].strip():
-            break
-    return text[start:end].strip()
-
-
-def normalized(expression: str) -> Any:
-    """An HCL type expression as a comparable structure (whitespace, commas and attribute order ignored)."""
-    tokens = re.findall(r'[A-Za-z_][A-Za-z0-9_]*|"[^"]*"|-?\d+(?:\.\d+)?|[(){}\[\]=,]', expression)
-    position = 0
-
-    def value() -> Any:
-        nonlocal position
-        token = tokens[position]
-        position += 1
-        if position < len(tokens) and tokens[position] == "(":
-            position += 1
-            args = []
-            while tokens[position] != ")":
-                args.append(value())
-                if tokens[position] == ",":
-                    position += 1
-            position += 1
-            return (token, *args)
-        if token == "{":
-            fields = {}
-            while tokens[position] != "}":
-                key = tokens[position]
-                position += 2  # key and "="
-                fields[key] = value()
-                if tokens[position] == ",":
-                    position += 1
-            position += 1
-            return tuple(sorted(fields.items()))
-        if token == "[":
-            items = []
-            while tokens[position] != "]":
-                items.append(value())
-                if tokens[position] == ",":
-                    position += 1
-            position += 1
-            return ("list", *items)
-        return token
-
-    return value()
-
-
 def module_types() -> dict[str, str]:
     from contract.catalog import MODELS_TYPE
     from contract.response_cache import TYPE as CACHE_TYPE
@@ -193,21 +138,21 @@ def env_root_types() -> Iterator[tuple[str, str, str]]:
         text = (ENVS_DIR / root / "variables.tf").read_text()
         for variable in module_types():
             if f'variable "{variable}"' in text:
-                yield root, variable, type_expression(text, variable)
-    dev = type_expression((ENVS_DIR / "dev" / "variables.tf").read_text(), "business_units")
-    units = dict(normalized(dev)[1][1])  # map(object({...})) -> the object's fields
+                yield root, variable, variable_type(text, variable)
+    dev = variable_type((ENVS_DIR / "dev" / "variables.tf").read_text(), "business_units")
+    units = dict(type_structure(dev)[1][1])  # map(object({...})) -> the object's fields
     for variable in module_types():
         if variable in units:
             field = units[variable]
             yield "dev", f"business_units[*].{variable}", field[1] if field[0] == "optional" else field
-    yield "dev", "tiers", type_expression((ENVS_DIR / "dev" / "variables.tf").read_text(), "tiers")
+    yield "dev", "tiers", variable_type((ENVS_DIR / "dev" / "variables.tf").read_text(), "tiers")
 
 
 @pytest.mark.parametrize(("root", "variable", "expression"), list(env_root_types()), ids=lambda x: str(x)[:30])
 def test_env_roots_declare_exactly_the_module_types(root: str, variable: str, expression: Any) -> None:
     name = variable.rsplit(".", 1)[-1]
-    theirs = expression if isinstance(expression, tuple) else normalized(expression)
-    assert theirs == normalized(module_types()[name]), f"envs/{root} {variable} differs from the module's type"
+    theirs = expression if isinstance(expression, tuple) else type_structure(expression)
+    assert theirs == type_structure(module_types()[name]), f"envs/{root} {variable} differs from the module's type"
 
 
 def test_every_copied_type_is_checked() -> None:

@@ -9,38 +9,26 @@ DynamoDB (the store itself is tested against a moto server in tests/lambda).
 from __future__ import annotations
 
 import base64
-import gzip
-import hashlib
-import json
 from typing import Any
 
 import pytest
 
 from contract import config_document as layout
 from contract import environment as env
+from tooling.config_document import document_text, encoded
+
+__all__ = ["TABLE", "FakeStore", "document_text", "item_of", "publish"]
 
 TABLE = "aigw-test-config"
 
 
-def document_text(
-    models: dict[str, Any], routing: dict[str, Any] | None = None, response_cache: dict[str, Any] | None = None
-) -> str:
-    """The document's JSON text, as Terraform's jsonencode writes it (sorted keys, no spaces)."""
-    document = {
-        layout.MODELS: models,
-        layout.RESPONSE_CACHE: response_cache,
-        layout.ROUTING: routing or {},
-        layout.SCHEMA: layout.SCHEMA_VERSION,
-    }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def item_of(text: str) -> tuple[str, dict[str, Any]]:
-    """The document's version (content address) and its DynamoDB item, typed attribute values."""
-    raw = text.encode("utf-8")
-    version = hashlib.sha256(raw).hexdigest()
-    blob = base64.b64encode(gzip.compress(raw, mtime=0)).decode()
-    return version, {layout.TABLE_HASH_KEY: {"S": layout.item_key(version)}, layout.ITEM_DOCUMENT: {"B": blob}}
+    """The document's version (content address) and its DynamoDB item, typed attribute values on the wire."""
+    version, blob = encoded(text)
+    return version, {
+        layout.TABLE_HASH_KEY: {"S": layout.item_key(version)},
+        layout.ITEM_DOCUMENT: {"B": base64.b64encode(blob).decode()},
+    }
 
 
 class FakeStore:

@@ -2,7 +2,9 @@
 
 The subset is what the generator emits there: objects (`{"k" = v, k = v}`), lists,
 quoted strings (kept with their `${...}` interpolations), numbers, booleans, null,
-and bare references such as `local.bedrock_resources` (returned as `Ref`).
+and bare references such as `local.bedrock_resources` (returned as `Ref`). Also the
+type expressions of hand-written roots (`variable_type`, `type_structure`), to compare
+them with the module's.
 """
 
 from __future__ import annotations
@@ -128,3 +130,59 @@ def jsonencoded(interpolation: str) -> Any:
     if not match:
         raise ValueError(f"not a jsonencode(...) interpolation: {interpolation[:60]!r}")
     return parse(match.group(1))
+
+
+def variable_type(text: str, variable: str) -> str:
+    """The `type = ...` expression of `variable "name"` in an HCL file (balanced brackets)."""
+    match = re.search(rf'variable "{variable}" \{{', text)
+    assert match, f"no variable {variable}"
+    start = text.index("type", match.end())
+    start = text.index("=", start) + 1
+    depth, end = 0, start
+    for end in range(start, len(text)):
+        depth += text[end] in "({["
+        depth -= text[end] in ")}]"
+        if depth == 0 and text[end] == "\n" and text[start:end].strip():
+            break
+    return text[start:end].strip()
+
+
+def type_structure(expression: str) -> Any:
+    """An HCL type expression as a comparable structure (whitespace, commas and attribute order ignored)."""
+    tokens = re.findall(r'[A-Za-z_][A-Za-z0-9_]*|"[^"]*"|-?\d+(?:\.\d+)?|[(){}\[\]=,]', expression)
+    position = 0
+
+    def value() -> Any:
+        nonlocal position
+        token = tokens[position]
+        position += 1
+        if position < len(tokens) and tokens[position] == "(":
+            position += 1
+            args = []
+            while tokens[position] != ")":
+                args.append(value())
+                if tokens[position] == ",":
+                    position += 1
+            position += 1
+            return (token, *args)
+        if token == "{":
+            fields = {}
+            while tokens[position] != "}":
+                key = tokens[position]
+                position += 2  # key and "="
+                fields[key] = value()
+                if tokens[position] == ",":
+                    position += 1
+            position += 1
+            return tuple(sorted(fields.items()))
+        if token == "[":
+            items = []
+            while tokens[position] != "]":
+                items.append(value())
+                if tokens[position] == ",":
+                    position += 1
+            position += 1
+            return ("list", *items)
+        return token
+
+    return value()

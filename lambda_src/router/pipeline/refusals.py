@@ -39,7 +39,7 @@ def budget_exceeded(err: BudgetExceeded, now: datetime) -> GatewayError:
         "token_budget_exceeded",
         f"{err}; it resets at {_reset_text(err.period)} UTC",
         error_type="insufficient_quota",
-        headers={"retry-after": str(seconds_to_reset(err.period, now))},
+        headers={"retry-after": str(_seconds_to_reset(err.period, now))},
     )
 
 
@@ -90,7 +90,7 @@ def _reset_text(period: str) -> str:
     return "midnight" if period == "day" else "midnight on the first of next month"
 
 
-def seconds_to_reset(period: str, now: datetime) -> int:
+def _seconds_to_reset(period: str, now: datetime) -> int:
     """Seconds until the UTC day or month that holds `now` ends."""
     if period == "day":
         return 86400 - (now.hour * 3600 + now.minute * 60 + now.second)

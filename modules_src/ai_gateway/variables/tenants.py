@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 
-from contract.messages import PROBLEM_SEPARATOR, literal
+from contract.messages import literal
 from contract.tenancy import QUOTA_PERIODS, TENANT_ID_PATTERN, TENANTS_TYPE, TIERS_TYPE
 from contract.urls import OUTBOUND_URL_PATTERN
 from modules_src.common.spec import Validation, VariableSpec
-from modules_src.common.validations import each, json_list, matches, optional_matches, whole_number_between
+from modules_src.common.validations import (
+    each,
+    json_list,
+    matches,
+    message,
+    no_offenders,
+    optional_matches,
+    whole_number_between,
+)
 
 ID = json.dumps(TENANT_ID_PATTERN)
+UNKNOWN_ALLOWED_MODEL = "tenant '{id}': allowed model '{model}' is not a key of models"
 
 
 def _whole_budget(field: str) -> Validation:
@@ -92,12 +101,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
                 id="id",
                 tier="t.tier",
             ),
-            Validation(
-                "${alltrue(flatten([for t in values(var.tenants) : [for m in t.allowed_models : "
-                "contains(keys(var.models), m)]]))}",
-                f'${{join("{PROBLEM_SEPARATOR}", flatten([for id, t in var.tenants : [for m in t.allowed_models : '
-                "\"tenant '${id}': allowed model '${m}' is not a key of models\" "
-                "if !contains(keys(var.models), m)]]))}.",
+            no_offenders(
+                "flatten([for id, t in var.tenants : [for m in t.allowed_models : "
+                f"{message(UNKNOWN_ALLOWED_MODEL, id='id', model='m')} if !contains(keys(var.models), m)]])"
             ),
             _whole_budget("monthly_token_budget"),
             _whole_budget("daily_token_budget"),

@@ -39,7 +39,7 @@ class ConfigDocumentProps:
 
 
 class ConfigDocument(Construct):
-    """Attributes: `table`, `item`, `version` (token of the content address), `text` (token of the JSON)."""
+    """Attributes: `table`, `item`, `version` (token of the content address)."""
 
     def __init__(self, scope: Construct, id_: str, props: ConfigDocumentProps) -> None:
         super().__init__(scope, id_)
@@ -88,7 +88,6 @@ class ConfigDocument(Construct):
         # A reference, not an interpolation: Terraform's JSON syntax takes a bare address here.
         self.item.add_override("lifecycle.replace_triggered_by", [address(trigger)])
         self.version: str = version.as_string
-        self.text: str = text.as_string
 
     def read_statement(self, sid: str = "ReadConfiguration") -> dict[str, Any]:
         """Least privilege to read the document: GetItem on this table only (it holds nothing else)."""

@@ -6,7 +6,6 @@ servers that fail, throttle or redirect on purpose.
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from moto.server import ThreadedMotoServer
 from shared.config_document import ConfigInvalid, ConfigUnavailable, decode_item, read_document
 from tests.support.config_store import TABLE, document_text, item_of
 from tests.support.http import running, send_json
+from tooling.config_document import create_table, put_document
 from tooling.emulator import free_port
 
 MODELS = {"haiku": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0"}}
@@ -53,18 +53,8 @@ def environment(endpoint: str, version: str, table: str = TABLE) -> dict[str, st
 def publish(endpoint: str, text: str) -> str:
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
                           aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    version, item = item_of(text)
-    # boto3 takes binary attributes as bytes (it base64-encodes them on the wire itself).
-    client.put_item(
-        TableName=TABLE, Item={"pk": item["pk"], "document": {"B": base64.b64decode(item["document"]["B"])}}
-    )
-    return version
+    create_table(client, TABLE)
+    return put_document(client, TABLE, text)
 
 
 def test_the_document_is_read_from_dynamodb_over_signed_http(moto_endpoint: str) -> None:
