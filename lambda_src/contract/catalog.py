@@ -27,6 +27,10 @@ BASE_URL_PATTERN = OUTBOUND_URL_PATTERN
 MAX_TEXT_LENGTH = 256
 MAX_PRICE_PER_1K = 1_000_000
 PRICE_FIELDS = ("input_price_per_1k", "output_price_per_1k")
+# An embedding model's vector size: bounds its answers before the model is called (with `dimensions`
+# in the request, that wins). Unset, the router assumes the widest common size.
+MAX_DIMENSIONS = 16_384
+DEFAULT_EMBEDDING_DIMENSIONS = 3072
 
 MODEL_FIELDS: tuple[Field, ...] = (
     Field("provider", "string"),
@@ -39,6 +43,7 @@ MODEL_FIELDS: tuple[Field, ...] = (
     Field("format", "string", None),
     Field("input_price_per_1k", "number", None),
     Field("output_price_per_1k", "number", None),
+    Field("dimensions", "number", None),
 )
 MODELS_TYPE = f"map({object_type(MODEL_FIELDS)})"
 
@@ -59,4 +64,9 @@ FORMAT_UNKNOWN = "model '{alias}': format '{value}' is unknown; expected one of:
 FORMAT_WRONG_KIND = "model '{alias}': format '{value}' serves {served} models, not {kind}"
 PRICE_INVALID = (
     "model '{alias}': {field} must be a number of USD per 1,000 tokens, from 0 to " + f"{MAX_PRICE_PER_1K:,}"
+)
+DIMENSIONS_INVALID = (
+    "model '{alias}': dimensions must be a whole number from 1 to "
+    + f"{MAX_DIMENSIONS:,}"
+    + ", on embedding models only"
 )

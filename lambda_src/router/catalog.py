@@ -37,6 +37,8 @@ class ModelEntry:
     # USD per 1,000 tokens, for the cost estimate and the `cheapest` strategy; None when unknown.
     input_price_per_1k: float | None = None
     output_price_per_1k: float | None = None
+    # embedding models: the vector size, when the operator states it.
+    dimensions: int | None = None
 
     def to_openai(self) -> dict[str, Any]:
         """Return the OpenAI `model` object for this alias."""
@@ -78,6 +80,21 @@ def _provider_fields(alias: str, spec: dict[str, Any], problems: list[str]) -> N
         )
 
 
+def _dimensions(alias: str, spec: dict[str, Any], problems: list[str]) -> int | None:
+    """An embedding model's stated vector size (a whole number in range), or None."""
+    value: Any = spec.get("dimensions")
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= rules.MAX_DIMENSIONS:
+        value = None
+    if value is None or spec.get("kind") != "embedding":
+        problems.append(rules.DIMENSIONS_INVALID.format(alias=alias))
+        return None
+    return int(value)
+
+
 def _entry(alias: Any, raw: Any, problems: list[str]) -> ModelEntry | None:
     if not isinstance(alias, str) or not ALIAS.match(alias):
         problems.append(rules.ALIAS_INVALID.format(alias=alias))
@@ -106,6 +123,7 @@ def _entry(alias: Any, raw: Any, problems: list[str]) -> ModelEntry | None:
     for name in rules.PRICE_FIELDS:
         if not _price(spec.get(name)):
             problems.append(rules.PRICE_INVALID.format(alias=alias, field=name))
+    dimensions = _dimensions(alias, spec, problems)
     if len(problems) > before:
         return None
     fmt = spec.get("format")
@@ -124,6 +142,7 @@ def _entry(alias: Any, raw: Any, problems: list[str]) -> ModelEntry | None:
         format=fmt,
         input_price_per_1k=prices[0],
         output_price_per_1k=prices[1],
+        dimensions=dimensions,
     )
 
 

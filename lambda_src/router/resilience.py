@@ -1,8 +1,9 @@
 """Call a plan's targets in order: retries with full-jitter backoff, a circuit breaker per target, a deadline.
 
 Pure apart from the injected clock, sleep and random source, so every path is
-tested without time passing. Only throttling and server-side failures are retried;
-a client error (4xx other than 429) is final and is never retried or failed over.
+tested without time passing. Only throttling, server-side failures and timeouts are retried;
+a client error (4xx other than 429) is final and is never retried or failed over, and
+an answer too large to read is not retried on the same model (it would repeat).
 """
 
 from __future__ import annotations
@@ -99,15 +100,24 @@ class RetryPolicy:
 class Caller(Generic[T]):
     """Runs `call(model, remaining_seconds)` over a plan's models with retries, breakers and a deadline."""
 
-    breakers: dict[str, CircuitBreaker]
+    # By (tenant, model): see `run`.
+    breakers: dict[tuple[str, str], CircuitBreaker]
     policy: RetryPolicy = RetryPolicy()
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker
 
-    def run(self, models: tuple[str, ...], call: Callable[[str, float], T], budget_seconds: float) -> tuple[str, T]:
+    def run(
+        self, models: tuple[str, ...], call: Callable[[str, float], T], budget_seconds: float, scope: str = ""
+    ) -> tuple[str, T]:
         """Return (model that answered, its answer).
+
+        Breakers are kept per `scope` (the tenant) and model: a tenant whose own requests
+        fail (too large to answer in time, content a model chokes on) opens only its own
+        circuit, never another tenant's. The cost is that an outage is detected once per
+        tenant, after `failure_threshold` requests each, which is cheap against letting one
+        tenant's traffic refuse everyone.
 
         Raises
         ------
@@ -120,22 +130,24 @@ class Caller(Generic[T]):
         errors: dict[str, BackendError] = {}
         skipped: list[str] = []
         for model in models:
-            breaker = self.breakers.setdefault(model, self.breaker_factory())
+            breaker = self.breakers.setdefault((scope, model), self.breaker_factory())
             if not breaker.allow():
                 skipped.append(model)
                 continue
             for attempt in range(self.policy.attempts):
                 remaining = deadline - self.clock()
                 if remaining <= 0:
-                    errors[model] = BackendError("timeout", "the request's time budget ran out")
+                    errors[model] = BackendError("timeout", "the request's time budget ran out", billed=False)
                     raise AllTargetsFailed(errors, tuple(skipped))
                 try:
                     answer = call(model, remaining)
                 except BackendError as err:
-                    if not err.retryable:
+                    if err.final:
                         breaker.record_success()  # the backend answered; the request was wrong
                         raise
                     errors[model] = err
+                    if not err.retryable:
+                        break  # it would fail the same way again on this model: try the next one
                     if attempt + 1 < self.policy.attempts:
                         pause = min(self.policy.delay(attempt, self.rng), max(0.0, deadline - self.clock()))
                         self.sleep(pause)

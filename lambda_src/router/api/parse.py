@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from contract.catalog import MAX_DIMENSIONS
 from router.chat import ChatMessage, ChatRequest
 from router.embeddings import EmbeddingRequest
 from shared.errors import GatewayError
@@ -30,7 +31,6 @@ MAX_STOP_SEQUENCES = 4
 MAX_OUTPUT_TOKENS = 200_000
 MAX_EMBEDDING_INPUTS = 2048
 MAX_USER_LENGTH = 256
-MAX_DIMENSIONS = 16_384
 
 CHAT_APPLIED = ("model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user")
 EMBEDDING_APPLIED = ("model", "input", "dimensions", "encoding_format", "user")

@@ -10,6 +10,21 @@ from router.catalog import ModelEntry
 from router.chat import ChatResult
 from router.embeddings import EmbeddingResult
 
+# What a Lambda function may answer (6 MB), less room for headers and the proxy response's own JSON.
+MAX_ANSWER_BYTES = 6 * 1024 * 1024 - 64 * 1024
+# The longest JSON text of a float (-2.2250738585072014e-308) and its comma; base64 float32: 4 bytes as 16/3.
+FLOAT_TEXT_BYTES = 25
+BASE64_BYTES_PER_NUMBER = 16 / 3
+# One vector's object around its numbers (with the quotes escaped once more in the proxy response).
+VECTOR_OVERHEAD_BYTES = 96
+LIST_OVERHEAD_BYTES = 1024
+
+
+def embedding_answer_bound(inputs: int, dimensions: int, as_base64: bool) -> int:
+    """At most this many bytes for an embeddings answer of `inputs` vectors of `dimensions` numbers."""
+    per_number = BASE64_BYTES_PER_NUMBER if as_base64 else FLOAT_TEXT_BYTES
+    return LIST_OVERHEAD_BYTES + inputs * (VECTOR_OVERHEAD_BYTES + int(dimensions * per_number + 4))
+
 
 def chat_completion(result: ChatResult, *, request_id: str, model: str, created: int) -> dict[str, Any]:
     """The OpenAI `chat.completion` object for one answer."""

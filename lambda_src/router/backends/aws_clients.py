@@ -17,6 +17,10 @@ from shared.aws import aws_client
 
 ClientFactory = Callable[[str, int], Any]
 MAX_READ_TIMEOUT_SECONDS = 60
+# botocore failures raised before the request reached the service.
+NEVER_SENT = frozenset(
+    {"EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError", "ParamValidationError"}
+)
 
 
 def boto3_client(service: str, read_timeout_seconds: int) -> Any:
@@ -45,9 +49,12 @@ class TimedClients:
 def classify_aws_error(err: Exception, kinds: dict[str, str], service: str) -> BackendError:
     """A botocore failure as a BackendError: the service's error code decides the kind (unknown: unavailable)."""
     response = getattr(err, "response", None)
-    if not isinstance(response, dict):  # connection and read timeouts from botocore
-        kind = "timeout" if "timeout" in type(err).__name__.lower() else "unavailable"
-        return BackendError(kind, f"{service} call failed: {type(err).__name__}")
+    if not isinstance(response, dict):  # connection failures and read timeouts from botocore
+        name = type(err).__name__
+        kind = "timeout" if "timeout" in name.lower() else "unavailable"
+        # A call that could not connect reached no model: nothing was billed.
+        billed = False if name in NEVER_SENT else None
+        return BackendError(kind, f"{service} call failed: {name}", billed=billed)
     code = response.get("Error", {}).get("Code", "")
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     message = str(response.get("Error", {}).get("Message", code))[:500]

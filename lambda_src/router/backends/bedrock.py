@@ -7,10 +7,10 @@ from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
 from router.backends.errors import BackendError
-from router.backends.shapes import vector_of
+from router.backends.shapes import chat_bound, vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
-from router.tokens import estimate_tokens
+from router.tokens import inputs_bound, text_bound
 
 # Bedrock error codes -> the router's failure kinds (anything unknown counts as unavailable).
 ERROR_KINDS = {
@@ -60,12 +60,15 @@ class BedrockAdapter:
         except Exception as err:
             raise classify_aws_error(err, ERROR_KINDS, "bedrock") from None
         blocks = answer.get("output", {}).get("message", {}).get("content", [])
-        usage = answer.get("usage", {})
+        usage = answer.get("usage") or {}
+        text = "".join(b["text"] for b in blocks if isinstance(b, dict) and isinstance(b.get("text"), str))
+        reported = (usage.get("inputTokens"), usage.get("outputTokens"))
         return ChatResult(
-            text="".join(b["text"] for b in blocks if isinstance(b, dict) and "text" in b),
+            text=text,
             finish_reason=STOP_REASONS.get(answer.get("stopReason", ""), "stop"),
-            input_tokens=int(usage.get("inputTokens", 0)),
-            output_tokens=int(usage.get("outputTokens", 0)),
+            # Bedrock always reports usage; should it not, the bounds are charged, never nothing.
+            input_tokens=reported[0] if isinstance(reported[0], int) else chat_bound(request),
+            output_tokens=reported[1] if isinstance(reported[1], int) else text_bound(text),
         )
 
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
@@ -79,21 +82,41 @@ class BedrockAdapter:
                 raise BackendError("unavailable", "bedrock answered an unexpected embeddings shape")
             return EmbeddingResult(
                 tuple(vector_of(v, "bedrock") for v in vectors),
-                tokens if tokens is not None else sum(estimate_tokens(t) for t in request.inputs),
+                tokens if tokens is not None else inputs_bound(request.inputs),
             )
         if "titan-embed" in model_id:
             if request.dimensions is not None and "titan-embed-text-v2" not in model_id:
                 raise BackendError("client", f"model {model_id} does not accept 'dimensions'", status=400)
-            vectors, total = [], 0
-            for text in request.inputs:  # Titan embeds one text per call
-                titan: dict[str, Any] = {"inputText": text}
-                if request.dimensions is not None:
-                    titan["dimensions"] = request.dimensions
-                answer, _ = self._invoke(model_id, titan, timeout_seconds)
-                vectors.append(vector_of(answer.get("embedding"), "bedrock"))
-                total += int(answer.get("inputTextTokenCount") or estimate_tokens(text))
-            return EmbeddingResult(tuple(vectors), total)
+            return self._titan(request, model_id, timeout_seconds)
         raise BackendError("client", f"model {model_id} is not a Titan or Cohere embeddings model", status=400)
+
+    def _titan(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        """Titan embeds one text per call. A failure part-way reports what the batch already did (billed,
+        and kept, so the retry starts after it) plus the failed call's own charge."""
+        vectors: list[tuple[float, ...]] = []
+        total = 0
+        for text in request.inputs:
+            titan: dict[str, Any] = {"inputText": text}
+            if request.dimensions is not None:
+                titan["dimensions"] = request.dimensions
+            try:
+                answer, _ = self._invoke(model_id, titan, timeout_seconds)
+                vector = vector_of(answer.get("embedding"), "bedrock")
+            except BackendError as err:
+                if not vectors:
+                    raise
+                raise BackendError(
+                    err.kind,
+                    err.message,
+                    status=err.status,
+                    retry_after=err.retry_after,
+                    consumed_tokens=total + err.charge(text_bound(text)),
+                    partial=EmbeddingResult(tuple(vectors), total),
+                ) from None
+            count = answer.get("inputTextTokenCount")
+            vectors.append(vector)
+            total += count if isinstance(count, int) and not isinstance(count, bool) else text_bound(text)
+        return EmbeddingResult(tuple(vectors), total)
 
     def _invoke(self, model_id: str, body: dict[str, Any], timeout_seconds: float) -> tuple[dict[str, Any], int | None]:
         client = self._clients.for_timeout(timeout_seconds)

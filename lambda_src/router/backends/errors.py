@@ -1,28 +1,67 @@
-"""The failure every adapter raises, classified so the resilience policy can decide without knowing the provider."""
+"""The failure every adapter raises, classified so the resilience policy and the budget can decide without
+knowing the provider.
+
+Kinds: `throttled` and `unavailable` (retried), `timeout` (retried within the deadline),
+`client` (the request's fault: final, never retried or failed over), `oversize` (the
+answer was too large to read: never retried on the same model, since it would repeat).
+
+Billing: a provider bills work it did, whether or not the router could use the answer.
+`consumed_tokens` is what the provider said the failed call used. Without it, a failure
+that may have come after the provider did the work is charged the attempt's whole
+allowance: a timeout, an answer too large to read, a connection lost or an answer
+garbled mid-way (`unavailable` without a status). A provider's own error answer
+(throttled, 4xx, 5xx: it says it did not serve the request) and a call that never
+reached the provider (`billed=False` from the adapter) are charged nothing.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from router.embeddings import EmbeddingResult
+
 RETRYABLE = frozenset({"throttled", "unavailable", "timeout"})
+FINAL = frozenset({"client"})
+MAY_HAVE_BILLED = frozenset({"timeout", "oversize"})
 
 
 class BackendError(Exception):
-    """A backend's failure, classified: `throttled`, `unavailable`, `timeout` or `client`.
-
-    `consumed_tokens` is what the provider says the failed call used (it is still billed).
-    """
+    """A backend's failure, classified; `message` is the provider's words, for logs only (never for clients)."""
 
     def __init__(
         self,
         kind: str,
         message: str,
+        *,
         status: int | None = None,
         retry_after: float | None = None,
-        consumed_tokens: int = 0,
+        consumed_tokens: int | None = None,
+        billed: bool | None = None,
+        partial: EmbeddingResult | None = None,
     ) -> None:
         super().__init__(message)
         self.kind, self.message, self.status, self.retry_after = kind, message, status, retry_after
         self.consumed_tokens = consumed_tokens
+        # None: decided by the kind; False: the adapter knows nothing reached the provider.
+        self.billed = billed
+        # Embeddings a batch finished before failing (already counted in consumed_tokens).
+        self.partial = partial
 
     @property
     def retryable(self) -> bool:
         return self.kind in RETRYABLE
+
+    @property
+    def final(self) -> bool:
+        """The request itself is at fault: no retry, no fallback."""
+        return self.kind in FINAL
+
+    def charge(self, allowance: int) -> int:
+        """The tokens to charge for the failed attempt that had `allowance` tokens held for it."""
+        if self.consumed_tokens is not None:
+            return self.consumed_tokens
+        if self.billed is not None:
+            return allowance if self.billed else 0
+        unanswered = self.kind == "unavailable" and self.status is None
+        return allowance if self.kind in MAY_HAVE_BILLED or unanswered else 0

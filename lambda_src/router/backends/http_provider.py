@@ -1,12 +1,15 @@
 """Any OpenAI-compatible HTTP provider: `POST <base_url>/chat/completions` and `/embeddings` with a bearer key.
 
 The standard library's HTTP client keeps the cold start small; the key comes from
-Secrets Manager through the cache and never reaches a log or an error message.
+Secrets Manager through the cache and never reaches a log or an error message, nor
+another host: redirects are refused (`shared.outbound`). The provider's error text is
+kept for the log only.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -23,9 +26,20 @@ from router.backends.shapes import (
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.secrets import SecretCache
+from shared.outbound import open_url
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
+# How much of a provider's error body is kept for the log.
+ERROR_TEXT_BYTES = 1024
+
+
+# Connection failures before anything was sent: the provider did no work.
+NEVER_SENT = (ConnectionRefusedError, socket.gaierror)
+
+
+class AnswerTooLarge(Exception):
+    """The provider's answer passed MAX_RESPONSE_BYTES."""
 
 
 class HttpProviderAdapter:
@@ -37,7 +51,7 @@ class HttpProviderAdapter:
 
     def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
         answer = self._post("/chat/completions", openai_chat_body(request, model_id), timeout_seconds)
-        return chat_result_from_openai(answer, "provider")
+        return chat_result_from_openai(answer, request, "provider")
 
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
         answer = self._post("/embeddings", openai_embedding_body(request, model_id), timeout_seconds)
@@ -55,23 +69,44 @@ class HttpProviderAdapter:
         )
         deadline = time.monotonic() + timeout_seconds
         try:
-            with urllib.request.urlopen(http_request, timeout=max(0.1, timeout_seconds)) as response:  # noqa: S310
+            with open_url(http_request, max(0.1, timeout_seconds)) as response:
                 return json.loads(_read_until(response, deadline))
         except urllib.error.HTTPError as err:
-            kind = "throttled" if err.code == 429 else "unavailable" if err.code >= 500 else "client"
-            retry_after = err.headers.get("retry-after") if err.headers else None
-            raise BackendError(
-                kind,
-                f"provider answered {err.code}",
-                status=err.code,
-                retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
-            ) from None
+            raise _status_error(err) from None
+        except AnswerTooLarge:
+            raise BackendError("oversize", f"provider answer larger than {MAX_RESPONSE_BYTES} bytes") from None
         except TimeoutError:
             raise BackendError("timeout", "provider timed out") from None
         except (urllib.error.URLError, OSError, ValueError) as err:
-            if isinstance(getattr(err, "reason", None), TimeoutError):
+            reason = getattr(err, "reason", err)
+            if isinstance(reason, TimeoutError):
                 raise BackendError("timeout", "provider timed out") from None
-            raise BackendError("unavailable", f"provider unreachable or malformed: {type(err).__name__}") from None
+            # Refused or unresolvable: the request never reached the provider, so it billed nothing.
+            never_sent = isinstance(err, urllib.error.URLError) and isinstance(reason, NEVER_SENT)
+            raise BackendError(
+                "unavailable",
+                f"provider unreachable or malformed: {type(reason).__name__}",
+                billed=False if never_sent else None,
+            ) from None
+
+
+def _status_error(err: urllib.error.HTTPError) -> BackendError:
+    """The provider's error answer, classified; its body (truncated) goes to the log only."""
+    code = err.code
+    try:
+        text = err.read(ERROR_TEXT_BYTES).decode("utf-8", "replace")
+    except Exception:  # the body is only for the log
+        text = ""
+    if 300 <= code < 400:
+        return BackendError("client", f"provider redirected ({code}); redirects are refused", status=code)
+    kind = "throttled" if code == 429 else "unavailable" if code >= 500 else "client"
+    retry_after = err.headers.get("retry-after") if err.headers else None
+    return BackendError(
+        kind,
+        f"provider answered {code}: {text}",
+        status=code,
+        retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+    )
 
 
 def _read_until(response: Any, deadline: float) -> bytes:
@@ -88,5 +123,5 @@ def _read_until(response: Any, deadline: float) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
-            raise ValueError("provider answer too large")
+            raise AnswerTooLarge
         chunks.append(chunk)

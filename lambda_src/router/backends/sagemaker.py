@@ -6,7 +6,8 @@ Formats (the model's `format`, see router/catalog.py):
   transcript, for endpoints whose container applies no chat template;
 - `tei`: Text Embeddings Inference, `{"inputs": [...]}` -> `[[...], ...]`;
 - `jumpstart_embedding`: `{"text_inputs": [...]}` -> `{"embedding": [[...], ...]}`.
-Where the container reports no token counts they are estimated (router.chat.estimate_tokens).
+Where the container reports no token counts they are bounded from the texts (router.tokens): the
+budget charges an upper bound, never an average.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
 from router.backends.errors import BackendError
-from router.backends.shapes import chat_result_from_openai, openai_chat_body, vector_of
+from router.backends.shapes import chat_bound, chat_result_from_openai, openai_chat_body, vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
-from router.tokens import estimate_tokens
+from router.tokens import inputs_bound, text_bound
 
 ERROR_KINDS = {
     "ThrottlingException": "throttled",
@@ -41,7 +42,7 @@ class SageMakerAdapter:
     def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
         if self._format == "openai":
             answer = self._invoke(model_id, openai_chat_body(request, model_id), timeout_seconds)
-            return chat_result_from_openai(answer, "sagemaker endpoint")
+            return chat_result_from_openai(answer, request, "sagemaker endpoint")
         if self._format == "tgi":
             prompt = _transcript(request)
             answer = self._invoke(model_id, {"inputs": prompt, "parameters": _tgi_parameters(request)}, timeout_seconds)
@@ -55,8 +56,8 @@ class SageMakerAdapter:
             return ChatResult(
                 text=text,
                 finish_reason=TGI_FINISH.get(str(details.get("finish_reason")), "stop"),
-                input_tokens=estimate_tokens(prompt),
-                output_tokens=generated if isinstance(generated, int) else estimate_tokens(text),
+                input_tokens=chat_bound(request),
+                output_tokens=generated if isinstance(generated, int) and generated >= 0 else text_bound(text),
             )
         raise BackendError("client", f"endpoint {model_id} serves embeddings, not chat", status=400)
 
@@ -74,7 +75,7 @@ class SageMakerAdapter:
             raise BackendError("unavailable", "sagemaker endpoint answered an unexpected embeddings shape")
         return EmbeddingResult(
             tuple(vector_of(v, "sagemaker endpoint") for v in vectors),
-            sum(estimate_tokens(t) for t in request.inputs),
+            inputs_bound(request.inputs),
         )
 
     def _invoke(self, endpoint: str, body: dict[str, Any], timeout_seconds: float) -> Any:

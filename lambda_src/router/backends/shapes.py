@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import math
 from typing import Any
 
 from router.backends.errors import BackendError
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
-from router.tokens import estimate_tokens
+from router.tokens import chat_input_bound, inputs_bound, text_bound
 
 
 def vector_of(value: Any, source: str) -> tuple[float, ...]:
@@ -39,29 +39,46 @@ def openai_chat_body(request: ChatRequest, model_id: str) -> dict[str, Any]:
     return body
 
 
-def _usage(answer: dict[str, Any]) -> tuple[int, int]:
-    usage = answer.get("usage")
+def _count(value: Any) -> int | None:
+    """A token count as a provider reports it: a whole number, 0 or more; anything else is no count."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def _usage(answer: Any) -> tuple[int | None, int | None]:
+    usage = answer.get("usage") if isinstance(answer, dict) else None
     if not isinstance(usage, dict):
-        return 0, 0
-    return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        return None, None
+    return _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens"))
 
 
-def chat_result_from_openai(answer: Any, source: str) -> ChatResult:
-    """A `chat.completion` object as a ChatResult; a wrong shape still reports the tokens it billed."""
+def chat_bound(request: ChatRequest) -> int:
+    """The request's input bound (every message, the system text included)."""
+    return chat_input_bound([*([request.system] if request.system else []), *(m.content for m in request.messages)])
+
+
+def chat_result_from_openai(answer: Any, request: ChatRequest, source: str) -> ChatResult:
+    """A `chat.completion` object as a ChatResult; counts the provider left out are bounded from the texts.
+
+    A wrong shape still reports the tokens it billed, when it says (else the attempt's
+    allowance is charged: see BackendError.charge).
+    """
     try:
         choice = answer["choices"][0]
-        input_tokens, output_tokens = _usage(answer)
-        return ChatResult(
-            text=str(choice["message"].get("content") or ""),
-            finish_reason=str(choice.get("finish_reason") or "stop"),
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-        )
+        text = str(choice["message"].get("content") or "")
+        finish_reason = str(choice.get("finish_reason") or "stop")
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-        consumed = 0
-        with contextlib.suppress(TypeError, ValueError, AttributeError):
-            consumed = sum(_usage(answer))
+        reported = _usage(answer)
+        consumed = None if None in reported else sum(r or 0 for r in reported)
         raise BackendError("unavailable", f"{source} answered an unexpected shape", consumed_tokens=consumed) from None
+    input_tokens, output_tokens = _usage(answer)
+    return ChatResult(
+        text=text,
+        finish_reason=finish_reason,
+        input_tokens=chat_bound(request) if input_tokens is None else input_tokens,
+        output_tokens=text_bound(text) if output_tokens is None else output_tokens,
+    )
 
 
 def openai_embedding_body(request: EmbeddingRequest, model_id: str) -> dict[str, Any]:
@@ -79,8 +96,5 @@ def embedding_result_from_openai(answer: Any, request: EmbeddingRequest, source:
         raise BackendError("unavailable", f"{source} answered an unexpected embeddings shape")
     ordered = sorted(data, key=lambda d: d.get("index", 0) if isinstance(d, dict) else 0)
     vectors = tuple(vector_of(d.get("embedding") if isinstance(d, dict) else None, source) for d in ordered)
-    usage = answer.get("usage")
-    tokens = usage.get("prompt_tokens") if isinstance(usage, dict) else None
-    if isinstance(tokens, bool) or not isinstance(tokens, int):
-        tokens = sum(estimate_tokens(t) for t in request.inputs)
-    return EmbeddingResult(vectors, tokens)
+    tokens, _ = _usage(answer)
+    return EmbeddingResult(vectors, inputs_bound(request.inputs) if tokens is None else tokens)

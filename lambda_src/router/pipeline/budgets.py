@@ -1,15 +1,23 @@
-"""Token budgets per tenant (daily and monthly), enforced with atomic DynamoDB counters.
+"""Token budgets per tenant (daily and monthly), held as upper bounds in one DynamoDB item per tenant and month.
 
-Before a call, `reserve` adds the request's estimated tokens to each period's counter
-only if the counter stays within the limit (a conditional update, so concurrent
-requests can never overshoot together); after the answer, `settle` adds the
-difference to what the backend reported, so the counters end exact, including for
-calls that failed after consuming tokens. A refused reservation is released.
+Layout: `pk = budget#<tenant>#<YYYY-MM>` holds `month` (the month's tokens) and
+`day_<DD>` (each day's). Every change is one UpdateItem on that item, so the day and
+the month counters move together or not at all.
+
+A request holds tokens before any backend is called (`reserve`, then `extend` before
+each further attempt): a conditional ADD that succeeds only if every limited counter
+stays within its limit, so concurrent requests can never overshoot together. At the
+end, `settle` moves the hold to what was charged. Writes are tried once by the SDK
+(an ADD retried after a lost answer would count twice); here, only failures that
+DynamoDB guarantees did not apply (throttling) are retried. A write whose outcome is
+unknown raises `BudgetWriteUnknown`, which the caller records for reconciliation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,8 +25,14 @@ from contract.tables import HASH_KEY, TTL_ATTRIBUTE
 
 PERIODS = ("day", "month")
 ADJECTIVES = {"day": "daily", "month": "monthly"}
-# Counters outlive their period long enough to report on, then DynamoDB's TTL removes them.
-KEEP = {"day": timedelta(days=40), "month": timedelta(days=400)}
+MONTH_ATTRIBUTE = "month"
+# Items outlive their month long enough to report on, then DynamoDB's TTL removes them.
+KEEP = timedelta(days=400)
+# Error codes with which DynamoDB refuses a request before applying it: safe to send again.
+NOT_APPLIED = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"}
+)
+WRITE_ATTEMPTS = 3
 
 
 class BudgetExceeded(Exception):
@@ -27,6 +41,14 @@ class BudgetExceeded(Exception):
     def __init__(self, tenant: str, period: str, limit: int) -> None:
         super().__init__(f"tenant '{tenant}' has used its {ADJECTIVES[period]} token budget of {limit}")
         self.tenant, self.period, self.limit = tenant, period, limit
+
+
+class BudgetWriteFailed(Exception):
+    """A counter write failed; `applied` says whether it may have taken effect (None: unknown)."""
+
+    def __init__(self, error: str, applied: bool | None) -> None:
+        super().__init__(error)
+        self.error, self.applied = error, applied
 
 
 @dataclass(frozen=True)
@@ -40,68 +62,139 @@ class Limits:
         return self.day if period == "day" else self.month
 
 
-def period_keys(tenant: str, now: datetime) -> dict[str, str]:
-    """The counter keys of `tenant` for the current UTC day and month."""
-    day = now.astimezone(UTC)
-    return {"day": f"budget#{tenant}#day#{day:%Y-%m-%d}", "month": f"budget#{tenant}#month#{day:%Y-%m}"}
+def budget_key(tenant: str, now: datetime) -> str:
+    """The item of `tenant`'s counters for the UTC month that holds `now`."""
+    return f"budget#{tenant}#{now.astimezone(UTC):%Y-%m}"
+
+
+def day_attribute(now: datetime) -> str:
+    """The attribute of the UTC day that holds `now` (`day_07`)."""
+    return f"day_{now.astimezone(UTC):%d}"
 
 
 @dataclass
-class Reservation:
+class Hold:
+    """What one request holds on one tenant's counters: `tokens` in the item's `day` attribute and month."""
+
     tenant: str
-    keys: dict[str, str]
-    tokens: int
-    expires_at: int = 0
+    key: str
+    day: str
+    limits: Limits
+    expires_at: int
+    tokens: int = 0
+    # Tokens of writes whose outcome is unknown (the counters may hold them too).
+    uncertain: list[int] = field(default_factory=list)
 
 
 class DynamoBudgets:
-    """Counters in a DynamoDB table with a string hash key `pk` and a number attribute `used`."""
+    """Counters in a DynamoDB table with a string hash key `pk` (the contract's) and number attributes."""
 
-    def __init__(self, table_name: str, client: Any) -> None:
-        self._table, self._client = table_name, client
+    def __init__(self, table_name: str, client: Any, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._table, self._client, self._sleep = table_name, client, sleep
 
-    def _add(self, key: str, tokens: int, limit: int | None, expires_at: int) -> bool:
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": {HASH_KEY: {"S": key}},
-            "UpdateExpression": f"ADD used :n SET {TTL_ATTRIBUTE} = if_not_exists({TTL_ATTRIBUTE}, :exp)",
-            "ExpressionAttributeValues": {":n": {"N": str(tokens)}, ":exp": {"N": str(expires_at)}},
-        }
-        if limit is not None and tokens > 0:
-            request["ConditionExpression"] = "attribute_not_exists(used) OR used <= :room"
-            request["ExpressionAttributeValues"][":room"] = {"N": str(limit - tokens)}
-        try:
-            self._client.update_item(**request)
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    @staticmethod
+    def open(tenant: str, limits: Limits, now: datetime) -> Hold:
+        """An empty hold on `tenant`'s counters of the UTC day and month that hold `now` (no write)."""
+        return Hold(tenant, budget_key(tenant, now), day_attribute(now), limits, int((now + KEEP).timestamp()))
 
-    def reserve(self, tenant: str, tokens: int, limits: Limits, now: datetime) -> Reservation:
-        """Reserve `tokens` in every limited period, or raise BudgetExceeded (nothing stays reserved)."""
-        keys = period_keys(tenant, now)
-        expires_at = int((now + KEEP["month"]).timestamp())
-        done: list[str] = []
+    def reserve(self, tenant: str, tokens: int, limits: Limits, now: datetime) -> Hold:
+        """Hold `tokens` within every limit, or raise BudgetExceeded (nothing is held then)."""
+        hold = self.open(tenant, limits, now)
+        self.extend(hold, tokens)
+        return hold
+
+    def extend(self, hold: Hold, tokens: int) -> None:
+        """Add `tokens` to `hold` if every limited counter stays within its limit.
+
+        Raises
+        ------
+        BudgetExceeded
+            A limit would be passed; the hold is unchanged.
+        BudgetWriteFailed
+            The store failed; with `applied=None` the tokens may have been added (recorded in `hold.uncertain`).
+        """
         for period in PERIODS:
-            limit = limits.of(period)
-            if limit is None:
-                continue
-            if tokens > limit or not self._add(keys[period], tokens, limit, int((now + KEEP[period]).timestamp())):
-                for undo in done:
-                    self._add(keys[undo], -tokens, None, expires_at)
-                raise BudgetExceeded(tenant, period, limit)
-            done.append(period)
-        return Reservation(tenant, {p: keys[p] for p in done}, tokens, expires_at)
+            limit = hold.limits.of(period)
+            if limit is not None and tokens > limit:
+                raise BudgetExceeded(hold.tenant, period, limit)
+        conditions, values = [], {}
+        for period, name in (("day", "#d"), ("month", "#m")):
+            limit = hold.limits.of(period)
+            if limit is not None:
+                conditions.append(f"(attribute_not_exists({name}) OR {name} <= :{period}_room)")
+                values[f":{period}_room"] = {"N": str(limit - tokens)}
+        try:
+            self._add(hold, tokens, " AND ".join(conditions), values)
+        except self._client.exceptions.ConditionalCheckFailedException:
+            raise self._exceeded(hold, tokens) from None
+        hold.tokens += tokens
 
-    def settle(self, reservation: Reservation, actual_tokens: int) -> None:
-        """Correct every reserved counter from the estimate to what the backend reported."""
-        delta = actual_tokens - reservation.tokens
-        if delta == 0:
-            return
-        for key in reservation.keys.values():
-            self._add(key, delta, None, reservation.expires_at)
+    def settle(self, hold: Hold, charged: int) -> None:
+        """Move the hold to `charged` tokens (unconditional: what was charged is owed, limit or not).
+
+        Raises
+        ------
+        BudgetWriteFailed
+            The counters still hold `hold.tokens` (applied False) or may hold either (applied None).
+        """
+        delta = charged - hold.tokens
+        if delta:
+            self._add(hold, delta, "", {})
+            hold.tokens = charged
 
     def used(self, tenant: str, period: str, now: datetime) -> int:
-        item = self._client.get_item(
-            TableName=self._table, Key={HASH_KEY: {"S": period_keys(tenant, now)[period]}}, ConsistentRead=True
-        ).get("Item")
-        return int(item["used"]["N"]) if item else 0
+        """The tokens counted for `tenant` in the UTC day or month that holds `now` (strongly consistent)."""
+        item = self._item(budget_key(tenant, now))
+        name = day_attribute(now) if period == "day" else MONTH_ATTRIBUTE
+        return int(item[name]["N"]) if name in item else 0
+
+    # -- DynamoDB ---------------------------------------------------------------------------------------
+
+    def _add(self, hold: Hold, tokens: int, condition: str, values: dict[str, Any]) -> None:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {HASH_KEY: {"S": hold.key}},
+            "UpdateExpression": f"ADD #d :n, #m :n SET {TTL_ATTRIBUTE} = if_not_exists({TTL_ATTRIBUTE}, :exp)",
+            "ExpressionAttributeNames": {"#d": hold.day, "#m": MONTH_ATTRIBUTE},
+            "ExpressionAttributeValues": {":n": {"N": str(tokens)}, ":exp": {"N": str(hold.expires_at)}, **values},
+        }
+        if condition:
+            request["ConditionExpression"] = condition
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self._client.update_item(**request)
+                return
+            except self._client.exceptions.ConditionalCheckFailedException:
+                raise
+            except Exception as err:
+                code = _error_code(err)
+                if code in NOT_APPLIED and attempt + 1 < WRITE_ATTEMPTS:
+                    self._sleep(0.05 * 2**attempt)
+                    continue
+                applied = False if code in NOT_APPLIED else None
+                if applied is None:
+                    hold.uncertain.append(tokens)
+                raise BudgetWriteFailed(code or type(err).__name__, applied) from None
+
+    def _exceeded(self, hold: Hold, tokens: int) -> BudgetExceeded:
+        """Which limit refused `tokens` (read back; under a race, the first limited period)."""
+        try:
+            item = self._item(hold.key)
+        except Exception:
+            item = {}
+        for period, name in (("day", hold.day), ("month", MONTH_ATTRIBUTE)):
+            limit = hold.limits.of(period)
+            if limit is not None and int(item.get(name, {}).get("N", 0)) + tokens > limit:
+                return BudgetExceeded(hold.tenant, period, limit)
+        period = "day" if hold.limits.day is not None else "month"
+        return BudgetExceeded(hold.tenant, period, hold.limits.of(period) or 0)
+
+    def _item(self, key: str) -> dict[str, Any]:
+        response = self._client.get_item(TableName=self._table, Key={HASH_KEY: {"S": key}}, ConsistentRead=True)
+        item: dict[str, Any] = response.get("Item") or {}
+        return item
+
+
+def _error_code(err: Exception) -> str:
+    response = getattr(err, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""

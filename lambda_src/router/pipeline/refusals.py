@@ -9,12 +9,14 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 
+from router.api.render import MAX_ANSWER_BYTES, embedding_answer_bound
 from router.backends.errors import BackendError
 from router.pipeline.budgets import BudgetExceeded
 from router.resilience import AllTargetsFailed
 from shared.errors import GatewayError
 
-# Statuses a provider uses to say the gateway's own setup is wrong (key, model access, model id).
+# Statuses a provider uses to say the gateway's own setup is wrong (key, model access, model id);
+# a redirect (3xx, refused) says the same of its base URL.
 CONFIGURATION_STATUSES = (401, 403, 404)
 
 BUDGET_UNAVAILABLE = GatewayError(
@@ -55,16 +57,43 @@ def model_not_found(alias: str, other_route: str | None) -> GatewayError:
     )
 
 
+def embedding_size_refusal(inputs: int, dimensions: int, as_base64: bool) -> GatewayError | None:
+    """400 when the answer could pass Lambda's response limit, saying what to reduce; None when it fits."""
+    if embedding_answer_bound(inputs, dimensions, as_base64) <= MAX_ANSWER_BYTES:
+        return None
+    fitting = max(i for i in range(inputs) if embedding_answer_bound(i, dimensions, as_base64) <= MAX_ANSWER_BYTES)
+    hints = [f"send at most {fitting} inputs per request" if fitting else "ask for fewer dimensions"]
+    if not as_base64:
+        hints.append("ask for encoding_format 'base64' (about a fifth of the size)")
+    return GatewayError(
+        400,
+        "embeddings_too_large",
+        f"{inputs} embeddings of {dimensions} dimensions would not fit in one gateway answer "
+        f"({MAX_ANSWER_BYTES:,} bytes); " + ", or ".join(hints),
+        param="input",
+    )
+
+
 def client_refusal(err: BackendError) -> GatewayError:
-    """A provider's final 4xx: the gateway's own setup (502) or the request (400)."""
-    if err.status in CONFIGURATION_STATUSES:
+    """A provider's final 4xx: the gateway's own setup (502) or the request (400).
+
+    The provider's text is never repeated to the client (it can hold account ids,
+    endpoint names and ARNs); the pipeline logs it under the request id.
+    """
+    if err.status in CONFIGURATION_STATUSES or (err.status is not None and 300 <= err.status < 400):
         return GatewayError(
             502,
             "upstream_configuration",
             "the model provider refused the gateway's credentials or model id; an operator must fix the deployment",
             error_type="server_error",
         )
-    return GatewayError(400, "upstream_rejected", f"the model provider rejected the request: {err.message[:500]}")
+    status = f" with status {err.status}" if err.status else ""
+    return GatewayError(
+        400,
+        "upstream_rejected",
+        f"the model provider rejected the request{status}; check its parameters against what the model accepts "
+        "and quote the request id if it persists",
+    )
 
 
 def all_failed(err: AllTargetsFailed) -> GatewayError:
@@ -75,6 +104,8 @@ def all_failed(err: AllTargetsFailed) -> GatewayError:
         504: ("upstream_timeout", "the model did not answer within the gateway's time budget"),
         502: ("upstream_failed", "every model that may serve this request failed"),
     }
+    if {e.kind for e in err.errors.values()} == {"oversize"}:
+        messages[502] = ("upstream_answer_too_large", "the model's answer was larger than the gateway can return")
     code, message = messages[status]
     retry = err.retry_after_seconds
     return GatewayError(

@@ -1,48 +1,101 @@
 """Serve one model request: route, cache, budget, call with resilience, settle, measure.
 
 The order matters: the route is chosen inside the tenant's allow-list first (so
-nothing outside it is ever cached, budgeted or called), then the cache is asked
-(a hit costs no tokens), then tokens are reserved atomically, then the targets
-are called; the reservation is always settled to what the backends reported,
-whatever happened.
+nothing outside it is ever cached, budgeted or called), then an answer that could
+not fit is refused, then the cache is asked (a hit costs no tokens), then each
+attempt holds its token allowance before it is made (`metering`); the hold is
+always settled to what the attempts charged, whatever happened.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from contract.catalog import DEFAULT_EMBEDDING_DIMENSIONS
 from router.api.render import chat_completion, embedding_list
 from router.backends.errors import BackendError
 from router.backends.registry import Backends
 from router.chat import ChatResult
-from router.embeddings import EmbeddingResult
+from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.pipeline import refusals
-from router.pipeline.budgets import BudgetExceeded, DynamoBudgets, Limits, Reservation
+from router.pipeline.budgets import DynamoBudgets, Limits
 from router.pipeline.cache_entries import from_cache, to_cache
+from router.pipeline.metering import Meter
+from router.pipeline.refusals import embedding_size_refusal
 from router.pipeline.response_cache import DynamoResponseCache, cache_key
 from router.pipeline.served import Served
 from router.pipeline.usage_draft import UsageDraft
 from router.resilience import AllTargetsFailed, Caller
 from router.routing import NoRouteError, Plan, choose
-from router.tokens import estimate_tokens
+from router.tokens import DEFAULT_MAX_OUTPUT_TOKENS, chat_input_bound, inputs_bound
 from shared.errors import GatewayError
 from shared.http import Reply
 
 if TYPE_CHECKING:
     from router.api.parse import ParsedChat, ParsedEmbedding
     from router.backends.base import Backend
+    from router.catalog import ModelEntry
     from router.chat import ChatRequest
-    from router.embeddings import EmbeddingRequest
     from router.settings import Settings
     from shared.proxy_event import ProxyRequest, TenantContext
 
-# Reserved for an answer whose request sets no max_tokens; settled to the real count after.
-DEFAULT_OUTPUT_ESTIMATE = 1024
 CACHE_HEADER = "x-aigw-cache"
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one model request asks of the backends, and how many tokens one attempt may bill.
+
+    `allowance(alias)` bounds the next attempt on that model (its input bound plus the
+    output cap it sends); `run(backend, alias, model_id, seconds)` makes the attempt and
+    returns the answer with the tokens that attempt billed.
+    """
+
+    kind: str
+    request: ChatRequest | EmbeddingRequest
+    estimate: tuple[int, int]
+    allowance: Callable[[str], int]
+    run: Callable[[Backend, str, str, float], tuple[ChatResult | EmbeddingResult, int]]
+
+
+def chat_job(request: ChatRequest) -> Job:
+    """The chat job: the output cap the client set, or the default one, is both reserved and sent."""
+    sent = request if request.max_tokens is not None else replace(request, max_tokens=DEFAULT_MAX_OUTPUT_TOKENS)
+    cap = sent.max_tokens or DEFAULT_MAX_OUTPUT_TOKENS
+    input_bound = chat_input_bound([*([sent.system] if sent.system else []), *(m.content for m in sent.messages)])
+
+    def run(backend: Backend, _alias: str, model_id: str, seconds: float) -> tuple[ChatResult, int]:
+        result = backend.complete(sent, model_id, seconds)
+        return result, result.input_tokens + result.output_tokens
+
+    return Job("chat", sent, (input_bound, cap), lambda _alias: input_bound + cap, run)
+
+
+def embedding_job(request: EmbeddingRequest) -> Job:
+    """The embeddings job: a batch that failed part-way resumes after the inputs already embedded (and billed)."""
+    done: dict[str, EmbeddingResult] = {}
+
+    def remaining(alias: str) -> tuple[str, ...]:
+        return request.inputs[len(done[alias].vectors) :] if alias in done else request.inputs
+
+    def run(backend: Backend, alias: str, model_id: str, seconds: float) -> tuple[EmbeddingResult, int]:
+        before = done.get(alias, EmbeddingResult((), 0))
+        try:
+            result = backend.embed(replace(request, inputs=remaining(alias)), model_id, seconds)
+        except BackendError as err:
+            if err.partial is not None and err.partial.vectors:
+                done[alias] = EmbeddingResult(
+                    before.vectors + err.partial.vectors, before.input_tokens + err.partial.input_tokens
+                )
+            raise
+        whole = EmbeddingResult(before.vectors + result.vectors, before.input_tokens + result.input_tokens)
+        return whole, result.input_tokens
+
+    bound = inputs_bound(request.inputs)
+    return Job("embedding", request, (bound, 0), lambda alias: inputs_bound(remaining(alias)), run)
 
 
 class ModelService:
@@ -63,19 +116,12 @@ class ModelService:
     # -- the two routes -------------------------------------------------------------------------------
 
     def chat(self, proxy: ProxyRequest, parsed: ParsedChat, remaining_seconds: float) -> Reply:
-        request = parsed.request
-        estimate = (
-            sum(estimate_tokens(m.content) for m in request.messages) + estimate_tokens(request.system or ""),
-            request.max_tokens or DEFAULT_OUTPUT_ESTIMATE,
-        )
+        job = chat_job(parsed.request)
         served = self._serve(
             proxy=proxy,
-            kind="chat",
             alias=parsed.alias,
-            request=request,
-            estimate=estimate,
-            call=lambda backend, model_id, seconds: backend.complete(request, model_id, seconds),
-            cacheable=self.settings.cache.applies(parsed.alias, request.temperature, deterministic=False),
+            job=job,
+            cacheable=self.settings.cache.applies(parsed.alias, parsed.request.temperature, deterministic=False),
             remaining_seconds=remaining_seconds,
         )
         result = served.result
@@ -88,13 +134,11 @@ class ModelService:
         request = parsed.request
         served = self._serve(
             proxy=proxy,
-            kind="embedding",
             alias=parsed.alias,
-            request=request,
-            estimate=(sum(estimate_tokens(t) for t in request.inputs), 0),
-            call=lambda backend, model_id, seconds: backend.embed(request, model_id, seconds),
+            job=embedding_job(request),
             cacheable=self.settings.cache.applies(parsed.alias, None, deterministic=True),
             remaining_seconds=remaining_seconds,
+            admit=lambda plan: self._check_answer_size(plan, parsed),
         )
         result = served.result
         if not isinstance(result, EmbeddingResult):
@@ -108,31 +152,30 @@ class ModelService:
         self,
         *,
         proxy: ProxyRequest,
-        kind: str,
         alias: str,
-        request: ChatRequest | EmbeddingRequest,
-        estimate: tuple[int, int],
-        call: Callable[[Backend, str, float], ChatResult | EmbeddingResult],
+        job: Job,
         cacheable: bool,
         remaining_seconds: float,
+        admit: Callable[[Plan], None] = lambda _plan: None,
     ) -> Served:
         started = time.perf_counter()
         tenant = _tenant(proxy)
-        plan = self._plan(proxy=proxy, tenant=tenant, kind=kind, alias=alias, request=request, estimate=estimate)
+        plan = self._plan(proxy=proxy, tenant=tenant, alias=alias, job=job)
         usage = UsageDraft(proxy, tenant.tenant_id, alias, plan)
         bypass = proxy.headers.get(CACHE_HEADER, "").lower() == "bypass"
         use_cache = cacheable and self.cache is not None and not bypass
-        key = cache_key(tenant.tenant_id, proxy.route, alias, request) if use_cache else ""
+        key = cache_key(tenant.tenant_id, proxy.route, alias, job.request) if use_cache else ""
         try:
+            admit(plan)
             if use_cache and self.cache is not None:
                 hit = self.cache.get(key)
-                served = from_cache(hit, kind, self.settings) if hit else None
+                served = from_cache(hit, job.kind, self.settings) if hit else None
                 # Only an answer from a model this tenant may still be routed to.
                 if served is not None and served.model.alias in plan.models:
                     usage.done(served, 200, 0, 0, None)
                     return served
             served = self._call(
-                tenant=tenant, plan=plan, estimate=estimate, call=call, remaining_seconds=remaining_seconds, usage=usage
+                proxy=proxy, tenant=tenant, plan=plan, job=job, remaining_seconds=remaining_seconds, usage=usage
             )
             if use_cache and self.cache is not None:
                 self.cache.put(key, to_cache(served), self.settings.cache.ttl_seconds)
@@ -145,16 +188,8 @@ class ModelService:
         finally:
             usage.emit(self.settings.metrics_namespace, (time.perf_counter() - started) * 1000, self.log)
 
-    def _plan(
-        self,
-        *,
-        proxy: ProxyRequest,
-        tenant: TenantContext,
-        kind: str,
-        alias: str,
-        request: ChatRequest | EmbeddingRequest,
-        estimate: tuple[int, int],
-    ) -> Plan:
+    def _plan(self, *, proxy: ProxyRequest, tenant: TenantContext, alias: str, job: Job) -> Plan:
+        kind = job.kind
         served_kind = self.settings.kind_of(alias)
         allowed = self.settings.allowed_of_kind(tenant.allowed_models, kind)
         try:
@@ -165,9 +200,9 @@ class ModelService:
                 alias=alias,
                 tenant=tenant.tenant_id,
                 allowed=allowed,
-                user=request.user,
+                user=job.request.user,
                 request_id=proxy.request_id,
-                estimated_tokens=estimate,
+                estimated_tokens=job.estimate,
             )
         except NoRouteError:
             other = "/v1/embeddings" if kind == "chat" else "/v1/chat/completions"
@@ -178,75 +213,66 @@ class ModelService:
     def _call(
         self,
         *,
+        proxy: ProxyRequest,
         tenant: TenantContext,
         plan: Plan,
-        estimate: tuple[int, int],
-        call: Callable[[Backend, str, float], ChatResult | EmbeddingResult],
+        job: Job,
         remaining_seconds: float,
         usage: UsageDraft,
     ) -> Served:
-        reservation = self._reserve(tenant, sum(estimate))
-        consumed = [0]
+        limits = Limits(day=tenant.daily_token_budget, month=tenant.monthly_token_budget)
+        meter = Meter(
+            self.budgets, tenant.tenant_id, limits, clock=self.clock, log=self.log, request_id=proxy.request_id
+        )
         models = self.settings.by_alias
 
         def attempt(model: str, seconds: float) -> ChatResult | EmbeddingResult:
             entry = models[model]
+            allowance = job.allowance(model)
+            meter.admit(allowance)  # raises 429/503 before any work the budget cannot cover
             usage.tried(entry)
             try:
-                return call(self.backends.for_model(entry), entry.model_id, seconds)
+                result, billed = job.run(self.backends.for_model(entry), model, entry.model_id, seconds)
             except BackendError as err:
-                consumed[0] += err.consumed_tokens
+                meter.charge(err.charge(allowance))
+                self._log_failure(proxy, entry, err)
                 raise
+            meter.charge(billed)
+            return result
 
         try:
             budget_seconds = min(self.settings.deadline_seconds, remaining_seconds)
-            model, result = self.caller.run(plan.models, attempt, budget_seconds)
+            model, result = self.caller.run(plan.models, attempt, budget_seconds, scope=tenant.tenant_id)
         except BackendError as err:
-            self._settle(reservation, consumed[0])
             raise refusals.client_refusal(err) from None
         except AllTargetsFailed as err:
-            self._settle(reservation, consumed[0])
             raise refusals.all_failed(err) from None
-        except Exception:
-            self._settle(reservation, consumed[0])
-            raise
+        finally:
+            meter.settle()
         entry = models[model]
-        served = Served(result, entry, plan.arm if model == plan.models[0] else "fallback", model != plan.models[0], "")
-        self._settle(reservation, consumed[0] + sum(served.tokens))
-        return served
+        return Served(result, entry, plan.arm if model == plan.models[0] else "fallback", model != plan.models[0], "")
 
-    def _reserve(self, tenant: TenantContext, tokens: int) -> Reservation | None:
-        limits = Limits(day=tenant.daily_token_budget, month=tenant.monthly_token_budget)
-        if limits.day is None and limits.month is None:
-            return None
-        if self.budgets is None:
-            raise refusals.BUDGET_UNAVAILABLE
-        now = datetime.fromtimestamp(self.clock(), UTC)
-        try:
-            return self.budgets.reserve(tenant.tenant_id, tokens, limits, now)
-        except BudgetExceeded as err:
-            raise refusals.budget_exceeded(err, now) from None
-        except Exception as err:
-            self.log("budget store unavailable", {"error": type(err).__name__, "tenant_id": tenant.tenant_id})
-            raise refusals.BUDGET_UNAVAILABLE from None
+    def _log_failure(self, proxy: ProxyRequest, entry: ModelEntry, err: BackendError) -> None:
+        """The provider's own words go to the log only: they can name accounts, endpoints and ARNs."""
+        self.log(
+            "backend attempt failed",
+            {
+                "request_id": proxy.request_id,
+                "model": entry.alias,
+                "kind": err.kind,
+                "status": err.status,
+                "provider_message": err.message[:1000],
+            },
+        )
 
-    def _settle(self, reservation: Reservation | None, actual_tokens: int) -> None:
-        if reservation is None or self.budgets is None:
-            return
-        try:
-            self.budgets.settle(reservation, actual_tokens)
-        except Exception as err:
-            # The answer is not withheld; the log line lets an operator correct the counter.
-            self.log(
-                "budget settle failed",
-                {
-                    "error": type(err).__name__,
-                    "tenant_id": reservation.tenant,
-                    "reserved_tokens": reservation.tokens,
-                    "actual_tokens": actual_tokens,
-                    "counters": sorted(reservation.keys.values()),
-                },
-            )
+    def _check_answer_size(self, plan: Plan, parsed: ParsedEmbedding) -> None:
+        """Refuse, before any backend is called, an embeddings answer that could not fit Lambda's response."""
+        request = parsed.request
+        widest = max(self.settings.by_alias[m].dimensions or DEFAULT_EMBEDDING_DIMENSIONS for m in plan.models)
+        dimensions = request.dimensions or widest
+        refusal = embedding_size_refusal(len(request.inputs), dimensions, parsed.base64)
+        if refusal is not None:
+            raise refusal
 
     def _cost(self, served: Served) -> float | None:
         price = self.settings.routing.prices.get(served.model.alias)

@@ -122,6 +122,14 @@ MODEL_RULES: tuple[Validation, ...] = (
         kind="m.kind",
     ),
     *(_price(field) for field in models.PRICE_FIELDS),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.dimensions == null ? false : (m.kind != "embedding" || m.dimensions < 1 || '
+        f"m.dimensions > {models.MAX_DIMENSIONS} || floor(m.dimensions) != m.dimensions)",
+        models.DIMENSIONS_INVALID,
+        alias="alias",
+    ),
 )
 
 ROUTED = "concat([for t in r.targets : t.model], r.fallbacks)"
@@ -211,7 +219,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "ARN of the Secrets Manager secret holding the provider's API key; `sagemaker` models may name their "
         f"container's `format` (`{'`, `'.join(models.SAGEMAKER_FORMATS)}`; default `openai` for chat, `tei` for "
         "embeddings). `input_price_per_1k`/`output_price_per_1k` (USD per 1,000 tokens) feed the cost metric "
-        "and the `cheapest` routing strategy. Written, with `routing` and `response_cache`, to the router's "
+        "and the `cheapest` routing strategy. Embedding models may state their vector size as `dimensions` "
+        f"(1 to {models.MAX_DIMENSIONS:,}): the router refuses, before calling the model, a request whose answer could not fit "
+        f"Lambda's 6 MB response (unset, it assumes {models.DEFAULT_EMBEDDING_DIMENSIONS:,}). Written, with `routing` and `response_cache`, to the router's "
         "configuration document (no size limit of Lambda's environment applies).",
         validations=MODEL_RULES,
     ),

@@ -164,7 +164,11 @@ def test_a_garbled_answer_still_reports_the_tokens_it_billed() -> None:
     from router.backends.shapes import chat_result_from_openai
 
     with pytest.raises(BackendError) as garbled:
-        chat_result_from_openai({"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 3}}, "provider")
+        chat_result_from_openai(
+            {"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 3}},
+            ChatRequest((ChatMessage("user", "hi"),)),
+            "provider",
+        )
     assert garbled.value.consumed_tokens == 12
     assert garbled.value.kind == "unavailable"
 

@@ -12,13 +12,14 @@ from moto import mock_aws
 
 from router.backends.errors import BackendError
 from router.chat import ChatResult
-from router.pipeline.budgets import period_keys
+from router.pipeline.budgets import DynamoBudgets
 from tests.support.router_harness import MODELS, Router, body_of, build_router, create_table, emf_records, threads
 
 HAIKU = str(MODELS["haiku"]["model_id"])
 CHAT = "/v1/chat/completions"
-# 12 characters of content: an estimate of 3 input tokens, plus max_tokens 97 reserved = 100.
-ASK = {"model": "haiku", "messages": [{"role": "user", "content": "Hello there!"}], "max_tokens": 97}
+# 12 bytes of content: an input bound of 37 tokens (13 + 8 per message + 16 per request), plus
+# max_tokens 63 reserved = 100.
+ASK = {"model": "haiku", "messages": [{"role": "user", "content": "Hello there!"}], "max_tokens": 63}
 TABLES = {"GATEWAY_BUDGET_TABLE": "aigw-test-budgets", "GATEWAY_CACHE_TABLE": "aigw-test-response-cache"}
 
 
@@ -32,9 +33,8 @@ def dynamodb(aws_credentials: None) -> Iterator[Any]:
 
 
 def used(dynamodb: Any, router: Router, tenant: str, period: str) -> int:
-    key = period_keys(tenant, datetime.fromtimestamp(router.clock.now, UTC))[period]
-    item = dynamodb.get_item(TableName=TABLES["GATEWAY_BUDGET_TABLE"], Key={"pk": {"S": key}}).get("Item")
-    return int(item["used"]["N"]) if item else 0
+    now = datetime.fromtimestamp(router.clock.now, UTC)
+    return DynamoBudgets(TABLES["GATEWAY_BUDGET_TABLE"], dynamodb).used(tenant, period, now)
 
 
 @pytest.fixture
@@ -78,8 +78,8 @@ def test_tokens_a_failed_attempt_consumed_are_counted(router: Router, dynamodb: 
     assert used(dynamodb, router, "acme", "day") == 45
 
 
-def test_a_request_that_fails_everywhere_releases_its_reservation(router: Router, dynamodb: Any) -> None:
-    router.backend.scripts[HAIKU] = [BackendError("unavailable", "down")] * 3
+def test_a_request_the_provider_refused_everywhere_releases_its_reservation(router: Router, dynamodb: Any) -> None:
+    router.backend.scripts[HAIKU] = [BackendError("unavailable", "down", status=503)] * 3
     assert router.call(CHAT, ASK, daily="1000")["statusCode"] == 502
     assert used(dynamodb, router, "acme", "day") == 0
 

@@ -202,11 +202,16 @@ def test_all_targets_down_is_a_clean_5xx_with_retry_after_where_it_applies(
     assert "Traceback" not in response["body"]
 
 
-def test_a_provider_rejection_is_a_400_and_not_failed_over(router: Router) -> None:
-    router.backend.scripts[HAIKU] = [BackendError("client", "messages: roles must alternate", status=400)]
+def test_a_provider_rejection_is_a_400_and_not_failed_over(router: Router, caplog: pytest.LogCaptureFixture) -> None:
+    leaky = "messages: roles must alternate (arn:aws:sagemaker:us-east-1:123456789012:endpoint/internal-x)"
+    router.backend.scripts[HAIKU] = [BackendError("client", leaky, status=400)]
     response = router.call(CHAT, {**HELLO, "model": "resilient"})
     assert response["statusCode"] == 400
-    assert "roles must alternate" in body_of(response)["error"]["message"]
+    message = body_of(response)["error"]["message"]
+    assert "the model provider rejected the request with status 400" in message
+    # The provider's words can name accounts and endpoints: the log has them, the client never does.
+    assert "123456789012" not in response["body"] and "roles must alternate" not in response["body"]
+    assert any("roles must alternate" in str(getattr(r, "provider_message", "")) for r in caplog.records)
     assert router.backend.called(SONNET) == 0
 
 

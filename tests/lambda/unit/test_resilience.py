@@ -83,15 +83,15 @@ def test_the_circuit_opens_after_repeated_failures_and_closes_after_a_good_probe
     for _ in range(2):
         _, call = script(DOWN, "b")
         runner.run(("a", "b"), call, budget_seconds=25)  # type: ignore[arg-type]
-    assert runner.breakers["a"].state == "open"
+    assert runner.breakers[("", "a")].state == "open"
     calls, call = script("b")
     assert runner.run(("a", "b"), call, budget_seconds=25) == ("b", "b")  # type: ignore[arg-type]
     assert calls == ["b"], "an open circuit is skipped without a call"
     fake.now += 31
-    assert runner.breakers["a"].state == "half-open"
+    assert runner.breakers[("", "a")].state == "half-open"
     calls, call = script("a-is-back")
     assert runner.run(("a", "b"), call, budget_seconds=25) == ("a", "a-is-back")  # type: ignore[arg-type]
-    assert runner.breakers["a"].state == "closed"
+    assert runner.breakers[("", "a")].state == "closed"
 
 
 def test_a_failed_probe_reopens_the_circuit() -> None:
