@@ -69,6 +69,7 @@ class ScriptedBackend:
 
     scripts: dict[str, list[ChatResult | EmbeddingResult | BackendError]] = field(default_factory=dict)
     calls: list[tuple[str, float]] = field(default_factory=list)
+    requests: list[ChatRequest | EmbeddingRequest] = field(default_factory=list)
     default_text: str = "Hello from the stub."
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,12 +83,14 @@ class ScriptedBackend:
         return outcome
 
     def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
+        self.requests.append(request)
         outcome = self._next(model_id, timeout_seconds)
         if isinstance(outcome, ChatResult):
             return outcome
         return ChatResult(self.default_text, "stop", 12, 5)
 
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        self.requests.append(request)
         outcome = self._next(model_id, timeout_seconds)
         if isinstance(outcome, EmbeddingResult):
             return outcome

@@ -167,11 +167,12 @@ class DynamoBudgets:
             except self._client.exceptions.ConditionalCheckFailedException:
                 raise
             except Exception as err:
-                code = _error_code(err)
+                code, status = _error_of(err)
                 if code in NOT_APPLIED and attempt + 1 < WRITE_ATTEMPTS:
                     self._sleep(0.05 * 2**attempt)
                     continue
-                applied = False if code in NOT_APPLIED else None
+                # DynamoDB refuses a request it did not apply with a 4xx; a 5xx or no answer leaves it unknown.
+                applied = False if code in NOT_APPLIED or (status is not None and 400 <= status < 500) else None
                 if applied is None:
                     hold.uncertain.append(tokens)
                 raise BudgetWriteFailed(code or type(err).__name__, applied) from None
@@ -195,6 +196,10 @@ class DynamoBudgets:
         return item
 
 
-def _error_code(err: Exception) -> str:
+def _error_of(err: Exception) -> tuple[str, int | None]:
+    """The error code and HTTP status of a botocore failure ("" and None when there was no answer)."""
     response = getattr(err, "response", None)
-    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+    if not isinstance(response, dict):
+        return "", None
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return str(response.get("Error", {}).get("Code", "")), status if isinstance(status, int) else None

@@ -88,14 +88,17 @@ class Meter:
         if self.charged > hold.tokens:
             # Only a provider that answered past the cap it was sent gets here: the charge is the truth.
             self._log("usage above hold", {"tenant_id": self._tenant, "held": hold.tokens, "charged": self.charged})
+        owed = self.charged - hold.tokens
         try:
             self._budgets.settle(hold, self.charged)
         except BudgetWriteFailed as err:
             self._log("budget settle failed", {"error": err.error, "tenant_id": self._tenant})
-            self._reconcile(hold, self.charged - hold.tokens, err.applied)
+            self._reconcile(hold, owed, err.applied)
+            return
         except Exception as err:
             self._log("budget settle failed", {"error": type(err).__name__, "tenant_id": self._tenant})
-            self._reconcile(hold, self.charged - hold.tokens, None)
+            self._reconcile(hold, owed, None)
+            return
         if hold.uncertain:
             self._reconcile(hold, 0, None)
 
