@@ -151,7 +151,8 @@ def _alias_route(alias: Any, spec: Any, kinds: dict[str, str], problems: list[st
 
 
 def _bucket(alias: str, key: str, total: int) -> int:
-    digest = hashlib.sha256(f"{alias}\x00{key}".encode()).digest()
+    # surrogatepass: a client's JSON may hold a lone surrogate ("\ud800"), which has no UTF-8 form.
+    digest = hashlib.sha256(f"{alias}\x00{key}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big") % total
 
 

@@ -31,9 +31,23 @@ def json_response(status: int, body: Any, request_id: str, headers: dict[str, st
     return {
         "statusCode": status,
         "headers": all_headers,
-        "body": json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        "body": utf8_safe(json.dumps(body, separators=(",", ":"), ensure_ascii=False)),
         "isBase64Encoded": False,
     }
+
+
+def utf8_safe(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD.
+
+    JSON lets a client send "\\ud800", which Python decodes to a lone surrogate; echoed in
+    an answer (a model alias in a 404, a provider's text), the Lambda runtime could not
+    encode the answer as UTF-8 and API Gateway would answer 502 instead.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
 
 
 def error_body(error: GatewayError, request_id: str) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Hostile input: whatever body arrives, the router answers JSON with a 2xx or 4xx status and never raises."""
+"""Hostile input: whatever body and headers arrive, the router answers UTF-8 JSON with a 2xx or 4xx status.
+
+Text strategies include lone surrogates (JSON's "\\ud800" decodes to one), which have no
+UTF-8 form: an answer that echoed one could not leave the Lambda runtime.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +21,27 @@ PARAMETERS = (
     "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "n",
     "stream", "seed", "tools", "metadata", "input", "dimensions", "encoding_format", "logit_bias", "role", "content",
 )  # fmt: skip
-MODELS = ("haiku", "chat", "resilient", "titan-embed", "gpt", "llama", "sonnet", "unknown", "")
+MODELS = ("haiku", "chat", "resilient", "titan-embed", "gpt", "llama", "sonnet", "unknown", "", "\ud800x")
+
+
+SURROGATES = st.sampled_from(("\ud800", "\udbff", "\udc80", "\udfff"))
+
+
+def texts(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
+    """Any text, control characters included, with lone surrogates far more often than chance."""
+    alphabet = st.one_of(st.characters(blacklist_categories=()), SURROGATES)
+    return st.text(alphabet, min_size=min_size, max_size=max_size)
+
+
 scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=40),
+    texts(40),
     st.sampled_from(MODELS),
 )
-keys = st.sampled_from(PARAMETERS) | st.text(max_size=8)
+keys = st.sampled_from(PARAMETERS) | texts(8)
 json_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=5),
@@ -35,7 +50,7 @@ json_values = st.recursive(
 messages = st.lists(
     st.fixed_dictionaries(
         {"role": st.sampled_from(("system", "developer", "user", "assistant", "tool", "")) | json_values},
-        optional={"content": st.text(max_size=60) | json_values, "name": json_values},
+        optional={"content": texts(60) | json_values, "name": json_values},
     ),
     max_size=4,
 )
@@ -43,17 +58,17 @@ plausible = st.fixed_dictionaries(
     {"model": st.sampled_from(MODELS) | json_values},
     optional={
         "messages": messages | json_values,
-        "input": st.text(max_size=30) | st.lists(st.text(max_size=10), max_size=3) | json_values,
+        "input": texts(30) | st.lists(texts(10), max_size=3) | json_values,
         **{name: json_values for name in PARAMETERS if name not in ("model", "messages", "input")},
     },
 )
 # Well-formed requests with arbitrary text and in-range settings: these reach the (stub) backends.
 valid_chat = st.fixed_dictionaries(
     {
-        "model": st.sampled_from(("haiku", "chat", "resilient", "gpt", "llama")),
+        "model": st.sampled_from(("haiku", "chat", "resilient", "gpt", "llama", "\udc80-model")),
         "messages": st.lists(
             st.fixed_dictionaries(
-                {"role": st.sampled_from(("system", "developer", "user", "assistant")), "content": st.text(max_size=80)}
+                {"role": st.sampled_from(("system", "developer", "user", "assistant")), "content": texts(80)}
             ),
             max_size=4,
         ).map(lambda ms: [*ms, {"role": "user", "content": "?"}]),
@@ -62,22 +77,27 @@ valid_chat = st.fixed_dictionaries(
         "temperature": st.floats(0, 2),
         "top_p": st.floats(0, 1),
         "max_tokens": st.integers(1, 4096),
-        "stop": st.text(min_size=1, max_size=5) | st.lists(st.text(min_size=1, max_size=5), max_size=4),
-        "user": st.text(max_size=20),
+        "stop": texts(5, 1) | st.lists(texts(5, 1), max_size=4),
+        "user": texts(20),
         "n": st.just(1),
         "stream": st.just(False),
         "metadata": json_values,
     },
 )
 valid_embedding = st.fixed_dictionaries(
-    {"model": st.just("titan-embed"), "input": st.text(min_size=1) | st.lists(st.text(min_size=1), min_size=1)},
+    {"model": st.just("titan-embed"), "input": texts(50, 1) | st.lists(texts(50, 1), min_size=1, max_size=8)},
     optional={"encoding_format": st.sampled_from(("float", "base64")), "dimensions": st.integers(1, 2048)},
 )
 bodies = st.one_of(
     plausible.map(json.dumps),
     json_values.map(lambda v: json.dumps(v, allow_nan=True)),
-    st.text(max_size=200),
+    texts(200),
     st.none(),
+)
+headers = st.dictionaries(
+    st.sampled_from(("x-aigw-cache", "content-type", "x-request-id", "accept", "user-agent")) | texts(10, 1),
+    texts(30),
+    max_size=3,
 )
 
 
@@ -101,16 +121,17 @@ def router() -> Iterator[Router]:
     ),
     method=st.sampled_from(("POST", "POST", "POST", "POST", "GET", "DELETE")),
     base64=st.booleans(),
+    extra_headers=headers,
 )
-def test_any_body_gets_a_json_answer_with_a_2xx_or_4xx_status(
-    router: Router, request: tuple[str, str | None], method: str, base64: bool
+def test_any_body_gets_a_utf8_json_answer_with_a_2xx_or_4xx_status(
+    router: Router, request: tuple[str, str | None], method: str, base64: bool, extra_headers: dict[str, str]
 ) -> None:
     path, body = request
     event: dict[str, Any] = {
         "resource": path,
         "path": path,
         "httpMethod": method,
-        "headers": {"content-type": "application/json"},
+        "headers": {"content-type": "application/json", **extra_headers},
         "body": body,
         "isBase64Encoded": base64,
         "requestContext": {
@@ -121,6 +142,8 @@ def test_any_body_gets_a_json_answer_with_a_2xx_or_4xx_status(
     response = router.module.handler(event, None)
     STATUSES[response["statusCode"]] += 1
     assert 200 <= response["statusCode"] < 500, response["body"]
+    # What the Lambda runtime does with the answer: UTF-8 JSON, headers included.
+    json.dumps(response, ensure_ascii=False).encode("utf-8")
     document = json.loads(response["body"])
     if response["statusCode"] >= 400:
         assert document["error"]["request_id"] == "prop-1"
