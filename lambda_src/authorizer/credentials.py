@@ -1,6 +1,9 @@
 """Take the caller's credential from a REQUEST authorizer event: a bearer token or an x-api-key.
 
-Pure: no I/O. Anything ambiguous or malformed is refused, never guessed at.
+Pure: no I/O. Anything ambiguous or malformed is refused, never guessed at. A
+credential has one spelling (`Bearer <value>` with one space, no surrounding
+whitespace): API Gateway caches the authorizer's answer per header value, so padding
+variants would each be a fresh authorizer call.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import Any
 from authorizer.jwt import looks_like_jwt
 
 MAX_HEADER_LENGTH = 8192
-API_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{20,128}$")
+API_KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-]{20,128}")
+# A credential's characters: printable ASCII without whitespace.
+SPACELESS = re.compile(r"[\x21-\x7e]+")
 METHOD_ARN = re.compile(
     r"^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]+)/([A-Za-z0-9_-]+)/([A-Z]+|\*)/(.*)$"
 )
@@ -93,11 +98,13 @@ def credential_of(event: Any) -> Credential:
     api_key_header = _single_header(event, "x-api-key")
     bearer = None
     if authorization is not None:
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise CredentialError("Authorization header is not a Bearer credential")
-        bearer = token.strip()
-    api_key = api_key_header.strip() if api_key_header is not None else None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token or not SPACELESS.fullmatch(token):
+            raise CredentialError("Authorization header is not exactly 'Bearer <credential>'")
+        bearer = token
+    api_key = api_key_header
+    if api_key is not None and not SPACELESS.fullmatch(api_key):
+        raise CredentialError("x-api-key holds whitespace")
     if bearer is not None and api_key is not None and bearer != api_key:
         raise CredentialError("Authorization and x-api-key carry different credentials")
     value = bearer if bearer is not None else api_key
@@ -105,6 +112,6 @@ def credential_of(event: Any) -> Credential:
         raise CredentialError("no credential: expected Authorization: Bearer <key> or x-api-key")
     if looks_like_jwt(value):
         return Credential("jwt", value)
-    if not API_KEY_PATTERN.match(value):
+    if not API_KEY_PATTERN.fullmatch(value):
         raise CredentialError("credential is neither an API key nor a JWT")
     return Credential("api_key", value)

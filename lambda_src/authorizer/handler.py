@@ -1,14 +1,17 @@
 """Authorizer Lambda entry point: a REQUEST authorizer for every method of the gateway.
 
-Cold start budget: the standard library, powertools' Logger and this package.
-boto3 is imported only when the first lookup misses the in-memory caches.
+Cold start budget: the standard library and this package (structured logs through
+`shared.json_log`, not powertools). boto3 is imported only when the first lookup
+misses the in-memory caches.
+
+API Gateway answers 500 for anything a REQUEST authorizer raises other than
+`Unauthorized`: the handler's last-resort guard turns every other failure into 401,
+so an event, however malformed, gets Allow, Deny or 401 and nothing else.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools import Logger
 
 from authorizer.api_keys import ApiKeyResolver
 from authorizer.credentials import CredentialError, credential_of, parse_method_arn
@@ -16,11 +19,12 @@ from authorizer.decision import Authority, Unauthorized
 from authorizer.jwks import JwksCache
 from authorizer.settings import Settings
 from authorizer.tenants import CachedTenantStore, DynamoTenantStore
+from shared.json_log import JsonLogger
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger(service="authorizer")
+logger = JsonLogger(service="authorizer")
 settings = Settings.from_env()
 authority = Authority(
     settings=settings,
@@ -39,6 +43,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except (CredentialError, Unauthorized) as err:
         logger.info("unauthorized", extra={"request_id": request_id, "reason": getattr(err, "reason", str(err))})
         raise Unauthorized(str(err)) from None
+    except Exception:  # the last resort: nothing else may escape, or API Gateway answers 500
+        logger.exception("authorizer failed", extra={"request_id": request_id})
+        raise Unauthorized("the authorizer failed") from None
     logger.info(
         decision.outcome,
         extra={

@@ -3,6 +3,12 @@
 Refuses by construction what JWT libraries have got wrong: `alg: none`, HMAC
 algorithms (so a public key can never be used as an HMAC secret), a key whose type
 does not match the algorithm, weak RSA keys, and tokens without `exp`.
+
+A token has one accepted spelling, so one identity cannot mint distinct
+`Authorization` values that each miss API Gateway's authorizer cache: segments must be
+canonical base64url (no padding, no stray characters, unused bits zero), JSON objects
+without duplicate names or non-finite numbers, and ES256 signatures low-S (s <= n/2;
+(r, n - s) verifies too, so a high-S twin would be a second spelling).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -59,13 +66,18 @@ class PublicKey:
 
 
 def b64decode(text: str) -> bytes:
-    """Decode base64url without padding, refusing anything else."""
+    """Decode canonical base64url without padding (the one spelling of its bytes), refusing anything else."""
     if not isinstance(text, str) or not text.isascii() or "=" in text:
         raise TokenError("token segment is not base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise TokenError("token segment is not base64url") from None
+    # The decoder skips characters outside the alphabet and ignores unused low bits: re-encoding
+    # tells a canonical segment from its many spellings.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != text:
+        raise TokenError("token segment is not canonical base64url")
+    return raw
 
 
 def b64int(text: str) -> int:
@@ -77,10 +89,22 @@ def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2 and all(token.split("."))
 
 
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise TokenError("token segment repeats a name")
+    return dict(pairs)
+
+
+def _no_constants(name: str) -> Any:
+    raise TokenError(f"token segment holds {name}, which is not a JSON number")
+
+
 def _json_segment(segment: str) -> dict[str, Any]:
     try:
-        value = json.loads(b64decode(segment))
-    except (UnicodeDecodeError, ValueError):
+        value = json.loads(b64decode(segment), object_pairs_hook=_unique_names, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nesting deeper than the interpreter's stack (a few KB of "[").
         raise TokenError("token segment is not JSON") from None
     if not isinstance(value, dict):
         raise TokenError("token segment is not a JSON object")
@@ -104,6 +128,8 @@ def _verify_es256(key: PublicKey, signing_input: bytes, signature: bytes) -> boo
     if len(signature) != 64:
         return False
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    if s > ec_p256.N // 2:
+        raise TokenError("token signature is not low-S; the issuer must normalize ES256 signatures")
     return ec_p256.verify(key.x, key.y, hashlib.sha256(signing_input).digest(), r, s)
 
 
@@ -161,7 +187,13 @@ def _number(claims: dict[str, Any], name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TokenError(f"token claim {name} is not a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        raise TokenError(f"token claim {name} is not a finite number") from None
+    if not math.isfinite(number):
+        raise TokenError(f"token claim {name} is not a finite number")
+    return number
 
 
 def check_claims(claims: dict[str, Any], rules: ClaimRules, now: float) -> None:

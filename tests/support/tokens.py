@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 ISSUER = "https://idp.example.test/"
 AUDIENCE = "ai-gateway"
+# The order of P-256's base point (SEC 2): s and n - s sign the same message.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 def b64(data: bytes) -> str:
@@ -76,7 +78,9 @@ class Signer:
         kid: str | None = None,
         claims: dict[str, Any] | None = None,
         header: dict[str, Any] | None = None,
+        high_s: bool = False,
     ) -> str:
+        """A compact JWS; ES256 signatures are low-S (as the verifier requires) unless `high_s`."""
         kid = kid or ("rsa-1" if alg == "RS256" else "ec-1")
         head = {"alg": alg, "typ": "JWT", "kid": kid, **(header or {})}
         signing_input = f"{b64(json.dumps(head).encode())}.{b64(json.dumps(claims or self.claims()).encode())}"
@@ -85,6 +89,9 @@ class Signer:
             signature = self.rsa_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         elif alg == "ES256":
             r, s = decode_dss_signature(self.ec_key.sign(data, ec.ECDSA(hashes.SHA256())))
+            s = min(s, P256_ORDER - s)
+            if high_s:
+                s = P256_ORDER - s
             signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
         elif alg == "none":
             signature = b""

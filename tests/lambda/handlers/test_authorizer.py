@@ -231,9 +231,9 @@ def test_a_malformed_method_arn_is_unauthorized(authorizer: ModuleType, arn: Any
 
 
 def test_no_log_line_contains_a_key_or_token(
-    authorizer: ModuleType, signer: Signer, caplog: pytest.LogCaptureFixture
+    authorizer: ModuleType, signer: Signer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    caplog.set_level("INFO", logger="authorizer")
+    capsys.readouterr()
     token = signer.token()
     secrets = [ACME_KEY, GLOBEX_KEY, token, token.split(".")[2]]
     for headers in ({"x-api-key": ACME_KEY}, {"x-api-key": GLOBEX_KEY}, {"Authorization": f"Bearer {token}"}):
@@ -244,9 +244,12 @@ def test_no_log_line_contains_a_key_or_token(
     ):
         with pytest.raises(Unauthorized):
             invoke(authorizer, headers)
-    # Every attribute of every record: the message and the structured extras powertools emits.
-    logged = "\n".join(json.dumps(vars(record), default=str) for record in caplog.records)
-    assert len(caplog.records) == 5, "the authorizer logs each decision"
+    # Every field of every structured line the authorizer writes.
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    logged = "\n".join(json.dumps(line) for line in lines)
+    assert len(lines) == 5, "the authorizer logs each decision"
+    assert [line["level"] for line in lines] == ["INFO"] * 5
+    assert {"level", "location", "message", "timestamp", "service", "request_id"} <= set(lines[0])
     assert '"tenant_id": "globex"' in logged
     for secret in secrets:
         assert secret not in logged
@@ -276,3 +279,134 @@ def test_no_header_value_makes_the_authorizer_raise_or_allow(
     except Unauthorized:
         return
     assert answer["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+# -- hardening: every event gets Allow, Deny or 401; a token has one spelling ------------------------------
+
+
+def _segment(document: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(document.encode()).rstrip(b"=").decode()
+
+
+def test_a_header_nested_past_the_recursion_limit_is_unauthorized(authorizer: ModuleType) -> None:
+    # Before: json.loads raised RecursionError out of the handler and API Gateway answered 500.
+    token = f"{_segment('[' * 3000 + ']' * 3000)}.{_segment('{}')}.c2ln"
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {"Authorization": f"Bearer {token}"})
+
+
+def test_no_exception_escapes_the_handler_as_anything_but_unauthorized(
+    authorizer: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken:
+        def decide(self, *_args: Any) -> Any:
+            raise KeyError("a bug")
+
+    monkeypatch.setattr(authorizer, "authority", Broken())
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {"x-api-key": ACME_KEY})
+
+
+def _variant(segment: str) -> str:
+    """The same bytes spelled differently: the last character's unused low bit flipped."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return segment[:-1] + alphabet[alphabet.index(segment[-1]) ^ 1]
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256"])
+def test_a_token_spelled_differently_is_refused(authorizer: ModuleType, signer: Signer, alg: str) -> None:
+    # Before: each spelling was accepted, and each missed API Gateway's authorizer cache.
+    head, body, signature = signer.token(alg).split(".")
+    for spelling in (
+        f"{head}.{body}.{_variant(signature)}",
+        f"{head}.{body}.{signature[:10]}!{signature[10:]}",
+        f"{head}.{body}.{signature[:10]}+{signature[10:]}",
+    ):
+        with pytest.raises(Unauthorized):
+            invoke(authorizer, {"Authorization": f"Bearer {spelling}"})
+    assert invoke(authorizer, {"Authorization": f"Bearer {head}.{body}.{signature}"})["principalId"] == "acme"
+
+
+def test_a_high_s_es256_signature_is_refused(authorizer: ModuleType, signer: Signer) -> None:
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {"Authorization": f"Bearer {signer.token('ES256', high_s=True)}"})
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        '{"iss": "%s", "aud": "%s", "tenant": "acme", "exp": Infinity}',
+        '{"iss": "%s", "aud": "%s", "tenant": "acme", "exp": 1e400}',
+        '{"iss": "%s", "aud": "%s", "tenant": "acme", "exp": NaN}',
+        '{"iss": "%s", "aud": "%s", "tenant": "acme", "exp": 1, "exp": 99999999999}',
+    ],
+    ids=["infinite-exp", "overflowing-exp", "nan-exp", "duplicate-exp"],
+)
+def test_numeric_claims_must_be_finite_and_names_unique(authorizer: ModuleType, signer: Signer, claims: str) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    head = _segment(json.dumps({"alg": "RS256", "typ": "JWT", "kid": "rsa-1"}))
+    body = _segment(claims % (ISSUER, AUDIENCE))
+    signature = signer.rsa_key.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, {"Authorization": f"Bearer {head}.{body}.{_segment_bytes(signature)}"})
+
+
+def _segment_bytes(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": f"Bearer  {ACME_KEY}"},
+        {"Authorization": f"Bearer {ACME_KEY} "},
+        {"Authorization": f"Bearer\t{ACME_KEY}"},
+        {"x-api-key": f"{ACME_KEY}\n"},
+        {"x-api-key": f" {ACME_KEY}"},
+    ],
+    ids=["two-spaces", "trailing-space", "tab", "trailing-newline", "leading-space"],
+)
+def test_a_credential_has_one_spelling(authorizer: ModuleType, headers: dict[str, str]) -> None:
+    with pytest.raises(Unauthorized):
+        invoke(authorizer, headers)
+
+
+json_documents = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=15,
+)
+segments = st.one_of(
+    json_documents.map(lambda d: _segment(json.dumps(d))),
+    # Nesting around and past the interpreter's recursion limit (1,000), inside the 8 KB token limit.
+    st.sampled_from((1, 200, 1100, 3000)).map(lambda depth: _segment("[" * depth + "]" * depth)),
+    st.sampled_from((1, 200, 1100)).map(lambda depth: _segment('{"a":' * depth + "1" + "}" * depth)),
+    st.text(alphabet="ABCabc012-_=+/!. ", max_size=60),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    token=st.tuples(segments, segments, segments).map(".".join),
+    scheme=st.sampled_from(["Bearer ", "bearer ", "Bearer  ", ""]),
+    where=st.sampled_from(["authorization", "x-api-key", "both"]),
+)
+def test_any_token_gets_allow_deny_or_401(authorizer: ModuleType, token: str, scheme: str, where: str) -> None:
+    headers = {
+        "authorization": {"Authorization": scheme + token},
+        "x-api-key": {"x-api-key": token},
+        "both": {"Authorization": scheme + token, "x-api-key": token},
+    }[where]
+    try:
+        answer = invoke(authorizer, headers)
+    except Unauthorized as refused:
+        assert str(refused) == "Unauthorized"
+        return
+    assert answer["policyDocument"]["Statement"][0]["Effect"] in ("Allow", "Deny")

@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from router.backends.errors import BackendError
+from router.backends.http_provider import MAX_RESPONSE_BYTES as MAX
 from router.backends.http_provider import HttpProviderAdapter
 from router.chat import ChatMessage, ChatRequest
 from router.embeddings import EmbeddingRequest
@@ -179,3 +180,62 @@ def test_a_provider_trickling_its_answer_is_cut_off_at_the_attempt_deadline(adap
         adapter.complete(ChatRequest((ChatMessage("user", "hi"),)), "trickle", timeout_seconds=0.3)
     assert slow.value.kind == "timeout"
     assert time.monotonic() - started < 1.0, "the whole attempt stays near its deadline, not each read"
+
+
+def test_a_redirect_is_refused_and_the_key_never_reaches_the_other_host() -> None:
+    # Before: urllib followed a 302 to another host and re-sent `Authorization` there.
+    seen: list[str | None] = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            seen.append(self.headers.get("authorization"))
+            send_json(self, 200, {"choices": [{"message": {"content": "stolen"}}]})
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Secrets:
+        def get(self, _secret_id: str) -> str:
+            return KEY
+
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)) as elsewhere:
+
+        class Redirect(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["content-length"]))
+                self.send_response(307)  # 307 keeps the method and body: the worst case
+                self.send_header("location", f"{elsewhere}/v1/chat/completions")
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        with running(ThreadingHTTPServer(("127.0.0.1", 0), Redirect)) as url:
+            adapter = HttpProviderAdapter(url, "key", Secrets())  # type: ignore[arg-type]
+            with pytest.raises(BackendError) as refused:
+                adapter.complete(ChatRequest((ChatMessage("user", "hi"),)), "m", timeout_seconds=5)
+    assert seen == []
+    assert (refused.value.kind, refused.value.status) == ("client", 307)
+
+
+def test_an_answer_too_large_is_oversize_not_retryable() -> None:
+    class Huge(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))  # unread, closing would reset the connection
+            send_json(self, 200, {"padding": "x" * (MAX + 1024)})
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Secrets:
+        def get(self, _secret_id: str) -> str:
+            return KEY
+
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), Huge)) as url:
+        adapter = HttpProviderAdapter(url, "key", Secrets())  # type: ignore[arg-type]
+        with pytest.raises(BackendError) as big:
+            adapter.complete(ChatRequest((ChatMessage("user", "hi"),)), "m", timeout_seconds=10)
+    assert big.value.kind == "oversize" and not big.value.retryable, big.value.message
+    assert big.value.charge(500) == 500, "the provider did the work: the attempt keeps its allowance"

@@ -156,3 +156,58 @@ def test_model_routes_expand_to_the_tenants_aliases_only() -> None:
         f"{base}/POST/v1/prompts/*",
     ]
     assert route_resources(stage, routes, ()) == [f"{base}/GET/v1/models", f"{base}/POST/v1/prompts/*"]
+
+
+def test_jwks_fetches_back_off_while_the_issuer_fails_and_the_last_keys_keep_serving() -> None:
+    # Before: every request after the TTL (and every forged kid) fetched again, with a 2 s timeout each.
+    clock, calls, state = Clock(), [], {"up": True}
+    key = PublicKey("k1", "EC", x=1, y=2)
+
+    def fetch(url: str) -> dict[str, PublicKey]:
+        calls.append(clock.now)
+        if not state["up"]:
+            raise JwksError("down")
+        return {"k1": key}
+
+    cache = JwksCache("u", ttl_seconds=10, fetch=fetch, clock=clock, max_backoff_seconds=60)
+    cache.keys_for("k1")
+    state["up"] = False
+    clock.now += 11
+    for _ in range(120):  # two minutes of requests, one a second, half with forged kids
+        assert cache.keys_for("k1" if len(calls) % 2 else "forged") == {"k1": key}
+        clock.now += 1
+    # Retries at 0, 1, 2, 4, 8, 16, 32, 60, 60 s intervals: nine fetches, not 120.
+    assert len(calls) - 1 <= 9
+    state["up"] = True
+    clock.now += 61
+    cache.keys_for("k1")
+    assert calls[-1] == clock.now, "once the issuer answers again the keys are refreshed"
+
+
+def test_a_jwks_redirect_is_never_followed() -> None:
+    hits: list[str] = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(json.dumps({"keys": []}).encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)) as elsewhere:
+
+        class Redirect(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(302)
+                self.send_header("location", f"{elsewhere}/jwks.json")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        with running(ThreadingHTTPServer(("127.0.0.1", 0), Redirect)) as url, pytest.raises(JwksError, match="302"):
+            fetch_jwks(f"{url}/.well-known/jwks.json")
+    assert hits == []
