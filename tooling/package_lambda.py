@@ -1,8 +1,9 @@
 """Build deterministic Lambda zips: sorted entries, fixed timestamps and modes, no caches.
 
-Each function's zip holds its own package from lambda_src/, the shared package, and
-the dependencies the Lambda runtime lacks (requirements/lambda.txt), installed from
-PyPI for the runtime's platform and Python version, never for this machine's.
+Each function's zip holds its own package from lambda_src/, the shared packages, and
+(except for standard-library-only functions) the dependencies the Lambda runtime
+lacks (requirements/lambda.txt), installed from PyPI for the runtime's platform and
+Python version, never for this machine's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from tooling.paths import DIST_DIR, LAMBDA_SRC_DIR, REQUIREMENTS_DIR
 
 FUNCTIONS = {"authorizer": ("authorizer", "contract", "shared"), "router": ("router", "contract", "shared")}
+# Functions that must start on the standard library alone: their zips carry no third-party code.
+STANDARD_LIBRARY_ONLY = frozenset({"authorizer"})
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
 SKIPPED_DIRS = {"__pycache__", "tests"}
@@ -103,7 +106,7 @@ def build(function: str, out_dir: Path, deps_dir: Path | None) -> tuple[Path, st
     if function not in FUNCTIONS:
         raise PackageError(f"function '{function}' is unknown; expected one of: {', '.join(FUNCTIONS)}")
     entries: dict[str, Path] = {}
-    if deps_dir is not None:
+    if deps_dir is not None and function not in STANDARD_LIBRARY_ONLY:
         entries.update(zip_entries(deps_dir))
     for package in FUNCTIONS[function]:
         entries.update(zip_entries(LAMBDA_SRC_DIR / package, prefix=f"{package}/"))

@@ -105,3 +105,32 @@ def test_each_handler_imports_from_its_zip_alone(function: str, tmp_path: Path) 
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_authorizer_zip_is_the_standard_library_and_its_own_code(tmp_path: Path) -> None:
+    """Its cold start pays for nothing else: the zip holds no third-party package, and importing the
+    handler loads only modules of the standard library and of its zip."""
+    import json
+    import subprocess
+    import sys
+    import sysconfig
+
+    from tooling.paths import DIST_DIR
+
+    with zipfile.ZipFile(DIST_DIR / "authorizer.zip") as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+        archive.extractall(tmp_path / "task")
+    assert tops == {"authorizer", "contract", "shared"}
+    script = (
+        "import sys, json; import authorizer.handler; "
+        "print(json.dumps(sorted({getattr(m, '__file__', None) or '' for m in list(sys.modules.values())})))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "task"), "GATEWAY_TENANT_TABLE": "t",
+           "GATEWAY_ROUTES": json.dumps(["GET /v1/models"])}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    stdlib = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
+    outside = [f for f in json.loads(result.stdout) if f and not f.startswith((*stdlib, str(tmp_path / "task")))]
+    assert outside == []
