@@ -50,6 +50,7 @@ variable "business_units" {
       format              = optional(string)
       input_price_per_1k  = optional(number)
       output_price_per_1k = optional(number)
+      dimensions          = optional(number)
     }))
     tenants = optional(map(object({
       tier                 = string

@@ -49,6 +49,7 @@ variable "models" {
     format              = optional(string)
     input_price_per_1k  = optional(number)
     output_price_per_1k = optional(number)
+    dimensions          = optional(number)
   }))
   description = "Models this environment serves, keyed by alias (see modules/ai_gateway/README.md)."
 }

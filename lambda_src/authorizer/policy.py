@@ -3,6 +3,9 @@
 Pure. The allow policy covers every method the tenant may call on this stage, not
 just the one being called, because API Gateway caches the answer per identity and
 reuses it for all methods (a policy for one methodArn would deny the next route).
+A direct route's model parameter expands to the tenant's aliases of that route's
+provider only, and to none for a tenant with a token budget (the tenant item says
+which, `contract.tenancy`): API Gateway answers 403 before any model is called.
 """
 
 from __future__ import annotations
@@ -16,19 +19,20 @@ from contract.routes import MODEL_PATH_PARAMETERS
 
 # Path parameters that name a model alias: the policy lists only the tenant's aliases there,
 # so API Gateway refuses any other model with 403 before any integration runs.
-MODEL_PARAMETERS = frozenset(f"{{{name}}}" for name in MODEL_PATH_PARAMETERS)
+MODEL_PARAMETERS = {f"{{{name}}}": name for name in MODEL_PATH_PARAMETERS}
 
 
-def route_resources(stage: MethodArn, routes: tuple[str, ...], allowed_models: tuple[str, ...] = ()) -> list[str]:
+def route_resources(stage: MethodArn, routes: tuple[str, ...], tenant: Tenant) -> list[str]:
     """`GET /v1/prompts/{name}` -> `arn:...:<api>/<stage>/GET/v1/prompts/*`; model parameters expand
-    to one resource per allowed alias (none when the tenant may use no model)."""
+    to one resource per alias the tenant may name there (none: the route is not in the policy)."""
     resources = []
     for route in routes:
         method, _, path = route.partition(" ")
         variants: list[list[str]] = [[]]
         for segment in path.strip("/").split("/"):
             if segment in MODEL_PARAMETERS:
-                choices = [m for m in allowed_models if m and "*" not in m and "?" not in m]
+                models = tenant.direct_models_of(MODEL_PARAMETERS[segment])
+                choices = [m for m in models if m and "*" not in m and "?" not in m]
             else:
                 choices = ["*" if segment.startswith("{") else segment]
             variants = [[*v, c] for v in variants for c in choices]
@@ -49,7 +53,7 @@ def allow(
     """The answer for an authorized tenant. Context values are strings, as API Gateway requires."""
     return {
         "principalId": tenant.tenant_id,
-        "policyDocument": _policy("Allow", route_resources(stage, routes, tenant.allowed_models)),
+        "policyDocument": _policy("Allow", route_resources(stage, routes, tenant)),
         "context": {
             tenancy.CONTEXT_TENANT_ID: tenant.tenant_id,
             tenancy.CONTEXT_TIER: tenant.tier,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contract import tenancy
+from contract.routes import DIRECT_ROUTE_PROVIDERS
 from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 
@@ -35,6 +36,11 @@ class Tenant:
     monthly_token_budget: int | None = None
     api_key_id: str | None = None
     daily_token_budget: int | None = None
+    # Direct route model parameter -> the aliases it may name (none for a tenant with a token budget).
+    direct_models: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def direct_models_of(self, parameter: str) -> tuple[str, ...]:
+        return next((models for name, models in self.direct_models if name == parameter), ())
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Tenant | None:
@@ -51,6 +57,12 @@ class Tenant:
             monthly_token_budget=_budget(item.get(tenancy.ITEM_MONTHLY_TOKEN_BUDGET)),
             daily_token_budget=_budget(item.get(tenancy.ITEM_DAILY_TOKEN_BUDGET)),
             api_key_id=_text(item.get(tenancy.ITEM_API_KEY_ID)),
+            # Absent (an item written before the attribute existed): the direct routes stay closed.
+            direct_models=tuple(
+                (parameter, models)
+                for parameter in DIRECT_ROUTE_PROVIDERS
+                if (models := tenancy.split_list(item.get(tenancy.direct_models_attribute(parameter))))
+            ),
         )
 
 

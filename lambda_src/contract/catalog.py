@@ -11,9 +11,10 @@ from contract.fields import Field, object_type
 from contract.messages import literal
 from contract.urls import OUTBOUND_URL_PATTERN
 
-PROVIDERS = ("bedrock", "openai_compatible", "sagemaker")
+BEDROCK_PROVIDER = "bedrock"
 HTTP_PROVIDER = "openai_compatible"
 SAGEMAKER_PROVIDER = "sagemaker"
+PROVIDERS = (BEDROCK_PROVIDER, HTTP_PROVIDER, SAGEMAKER_PROVIDER)
 KINDS = ("chat", "embedding")
 # How a SageMaker endpoint's container speaks, and the kind each serves: `openai` (LMI/TGI messages
 # API), `tgi` (inputs/parameters), `tei` (Text Embeddings Inference), `jumpstart_embedding`.

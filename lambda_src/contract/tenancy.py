@@ -41,6 +41,16 @@ ITEM_ENABLED = "enabled"
 ITEM_API_KEY_ID = "api_key_id"
 ITEM_DAILY_TOKEN_BUDGET = "daily_token_budget"
 ITEM_MONTHLY_TOKEN_BUDGET = "monthly_token_budget"
+# Followed by a direct route's model path parameter (`contract.routes`): the tenant's aliases of that
+# route's provider, joined. Empty for a tenant with a token budget: the direct routes call models
+# without the router, so nothing would meter them (README, "Token budgets").
+ITEM_DIRECT_MODELS_PREFIX = "direct_models_"
+
+
+def direct_models_attribute(parameter: str) -> str:
+    """The tenant item attribute holding the aliases a direct route's `parameter` may name."""
+    return ITEM_DIRECT_MODELS_PREFIX + parameter
+
 
 # Authorizer context fields (`$context.authorizer.<field>` in VTL, `requestContext.authorizer` in Lambdas).
 CONTEXT_TENANT_ID = "tenant_id"

@@ -125,7 +125,14 @@ class RestApi(Construct):
         self.integrations: dict[str, ApiGatewayIntegration] = {}
         self.shaping: list[Any] = []
         self._add_validation(props)
-        self.service_role = service_role(self, props.name, props.account, props.tags, props.model_access).role
+        self.service_role = service_role(
+            self,
+            props.name,
+            props.account,
+            props.tags,
+            model_access=props.model_access,
+            execution_arn=self.api.execution_arn,
+        ).role
         for route in props.routes:
             self._add_route(route, props)
 

@@ -28,15 +28,46 @@ from modules_src.common.constructs.role import Role, RoleProps
 from modules_src.common.expressions import Expr, ref
 from modules_src.common.naming import named
 
-# The service's answer status -> (status to the client, OpenAI error type, code). 200 is the default.
-ERROR_MAPPINGS: tuple[tuple[str, str, str, str], ...] = (
-    ("400", "400", "invalid_request_error", "invalid_request"),
-    ("403", "403", "permission_error", "model_access_denied"),
-    ("404", "404", "invalid_request_error", "model_not_found"),
-    ("408", "504", "server_error", "model_timeout"),
-    ("429", "429", "rate_limit_error", "model_throttled"),
-    ("424|5\\d{2}", "502", "server_error", "model_error"),
-)
+
+@dataclass(frozen=True)
+class ErrorMapping:
+    """A service answer status (a selection pattern) -> what the client gets: status, OpenAI type, code and
+    a fixed message (the service's own text can name accounts, endpoints and ARNs: never repeated)."""
+
+    pattern: str
+    status: str
+    error_type: str
+    code: str
+    message: str
+
+    @property
+    def template(self) -> str:
+        return error_template(self.error_type, self.code, self.message)
+
+
+# 200 is the default.
+ERROR_MAPPINGS: tuple[ErrorMapping, ...] = (
+    ErrorMapping(
+        "400", "400", "invalid_request_error", "invalid_request",
+        "the model service rejected the request; check its parameters against what the model accepts",
+    ),
+    ErrorMapping(
+        "403", "403", "permission_error", "model_access_denied",
+        "the gateway may not call this model; an operator must grant its model access",
+    ),
+    ErrorMapping(
+        "404", "404", "invalid_request_error", "model_not_found",
+        "the model does not exist or is not available to this tenant",
+    ),
+    ErrorMapping(
+        "408", "504", "server_error", "model_timeout", "the model did not answer within the gateway's time budget"
+    ),
+    ErrorMapping("429", "429", "rate_limit_error", "model_throttled", "the model service is throttling; retry later"),
+    ErrorMapping(
+        "424|5\\d{2}", "502", "server_error", "model_error",
+        "the model service failed; retry later and quote the request id if it persists",
+    ),
+)  # fmt: skip
 REQUEST_ID_HEADER = "method.response.header.x-request-id"
 
 
@@ -112,15 +143,19 @@ SERVICE_TARGETS = {
 
 def template_texts() -> list[str]:
     """Every template text, for the redeployment fingerprint."""
-    errors = [error_template(kind, code) for _, _, kind, code in ERROR_MAPPINGS]
+    errors = [mapping.template for mapping in ERROR_MAPPINGS]
     texts = [t for target in SERVICE_TARGETS.values() for t in target.request_templates().values()]
     return [*texts, load("bedrock_converse_response"), *errors]
 
 
-def service_role(scope: Construct, name: str, account: AccountContext, tags: Any, model_access: Expr) -> Role:
+def service_role(
+    scope: Construct, name: str, account: AccountContext, tags: Any, *, model_access: Expr, execution_arn: str
+) -> Role:
     """The role API Gateway assumes to call Bedrock and SageMaker, one per module.
 
     `model_access`: the managed policies granting the configured models (shared with the router).
+    It trusts API Gateway acting for this REST API only (`execution_arn`), not for every API
+    of the account.
     """
     return Role(
         scope,
@@ -132,6 +167,7 @@ def service_role(scope: Construct, name: str, account: AccountContext, tags: Any
             account_id=account.account_id,
             tags=tags,
             managed_policy_sets={"apigateway_model_access": model_access},
+            source_arn=f"{execution_arn}/*",
         ),
     )
 
@@ -176,7 +212,7 @@ def add_service_integration(
     responses: list[object] = []
     success = load(target.response_template) if target.response_template else None
     statuses = [("200", None, success)] + [
-        (status, pattern, error_template(kind, code)) for pattern, status, kind, code in ERROR_MAPPINGS
+        (mapping.status, mapping.pattern, mapping.template) for mapping in ERROR_MAPPINGS
     ]
     for status, pattern, template in statuses:
         method_response = named(

@@ -23,7 +23,7 @@ from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
 from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
 from modules_src.ai_gateway.routes import ROUTES, fingerprint
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
-from modules_src.ai_gateway.service_integrations import declare_model_locals, template_texts
+from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, declare_model_locals, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, CustomDomain, Stage, StageProps, StageSettings, Throttle
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
@@ -31,7 +31,7 @@ from modules_src.common.account import AccountContext
 from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
 from modules_src.common.constructs.kms_key import KmsKey, KmsKeyProps
 from modules_src.common.constructs.python_function import PythonFunction, PythonFunctionProps
-from modules_src.common.expressions import Expr, address, each, one
+from modules_src.common.expressions import Expr, address, each, one, ref
 from modules_src.common.module_stack import ModuleStack
 from modules_src.common.naming import named
 
@@ -246,6 +246,7 @@ class AiGatewayStack(ModuleStack):
                 tenants=v("tenants"),
                 tiers=v("tiers"),
                 deletion_protection=v("enable_deletion_protection"),
+                direct_models={t.alias_parameter: ref(model_locals[t.map_local]) for t in SERVICE_TARGETS.values()},
             ),
         )
         key_arns.expression = str(tenant_key_arns(access, account))

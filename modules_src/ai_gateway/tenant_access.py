@@ -36,6 +36,8 @@ class TenantAccessProps:
     tenants: Expr
     tiers: Expr
     deletion_protection: Expr
+    # Direct route model parameter -> the map (alias -> target) of the models that route serves.
+    direct_models: dict[str, Expr]
 
 
 class TenantAccess(Construct):
@@ -120,6 +122,14 @@ class TenantAccess(Construct):
             "tenant",
         )
         self.plan_keys.add_override("for_each", str(props.tenants))
+        # Per direct route, the tenant's aliases it may name: none for a tenant with a token budget,
+        # since those routes call models without the router and nothing would meter them.
+        unbudgeted = "t.daily_token_budget == null && t.monthly_token_budget == null"
+        direct = ", ".join(
+            f'{tenancy.direct_models_attribute(parameter)} = {{S = {unbudgeted} ? join("{tenancy.LIST_SEPARATOR}", '
+            f'sort([for a in t.allowed_models : a if contains(keys({models.text}), a)])) : ""}}'
+            for parameter, models in sorted(props.direct_models.items())
+        )
         # The attributes of a tenant's items (DynamoDB JSON); the budgets only when set.
         attributes = named(
             TerraformLocal(
@@ -128,7 +138,8 @@ class TenantAccess(Construct):
                 f"${{{{for id, t in {tenants} : id => merge({{"
                 f"{tenancy.ITEM_TENANT_ID} = {{S = id}}, {tenancy.ITEM_TIER} = {{S = t.tier}}, "
                 f'{tenancy.ITEM_ALLOWED_MODELS} = {{S = join("{tenancy.LIST_SEPARATOR}", sort(t.allowed_models))}}, '
-                f"{tenancy.ITEM_ENABLED} = {{BOOL = t.enabled}}, {tenancy.ITEM_API_KEY_ID} = {{S = {keys}[id].id}}}}, "
+                f"{tenancy.ITEM_ENABLED} = {{BOOL = t.enabled}}, {tenancy.ITEM_API_KEY_ID} = {{S = {keys}[id].id}}, "
+                f"{direct}}}, "
                 f"{{for name, value in {{{tenancy.ITEM_MONTHLY_TOKEN_BUDGET} = t.monthly_token_budget, "
                 f"{tenancy.ITEM_DAILY_TOKEN_BUDGET} = t.daily_token_budget}} : "
                 "name => {N = tostring(value)} if value != null})}}",

@@ -9,12 +9,16 @@ from typing import Any
 WILDCARD_RESOURCE_SIDS = frozenset({"WriteTraces"})
 
 
-def service_assume_role_policy(service: str, account_id: str) -> dict[str, Any]:
+def service_assume_role_policy(service: str, account_id: str, source_arn: str | None = None) -> dict[str, Any]:
     """Trust policy letting `service` (e.g. `lambda.amazonaws.com`) assume a role for this account only.
 
     The `aws:SourceAccount` condition stops the confused-deputy case: the service acting
-    for another account cannot use the role.
+    for another account cannot use the role. `source_arn` (a pattern) narrows it to one
+    resource of the account, e.g. one REST API rather than every API in it.
     """
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -22,7 +26,7 @@ def service_assume_role_policy(service: str, account_id: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Principal": {"Service": service},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                "Condition": condition,
             }
         ],
     }

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from modules_src.ai_gateway.service_integrations import ERROR_MAPPINGS, ErrorMapping
 from modules_src.ai_gateway.templates import error_template, load
 from tests.support.vtl import escape_javascript, render
 
@@ -139,6 +140,9 @@ def test_the_tenant_goes_to_request_metadata_from_the_authorizer_not_the_body() 
         ("haiku", {"tenant_id": "acme", "allowed_models": ""}),
         ("haiku", {"tenant_id": "acme", "allowed_models": "haiku2,xhaiku"}),  # no prefix/suffix matches
         ("haiku", {}),  # no authorizer context at all
+        # A tenant with a token budget: nothing on this route would meter it (defense in depth).
+        ("haiku", {**ACME, "allowed_models": "haiku", "daily_token_budget": "1000", "monthly_token_budget": ""}),
+        ("haiku", {**ACME, "allowed_models": "haiku", "monthly_token_budget": "5000"}),
         (
             "anthropic.claude-3-haiku-20240307-v1:0",
             {"tenant_id": "x", "allowed_models": "anthropic.claude-3-haiku-20240307-v1:0"},
@@ -195,32 +199,33 @@ def test_hostile_model_output_is_returned_exactly(text: str) -> None:
     assert respond(bedrock_answer(text, stop='max_tokens"}'))["text"] == text
 
 
-ERRORS = [
-    (400, "invalid_request_error", "invalid_request"),
-    (403, "permission_error", "model_access_denied"),
-    (429, "rate_limit_error", "model_throttled"),
-    (500, "server_error", "model_error"),
-]
-
-
-@pytest.mark.parametrize(("status", "error_type", "code"), ERRORS)
+@pytest.mark.parametrize("mapping", ERROR_MAPPINGS, ids=[m.code for m in ERROR_MAPPINGS])
 @pytest.mark.parametrize(
     "payload",
-    [{"message": "Too many requests, please wait."}, {"Message": 'It\'s "bad"\n'}, {}, "not json at all"],
+    [
+        {"message": "Access denied to arn:aws:sagemaker:us-east-1:123456789012:endpoint/internal-llm"},
+        {"Message": 'It\'s "bad"\n for account 123456789012'},
+        {},
+        "not json at all",
+    ],
     ids=["message", "Message", "empty", "not-json"],
 )
-def test_service_errors_become_the_gateway_envelope(status: int, error_type: str, code: str, payload: Any) -> None:
+def test_service_errors_become_the_envelope_with_a_fixed_message(mapping: ErrorMapping, payload: Any) -> None:
+    # Before: the service's own message (account ids, endpoint names, ARNs) reached the client.
     text = payload if isinstance(payload, str) else json.dumps(payload)
-    out, _ = render(error_template(error_type, code), text, request_id="req-9")
+    out, _ = render(mapping.template, text, request_id="req-9")
     error = json.loads(out)["error"]
-    assert (error["type"], error["code"], error["param"], error["request_id"]) == (error_type, code, None, "req-9")
-    expected = payload.get("message") or payload.get("Message") if isinstance(payload, dict) else None
-    assert error["message"] == (expected or "the model service refused the request")
+    assert (error["type"], error["code"], error["param"], error["request_id"]) == (
+        mapping.error_type, mapping.code, None, "req-9"
+    )  # fmt: skip
+    assert error["message"] == mapping.message
+    assert "123456789012" not in out
 
 
-def test_error_template_refuses_placeholders_that_would_break_json() -> None:
+@pytest.mark.parametrize(("error_type", "code", "message"), [('x", "y', "code", "m"), ("t", "c", 'a" $x #set')])
+def test_error_template_refuses_placeholders_that_would_break_json(error_type: str, code: str, message: str) -> None:
     with pytest.raises(ValueError, match="must be"):
-        error_template('x", "y', "code")
+        error_template(error_type, code, message)
 
 
 @pytest.mark.parametrize(
@@ -242,4 +247,4 @@ def test_the_module_embeds_these_templates_with_only_the_model_map_left_to_terra
     responses = resources["aws_api_gateway_integration_response"]
     assert responses["post_v1_bedrock_modelid_converse_200"]["response_templates"]["application/json"] == RESPONSE
     throttled = responses["post_v1_bedrock_modelid_converse_429"]["response_templates"]["application/json"]
-    assert throttled == error_template("rate_limit_error", "model_throttled")
+    assert throttled == next(m.template for m in ERROR_MAPPINGS if m.status == "429")

@@ -63,6 +63,8 @@ def test_csv_passes_as_text_with_its_first_line_first() -> None:
         ("claude-3-haiku", {"tenant_id": "acme", "allowed_models": "claude-3-haiku"}),  # not a SageMaker model
         ("llama3", {"tenant_id": "acme", "allowed_models": "llama3-8b"}),  # a prefix is not a match
         ("llama3-8b", {}),
+        # A tenant with a token budget: the direct route does not meter tokens, so it is closed.
+        ("llama3-8b", {"tenant_id": "acme", "allowed_models": "llama3-8b", "daily_token_budget": "1000"}),
     ],
 )
 def test_a_model_outside_the_allow_list_never_reaches_an_endpoint(model: str, authorizer: dict[str, str]) -> None:

@@ -1,9 +1,9 @@
 """Mapping templates (VTL) of the direct service integrations, read by the generator and the tests.
 
-Placeholders are filled when the module is generated (`@TENANT_ID@`, `@ALLOWED_MODELS@`
-and `@SEP@`: the authorizer context's field names and list separator; the
-`@..._MODEL_PARAMETER@` path parameters; all from the contract; `@TYPE@`, `@CODE@` per
-error status) or applied (`@MODELS@`, `@ENDPOINTS@`:
+Placeholders are filled when the module is generated (`@TENANT_ID@`, `@ALLOWED_MODELS@`,
+the `@..._TOKEN_BUDGET@` fields and `@SEP@`: the authorizer context's field names and list
+separator; the `@..._MODEL_PARAMETER@` path parameters; all from the contract; `@TYPE@`,
+`@CODE@`, `@MESSAGE@` per error status) or applied (`@MODELS@`, `@ENDPOINTS@`:
 Terraform fills the alias maps). Templates never contain `${` or `%{`, which Terraform
 would evaluate.
 """
@@ -18,6 +18,8 @@ TEMPLATES_DIR = Path(__file__).parent
 CONTRACT_PLACEHOLDERS = {
     "@TENANT_ID@": tenancy.CONTEXT_TENANT_ID,
     "@ALLOWED_MODELS@": tenancy.CONTEXT_ALLOWED_MODELS,
+    "@DAILY_TOKEN_BUDGET@": tenancy.CONTEXT_DAILY_TOKEN_BUDGET,
+    "@MONTHLY_TOKEN_BUDGET@": tenancy.CONTEXT_MONTHLY_TOKEN_BUDGET,
     "@SEP@": tenancy.LIST_SEPARATOR,
     "@BEDROCK_MODEL_PARAMETER@": routes.BEDROCK_MODEL_PARAMETER,
     "@SAGEMAKER_MODEL_PARAMETER@": routes.SAGEMAKER_MODEL_PARAMETER,
@@ -32,9 +34,16 @@ def load(name: str) -> str:
     return text
 
 
-def error_template(error_type: str, code: str) -> str:
-    """The integration error template for one status: OpenAI error `type` and stable `code`."""
+# What a fixed error message may hold: nothing JSON, VTL or Terraform would read as syntax.
+MESSAGE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,;.'()-/")
+
+
+def error_template(error_type: str, code: str, message: str) -> str:
+    """The integration error template for one status: OpenAI error `type`, stable `code`, fixed `message`."""
     for value in (error_type, code):
         if not value.replace("_", "").isalnum():
             raise ValueError(f"error type and code must be [A-Za-z0-9_], got {value!r}")
-    return load("integration_error_response").replace("@TYPE@", error_type).replace("@CODE@", code)
+    if not message or not set(message) <= MESSAGE_CHARACTERS:
+        raise ValueError(f"an error message must be plain text (letters, digits, punctuation), got {message!r}")
+    text = load("integration_error_response")
+    return text.replace("@TYPE@", error_type).replace("@CODE@", code).replace("@MESSAGE@", message)

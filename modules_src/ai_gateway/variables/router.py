@@ -220,8 +220,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
         f"container's `format` (`{'`, `'.join(models.SAGEMAKER_FORMATS)}`; default `openai` for chat, `tei` for "
         "embeddings). `input_price_per_1k`/`output_price_per_1k` (USD per 1,000 tokens) feed the cost metric "
         "and the `cheapest` routing strategy. Embedding models may state their vector size as `dimensions` "
-        f"(1 to {models.MAX_DIMENSIONS:,}): the router refuses, before calling the model, a request whose answer could not fit "
-        f"Lambda's 6 MB response (unset, it assumes {models.DEFAULT_EMBEDDING_DIMENSIONS:,}). Written, with `routing` and `response_cache`, to the router's "
+        f"(1 to {models.MAX_DIMENSIONS:,}): the router refuses, before calling the model, a request whose "
+        "answer could not fit Lambda's 6 MB response (unset, it assumes "
+        f"{models.DEFAULT_EMBEDDING_DIMENSIONS:,}). Written, with `routing` and `response_cache`, to the router's "
         "configuration document (no size limit of Lambda's environment applies).",
         validations=MODEL_RULES,
     ),

@@ -40,6 +40,8 @@ class RoleProps:
     managed_policies: dict[str, str] = field(default_factory=dict)
     # Terraform name -> a map (key -> policy ARN) known at plan time: one attachment per entry.
     managed_policy_sets: dict[str, Expr] = field(default_factory=dict)
+    # An ARN pattern the service must act for (`aws:SourceArn`), beyond this account.
+    source_arn: str | None = None
 
     def __post_init__(self) -> None:
         problems = [p for policy in self.policies for p in check_statements(policy.name, policy.statements)]
@@ -59,7 +61,9 @@ class Role(Construct):
                 self,
                 "role",
                 name=props.name,
-                assume_role_policy=Fn.jsonencode(service_assume_role_policy(props.service, props.account_id)),
+                assume_role_policy=Fn.jsonencode(
+                    service_assume_role_policy(props.service, props.account_id, props.source_arn)
+                ),
                 tags=props.tags,
             ),
             props.logical_id,

@@ -26,6 +26,7 @@ ROUTES = ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/prompts/{name
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models"
 ACME_KEY = "acmeKEY0123456789abcdefghijklmnopqrstuv"
 GLOBEX_KEY = "globexKEY0123456789abcdefghijklmnopqrst"
+HOOLI_KEY = "hooliKEY0123456789abcdefghijklmnopqrstu"
 
 
 def put_tenant(client: Any, api_key: str | None, api_key_id: str | None, **fields: Any) -> None:
@@ -37,6 +38,8 @@ def put_tenant(client: Any, api_key: str | None, api_key_id: str | None, **field
     }
     if "monthly_token_budget" in fields:
         item["monthly_token_budget"] = {"N": str(fields["monthly_token_budget"])}
+    for parameter, models in fields.get("direct_models", {}).items():
+        item[f"direct_models_{parameter}"] = {"S": ",".join(models)}
     if api_key_id:
         item["api_key_id"] = {"S": api_key_id}
     if api_key:
@@ -79,6 +82,15 @@ def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer, aws_credentials:
         )
         put_tenant(dynamodb, GLOBEX_KEY, None, tenant_id="globex", enabled=False)
         put_tenant(dynamodb, None, None, tenant_id="initech", allowed_models=["claude-3-haiku"])
+        # No budget: its item names the models each direct route may call (as Terraform writes it).
+        put_tenant(
+            dynamodb,
+            HOOLI_KEY,
+            acme_key_id,
+            tenant_id="hooli",
+            allowed_models=["claude-3-haiku", "llama3-8b"],
+            direct_models={"model": ["llama3-8b"], "modelId": ["claude-3-haiku"]},
+        )
         import authorizer.handler
 
         module = importlib.reload(authorizer.handler)
@@ -108,18 +120,24 @@ def invoke(module: ModuleType, headers: dict[str, Any] | None, **extra: Any) -> 
 
 
 def test_a_valid_key_gets_a_policy_for_every_route_of_the_stage(authorizer: ModuleType) -> None:
-    answer = invoke(authorizer, {"Authorization": f"Bearer {ACME_KEY}"})
+    answer = invoke(authorizer, {"Authorization": f"Bearer {HOOLI_KEY}"})
     statement = answer["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Allow"
+    # The direct SageMaker route lists SageMaker aliases only (before: every allowed alias).
     assert statement["Resource"] == [
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models",
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/chat/completions",
-        "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/predict/claude-3-haiku",
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/predict/llama3-8b",
         "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/v1/prompts/*",
     ]
-    assert answer["usageIdentifierKey"] == ACME_KEY
-    assert answer["principalId"] == "acme"
+    assert answer["usageIdentifierKey"] == HOOLI_KEY
+    assert answer["principalId"] == "hooli"
+
+
+def test_a_tenant_with_a_token_budget_gets_no_direct_route(authorizer: ModuleType) -> None:
+    # Before: acme's policy allowed /v1/predict/<alias> although nothing meters those calls.
+    resources = invoke(authorizer, {"x-api-key": ACME_KEY})["policyDocument"]["Statement"][0]["Resource"]
+    assert not [r for r in resources if "/predict/" in r or "/bedrock/" in r]
 
 
 def test_the_context_carries_tenant_tier_and_allowed_models_as_strings(authorizer: ModuleType) -> None:

@@ -143,19 +143,42 @@ def test_tenant_items_parse_strictly() -> None:
     assert (budgets.daily_token_budget, budgets.monthly_token_budget) == (1000, None), "booleans are not budgets"
 
 
-def test_model_routes_expand_to_the_tenants_aliases_only() -> None:
+def _tenant(**direct: tuple[str, ...]) -> Tenant:
+    return Tenant("acme", "t", ("haiku", "llama", "we*ird"), True, direct_models=tuple(direct.items()))
+
+
+def test_model_routes_expand_to_the_aliases_of_that_routes_provider_only() -> None:
     from authorizer.credentials import MethodArn
     from authorizer.policy import route_resources
 
     stage = MethodArn("aws", "us-east-1", "123456789012", "api", "dev")
-    routes = ("GET /v1/models", "POST /v1/bedrock/{modelId}/converse", "POST /v1/prompts/{name}")
+    routes = (
+        "GET /v1/models",
+        "POST /v1/bedrock/{modelId}/converse",
+        "POST /v1/predict/{model}",
+        "POST /v1/prompts/{name}",
+    )
     base = "arn:aws:execute-api:us-east-1:123456789012:api/dev"
-    assert route_resources(stage, routes, ("haiku", "we*ird")) == [
+    # Before: every allowed alias was a resource of every direct route (a SageMaker alias on Bedrock's).
+    assert route_resources(stage, routes, _tenant(modelId=("haiku", "we*ird"), model=("llama",))) == [
         f"{base}/GET/v1/models",
         f"{base}/POST/v1/bedrock/haiku/converse",
+        f"{base}/POST/v1/predict/llama",
         f"{base}/POST/v1/prompts/*",
     ]
-    assert route_resources(stage, routes, ()) == [f"{base}/GET/v1/models", f"{base}/POST/v1/prompts/*"]
+    # A budgeted tenant's item names no direct models: those routes are not in its policy at all.
+    assert route_resources(stage, routes, _tenant()) == [f"{base}/GET/v1/models", f"{base}/POST/v1/prompts/*"]
+
+
+def test_a_tenant_item_carries_each_direct_routes_models() -> None:
+    tenant = Tenant.from_item(
+        {"tenant_id": "a", "tier": "t", "allowed_models": "haiku,llama", "enabled": True,
+         "direct_models_modelId": "haiku", "direct_models_model": "llama"}
+    )  # fmt: skip
+    assert tenant is not None
+    assert (tenant.direct_models_of("modelId"), tenant.direct_models_of("model")) == (("haiku",), ("llama",))
+    old = Tenant.from_item({"tenant_id": "a", "tier": "t", "allowed_models": "haiku", "enabled": True})
+    assert old is not None and old.direct_models_of("modelId") == (), "an item without the attribute opens nothing"
 
 
 def test_jwks_fetches_back_off_while_the_issuer_fails_and_the_last_keys_keep_serving() -> None:

@@ -185,6 +185,14 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only API Gateway assumes the service role"
   }
   assert {
+    condition     = jsondecode(aws_iam_role.apigateway.assume_role_policy).Statement[0].Condition.ArnLike["aws:SourceArn"] == "${aws_api_gateway_rest_api.this.execution_arn}/*" && jsondecode(aws_iam_role.apigateway.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
+    error_message = "API Gateway may assume the service role for this REST API only, not for every API of the account"
+  }
+  assert {
+    condition     = jsondecode(aws_dynamodb_table_item.tenant["initech"].item).direct_models_model.S == "llama3-8b" && jsondecode(aws_dynamodb_table_item.tenant["initech"].item).direct_models_modelId.S == "" && jsondecode(aws_dynamodb_table_item.tenant["acme"].item).direct_models_model.S == ""
+    error_message = "a tenant without a budget may name its aliases of each direct route's provider; a budgeted one none"
+  }
+  assert {
     condition     = aws_api_gateway_method.post_v1_bedrock_modelid_converse.request_validator_id == aws_api_gateway_request_validator.this.id && aws_api_gateway_method.post_v1_bedrock_modelid_converse.request_models["application/json"] == "ConverseRequest" && aws_api_gateway_request_validator.this.validate_request_body && jsondecode(aws_api_gateway_model.converserequest.schema).additionalProperties == false
     error_message = "converse bodies are validated at the edge against the ConverseRequest schema"
   }
@@ -341,8 +349,8 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
     error_message = "the router's policy names every action"
   }
   assert {
-    condition     = aws_dynamodb_table_item.tenant["acme"].item == jsonencode({ pk = { S = "tenant#acme" }, tenant_id = { S = "acme" }, tier = { S = "premium" }, allowed_models = { S = "claude-3-haiku,titan-embed" }, enabled = { BOOL = true }, api_key_id = { S = aws_api_gateway_api_key.tenant["acme"].id }, daily_token_budget = { N = "100000" }, monthly_token_budget = { N = "2000000" } })
-    error_message = "the tenant record carries both budgets for the authorizer to pass on"
+    condition     = aws_dynamodb_table_item.tenant["acme"].item == jsonencode({ pk = { S = "tenant#acme" }, tenant_id = { S = "acme" }, tier = { S = "premium" }, allowed_models = { S = "claude-3-haiku,titan-embed" }, enabled = { BOOL = true }, api_key_id = { S = aws_api_gateway_api_key.tenant["acme"].id }, direct_models_model = { S = "" }, direct_models_modelId = { S = "" }, daily_token_budget = { N = "100000" }, monthly_token_budget = { N = "2000000" } })
+    error_message = "the tenant record carries both budgets for the authorizer to pass on, and no direct route (nothing would meter it)"
   }
   assert {
     condition     = aws_api_gateway_method.post_v1_chat_completions.authorization == "CUSTOM" && aws_api_gateway_method.post_v1_embeddings.api_key_required
