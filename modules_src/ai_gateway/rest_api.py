@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cdktn import TerraformLocal, Token
+from cdktn import Precondition, TerraformLocal, TerraformResourceLifecycle, Token
 from cdktn_provider_aws.api_gateway_authorizer import ApiGatewayAuthorizer
 from cdktn_provider_aws.api_gateway_integration import ApiGatewayIntegration
 from cdktn_provider_aws.api_gateway_method import ApiGatewayMethod
@@ -20,6 +20,7 @@ from constructs import Construct
 from modules_src.ai_gateway.routes import Route, check_routes, resource_id, resource_paths
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
 from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, add_service_integration, service_role
+from modules_src.ai_gateway.variables.tenants import JWT_MAX_RESULT_TTL_SECONDS
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.permission import Permission, PermissionProps
 from modules_src.common.expressions import Expr
@@ -51,6 +52,8 @@ class RestApiProps:
     model_access: Expr
     # Seconds API Gateway caches the authorizer's answer (0: no caching, then no identity source).
     authorizer_result_ttl_in_seconds: Expr
+    # The OIDC issuer (null: API keys only); with it, the authorizer cache TTL is capped.
+    jwt_issuer: Expr
     # Whether cacheable routes declare their cache keys (only when the stage caches them).
     cache_keys_enabled: Expr
 
@@ -98,6 +101,23 @@ class RestApi(Construct):
                     Expr(f"{props.authorizer_result_ttl_in_seconds.text} > 0").ternary(CACHED_IDENTITY_SOURCE, "")
                 ),
                 authorizer_result_ttl_in_seconds=Token.as_number(str(props.authorizer_result_ttl_in_seconds)),
+                lifecycle=TerraformResourceLifecycle(
+                    precondition=[
+                        Precondition(
+                            condition=str(
+                                Expr(
+                                    f"{props.jwt_issuer.text} == null || "
+                                    f"{props.authorizer_result_ttl_in_seconds.text} <= {JWT_MAX_RESULT_TTL_SECONDS}"
+                                )
+                            ),
+                            error_message=(
+                                f"authorizer_result_ttl_in_seconds must be at most {JWT_MAX_RESULT_TTL_SECONDS} "
+                                "when jwt_issuer is set: API Gateway does not read a token's exp, so a cached "
+                                "answer outlives the token by up to the TTL."
+                            ),
+                        )
+                    ]
+                ),
             ),
             "this",
         )

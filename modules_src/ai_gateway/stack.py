@@ -194,6 +194,7 @@ class AiGatewayStack(ModuleStack):
                 model_locals=model_locals,
                 model_access=model_access,
                 authorizer_result_ttl_in_seconds=v("authorizer_result_ttl_in_seconds"),
+                jwt_issuer=v("jwt_issuer"),
                 cache_keys_enabled=Expr(f"{v('enable_models_cache').text} && {v('enable_route_method_settings').text}"),
             ),
         )

@@ -217,7 +217,7 @@ def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
     with pytest.raises(ValueError, match="routes name targets with no function: router"):
         RestApiProps(
             name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, account=None, tags={},  # type: ignore[arg-type]
-            model_locals={}, model_access=Expr("{}"), authorizer_result_ttl_in_seconds=Expr("0"),
+            model_locals={}, model_access=Expr("{}"), authorizer_result_ttl_in_seconds=Expr("0"), jwt_issuer=Expr("null"),
             cache_keys_enabled=Expr("false"),
         )  # fmt: skip
 

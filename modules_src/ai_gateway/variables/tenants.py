@@ -20,6 +20,8 @@ from modules_src.common.validations import (
 
 ID = json.dumps(TENANT_ID_PATTERN)
 UNKNOWN_ALLOWED_MODEL = "tenant '{id}': allowed model '{model}' is not a key of models"
+# With OIDC on, how long an authorizer answer may be cached: a token stays usable this long past its exp.
+JWT_MAX_RESULT_TTL_SECONDS = 300
 
 
 def _whole_budget(field: str) -> Validation:
@@ -123,8 +125,12 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "How long API Gateway caches the authorizer's answer per `Authorization` header: 0-3600 (default "
         "`300`). With `0` the authorizer runs on every request and also accepts the key in `x-api-key` alone; "
-        "above `0`, API Gateway caches by the `Authorization` header, which callers must then send.",
+        "above `0`, API Gateway caches by the `Authorization` header, which callers must then send. A cached "
+        "answer outlives the JWT it was given for by up to this long (API Gateway does not read `exp`), so "
+        f"with `jwt_issuer` set it is capped at {JWT_MAX_RESULT_TTL_SECONDS} seconds.",
         default=300,
+        # The cap with OIDC on is the authorizer's plan-time precondition (`rest_api`): a validation naming
+        # another variable is skipped whenever that one is invalid, hiding this variable's own rules.
         validations=(whole_number_between("authorizer_result_ttl_in_seconds", 0, 3600),),
     ),
     VariableSpec(

@@ -43,6 +43,8 @@ CASES: dict[str, dict[str, Any]] = {
             "priced": {"provider": "bedrock", "model_id": "x", "input_price_per_1k": -1},
             "blank": {"provider": "bedrock", "model_id": " ", "owned_by": ""},
             "old": {"provider": "bedrock", "model_id": "x", "created": -5},
+            "sized-chat": {"provider": "bedrock", "model_id": "x", "dimensions": 1024},
+            "huge": {"provider": "bedrock", "model_id": "x", "kind": "embedding", "dimensions": 99999},
         }
     },
     "routing": {

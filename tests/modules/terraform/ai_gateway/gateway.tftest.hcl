@@ -416,6 +416,20 @@ run "rejects_bad_budgets_and_cache_settings" {
   expect_failures = [var.tenants, var.response_cache]
 }
 
+run "caps_the_authorizer_cache_when_jwts_are_accepted" {
+  command = plan
+
+  variables {
+    # Valid on its own (0-3600), but a cached answer would outlive a JWT's exp by up to ten minutes.
+    authorizer_result_ttl_in_seconds = 600
+    jwt_issuer                       = "https://idp.example/"
+    jwt_audience                     = "ai-gateway"
+    jwt_jwks_url                     = "https://idp.example/.well-known/jwks.json"
+  }
+
+  expect_failures = [aws_api_gateway_authorizer.this]
+}
+
 run "uses_a_given_key_and_can_turn_tracing_off" {
   command = apply
 
