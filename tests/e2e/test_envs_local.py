@@ -249,7 +249,10 @@ def test_a_chat_completion_goes_through_authorizer_router_provider_and_exact_cou
     assert (raw.headers["x-aigw-model"], raw.headers["x-aigw-backend"]) == ("local-echo", "openai_compatible")
     assert PROVIDER_CALLS == [{"authorization": "Bearer local-provider-placeholder-key", "model": "echo"}]
     counters = local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]
-    assert sorted(int(c["used"]["N"]) for c in counters) == [10, 10], "daily and monthly counters, exact"
+    # One item per tenant and month holds the month's counter and the day's, written together.
+    assert len(counters) == 1
+    counted = {name: int(value["N"]) for name, value in counters[0].items() if name.startswith(("day_", "month"))}
+    assert sorted(counted.values()) == [10, 10], f"daily and monthly counters, exact: {counted}"
 
 
 def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
@@ -265,20 +268,27 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
     assert refused.value.body["code"] == "invalid_api_key"  # type: ignore[index]
     with pytest.raises(NotFoundError):
         sdk(stage, keys["acme"]).models.retrieve("claude-3-haiku")
-    # Direct Bedrock routes: a model outside the tenant's allow-list is refused at the edge (the
-    # authorizer's policy lists only its aliases); an allowed one is authorized, then the emulator
+    # Direct routes are refused at the edge (the authorizer's policy) for a model outside the tenant's
+    # allow-list, for an alias of another provider, and for every model of a tenant with a token budget
+    # (acme: nothing on those routes meters tokens). An allowed one is authorized, then the emulator
     # has no model to run.
-    for tenant, status, code in (("initech", 403, "access_denied"), ("acme", 501, "not_emulated")):
+    for tenant, path, status, code in (
+        ("initech", "bedrock/claude-3-haiku/converse", 403, "access_denied"),
+        ("initech", "bedrock/llama3-8b/converse", 403, "access_denied"),
+        ("acme", "bedrock/claude-3-haiku/converse", 403, "access_denied"),
+        ("acme", "predict/llama3-8b", 403, "access_denied"),
+        ("initech", "predict/llama3-8b", 501, "not_emulated"),
+    ):
         request = urllib.request.Request(
-            f"{stage.url}/local/v1/bedrock/claude-3-haiku/converse",
+            f"{stage.url}/local/v1/{path}",
             data=b'{"messages": [{"role": "user", "content": "hi"}]}',
             headers={"authorization": f"Bearer {keys[tenant]}", "content-type": "application/json"},
             method="POST",
         )
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(request, timeout=10)
-        assert answer.value.code == status, tenant
-        assert json.loads(answer.value.read())["error"]["code"] == code
+        assert answer.value.code == status, (tenant, path)
+        assert json.loads(answer.value.read())["error"]["code"] == code, (tenant, path)
 
 
 # --- the large catalog: model access, routing, the model list, and a new document version ---------------

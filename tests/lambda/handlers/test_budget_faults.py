@@ -18,16 +18,13 @@ import json
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
-from moto import mock_aws
 
 from router.backends import http_provider
 from router.backends.bedrock import BedrockAdapter
@@ -37,9 +34,9 @@ from router.pipeline.budgets import DynamoBudgets
 from router.pipeline.serving import ModelService
 from router.resilience import Caller, CircuitBreaker, RetryPolicy
 from tests.support.http import running, send_json
-from tests.support.router_harness import SerializedWrites, build_router, create_table, threads
+from tests.support.router_harness import SerializedWrites, build_router, threads
 
-TABLE = "aigw-test-budgets"
+TABLE = "aigw-test-budgets"  # conftest.BUDGET_TABLE
 BUDGETS = {"acme": (60_000, 90_000), "globex": (50_000, 40_000)}  # (daily, monthly)
 MODEL_DEFAULT_OUTPUT = 4096  # what a model generates up to when the request sends no cap
 TEXTS = (
@@ -202,11 +199,8 @@ class Secrets:
 
 
 @pytest.fixture
-def dynamodb(aws_credentials: None) -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_table(client, TABLE)
-        yield client
+def dynamodb(budget_dynamodb: Any) -> Any:
+    return budget_dynamodb
 
 
 def body_for(rng: random.Random, tenant: str) -> tuple[str, dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from router.backends.bedrock import BedrockAdapter
 from router.backends.errors import BackendError
@@ -23,12 +21,12 @@ from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.pipeline.budgets import BudgetWriteFailed, DynamoBudgets, Limits
 from router.tokens import DEFAULT_MAX_OUTPUT_TOKENS, text_bound
-from tests.support.router_harness import MODELS, Router, SerializedWrites, body_of, build_router, create_table, threads
+from tests.support.router_harness import MODELS, Router, SerializedWrites, body_of, build_router, threads
 
 HAIKU = str(MODELS["haiku"]["model_id"])
 SONNET = str(MODELS["sonnet"]["model_id"])
 TITAN = str(MODELS["titan-embed"]["model_id"])
-TABLE = "aigw-test-budgets"
+TABLE = "aigw-test-budgets"  # conftest.BUDGET_TABLE
 CHAT = "/v1/chat/completions"
 # 12 bytes: an input bound of 37 (13 + 8 per message + 16 per request); with max_tokens 63, 100 per attempt.
 ASK = {"model": "haiku", "messages": [{"role": "user", "content": "Hello there!"}], "max_tokens": 63}
@@ -36,11 +34,8 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def dynamodb(aws_credentials: None) -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        create_table(client, TABLE)
-        yield client
+def dynamodb(budget_dynamodb: Any) -> Any:
+    return budget_dynamodb
 
 
 @pytest.fixture

@@ -182,6 +182,13 @@ def test_a_provider_trickling_its_answer_is_cut_off_at_the_attempt_deadline(adap
     assert time.monotonic() - started < 1.0, "the whole attempt stays near its deadline, not each read"
 
 
+class Secrets:
+    """The provider key without Secrets Manager."""
+
+    def get(self, _secret_id: str) -> str:
+        return KEY
+
+
 def test_a_redirect_is_refused_and_the_key_never_reaches_the_other_host() -> None:
     # Before: urllib followed a 302 to another host and re-sent `Authorization` there.
     seen: list[str | None] = []
@@ -194,10 +201,6 @@ def test_a_redirect_is_refused_and_the_key_never_reaches_the_other_host() -> Non
 
         def log_message(self, *args: object) -> None:
             pass
-
-    class Secrets:
-        def get(self, _secret_id: str) -> str:
-            return KEY
 
     with running(ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)) as elsewhere:
 
@@ -228,10 +231,6 @@ def test_an_answer_too_large_is_oversize_not_retryable() -> None:
 
         def log_message(self, *args: object) -> None:
             pass
-
-    class Secrets:
-        def get(self, _secret_id: str) -> str:
-            return KEY
 
     with running(ThreadingHTTPServer(("127.0.0.1", 0), Huge)) as url:
         adapter = HttpProviderAdapter(url, "key", Secrets())  # type: ignore[arg-type]
