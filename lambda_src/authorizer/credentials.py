@@ -9,8 +9,7 @@ variants would each be a fresh authorizer call.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizer.jwt import looks_like_jwt
 
@@ -27,8 +26,7 @@ class CredentialError(Exception):
     """No usable credential; the message says why (for logs, never for the client)."""
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(NamedTuple):
     """What the caller presented: an API key or a JWT."""
 
     kind: str  # "api_key" or "jwt"
@@ -38,8 +36,7 @@ class Credential:
         return f"Credential(kind={self.kind!r}, value=<{len(self.value)} chars>)"
 
 
-@dataclass(frozen=True)
-class MethodArn:
+class MethodArn(NamedTuple):
     """The parts of `arn:<partition>:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>`."""
 
     partition: str

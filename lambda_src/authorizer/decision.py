@@ -6,8 +6,7 @@ enabled tenant ends in 401 (unknown) or 403 (known, without rights).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from authorizer import policy
 from authorizer.credentials import Credential, MethodArn
@@ -32,8 +31,7 @@ class KeyValues(Protocol):
     def value_of(self, api_key_id: str) -> str: ...
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """The authorizer's answer and what to log about it (no secrets)."""
 
     response: dict[str, Any]
@@ -55,8 +53,7 @@ def _enabled_or_deny(tenant: Tenant, stage: MethodArn, auth_method: str) -> Deci
     )
 
 
-@dataclass(frozen=True)
-class Authority:
+class Authority(NamedTuple):
     """What the authorizer consults: its settings, the tenant store, the issuer's keys, key values."""
 
     settings: Settings

@@ -20,8 +20,7 @@ import hmac
 import json
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizer import ec_p256
 
@@ -36,8 +35,7 @@ class TokenError(Exception):
     """The token is malformed, unsigned by a trusted key, or its claims do not hold."""
 
 
-@dataclass(frozen=True)
-class PublicKey:
+class PublicKey(NamedTuple):
     """A verification key from a JWKS: RSA (n, e) or EC P-256 (x, y)."""
 
     kid: str
@@ -147,8 +145,7 @@ def header_of(token: str) -> dict[str, Any]:
     return header
 
 
-@dataclass(frozen=True)
-class ClaimRules:
+class ClaimRules(NamedTuple):
     """What a token's claims must satisfy."""
 
     issuer: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from authorizer.jwt import ClaimRules
 from contract import environment as env
@@ -25,16 +25,14 @@ class SettingsError(Exception):
     """A variable is missing or malformed; the message names it."""
 
 
-@dataclass(frozen=True)
-class JwtSettings:
+class JwtSettings(NamedTuple):
     rules: ClaimRules
     jwks_url: str
     tenant_claim: str
     jwks_ttl_seconds: float
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     tenant_table: str
     routes: tuple[str, ...]
     tenant_cache_ttl_seconds: float

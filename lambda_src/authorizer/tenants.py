@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from contract import tenancy
 from contract.routes import DIRECT_ROUTE_PROVIDERS
@@ -25,8 +24,7 @@ class StoreError(Exception):
     """The tenant store could not be read (not the same as an unknown tenant)."""
 
 
-@dataclass(frozen=True)
-class Tenant:
+class Tenant(NamedTuple):
     """What the gateway knows about one tenant."""
 
     tenant_id: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class _Required:
@@ -14,8 +14,7 @@ class _Required:
 REQUIRED: object = _Required()
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One attribute of an object: its Terraform type and its default (`REQUIRED`: none; None: null)."""
 
     name: str
