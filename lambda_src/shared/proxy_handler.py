@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 Action = Callable[[ProxyRequest], Any]
 RouteTable = Mapping[str, Mapping[str, Action]]
 
+# What a Lambda function may return (6 MB, the proxy response's own JSON included), less a margin.
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 16 * 1024
+ANSWER_TOO_LARGE = GatewayError(
+    502,
+    "answer_too_large",
+    "the answer is larger than the gateway can return (6 MB); ask for less (fewer inputs, fewer dimensions, "
+    "base64 embeddings) and quote the request id if it persists",
+    error_type="server_error",
+)
 INTERNAL_ERROR = GatewayError(
     500,
     "internal_error",
@@ -60,6 +69,16 @@ def _deadline(context: Any) -> float | None:
         return None
 
 
+def _too_large(response: dict[str, Any]) -> bool:
+    body: str = response["body"]
+    # Cheap first: a body under a quarter of the limit in characters cannot pass it in UTF-8 bytes.
+    if len(body) * 4 < MAX_RESPONSE_BYTES:
+        return False
+    # The body travels as a JSON string inside the proxy response: its quotes and backslashes are escaped.
+    size = len(body.encode("utf-8")) + body.count('"') + body.count("\\")
+    return size > MAX_RESPONSE_BYTES
+
+
 def handle_proxy_event(event: Any, context: Any, routes: RouteTable, logger: Logger) -> dict[str, Any]:
     """Serve one proxy event: parse, dispatch, render; always return a JSON proxy response."""
     started = time.perf_counter()
@@ -79,6 +98,10 @@ def handle_proxy_event(event: Any, context: Any, routes: RouteTable, logger: Log
     except Exception:
         logger.exception("unhandled error", extra={"request_id": request_id})
         response = error_response(INTERNAL_ERROR, request_id)
+    if _too_large(response):
+        # The runtime would fail the invocation and API Gateway answer a bare 502: say why, in JSON.
+        logger.warning("answer too large", extra={"request_id": request_id, "characters": len(response["body"])})
+        response = error_response(ANSWER_TOO_LARGE, request_id)
     logger.info(
         "request",
         extra={

@@ -38,3 +38,15 @@ def test_an_error_echoing_a_lone_surrogate_is_still_utf8(router: Router) -> None
     assert response["statusCode"] == 404
     _encodable(response)
     assert "\ufffdx" in body_of(response)["error"]["message"]
+
+
+def test_an_answer_past_the_lambda_limit_is_a_json_502_not_a_runtime_failure(router: Router) -> None:
+    # A provider sending far more dimensions than the catalog says: the pre-call bound cannot see it.
+    from router.embeddings import EmbeddingResult
+
+    titan = str(router.service.settings.by_alias["titan-embed"].model_id)
+    vectors = tuple((0.123456789012345,) * 20_000 for _ in range(24))  # 8.6 MB of JSON
+    router.backend.scripts[titan] = [EmbeddingResult(vectors, 24)]
+    response = router.call("/v1/embeddings", {"model": "titan-embed", "input": ["x"] * 24})
+    assert response["statusCode"] == 502
+    assert body_of(response)["error"]["code"] == "answer_too_large"
