@@ -33,6 +33,11 @@ SPEC = ModuleSpec(
         "The router and API Gateway's service role may invoke exactly the configured Bedrock models and "
         "SageMaker endpoints, granted in managed policies that each stay within IAM's 6,144 characters "
         "(`aws_iam_policy.model_access`); a catalog that would need more than the 10 a role attaches by "
-        "default fails at plan.",
+        "default fails at plan. API Gateway's service role trusts API Gateway acting for this REST API "
+        "only (`aws:SourceArn`).",
+        "Token budgets are upper bounds on the router's routes; the direct routes (`/v1/bedrock/...`, "
+        "`/v1/predict/...`) call models without the router, so they are closed to every tenant with a "
+        "`daily_token_budget` or `monthly_token_budget` (no such resource in its authorizer policy) and, "
+        "for the others, list only the tenant's aliases of that route's provider.",
     ),
 )
