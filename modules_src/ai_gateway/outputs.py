@@ -11,6 +11,11 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     ),
     OutputSpec("stage_name", "Name of the deployed stage."),
     OutputSpec("stage_invoke_url", "Base URL of the stage; the OpenAI-compatible API lives under `<url>/v1`."),
+    OutputSpec(
+        "stage_arn",
+        "ARN of the stage (`arn:<partition>:apigateway:<region>::/restapis/<id>/stages/<stage>`), "
+        "what a WAF web ACL is associated with (the `waf` module's `stage_arn`).",
+    ),
     OutputSpec("router_function_name", "Name of the router Lambda function."),
     OutputSpec("router_function_arn", "ARN of the router Lambda function."),
     OutputSpec("access_log_group_name", "CloudWatch log group receiving the stage's JSON access logs."),

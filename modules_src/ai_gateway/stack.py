@@ -256,6 +256,7 @@ class AiGatewayStack(ModuleStack):
         self.output("rest_api_execution_arn", api.api.execution_arn)
         self.output("stage_name", stage.stage.stage_name)
         self.output("stage_invoke_url", stage.stage.invoke_url)
+        self.output("stage_arn", stage.stage.arn)
         self.output("router_function_name", router.function.function_name)
         self.output("router_function_arn", router.function.arn)
         self.output("authorizer_function_name", authorizer.function.function_name)

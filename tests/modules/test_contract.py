@@ -86,9 +86,9 @@ def test_no_name_pattern_or_list_of_the_contract_is_retyped_outside_it() -> None
     assert copies == []
 
 
-# What may spell out `var.x`: the module's variables (their validations) and the two helpers that
+# What may spell out `var.x`: the module's variables (a folder or one file: their validations) and the two helpers that
 # turn a variable name into an expression; constructs and stacks only use references built for them.
-MAY_NAME_VARIABLES = ("variables", "validations.py", "spec.py")
+MAY_NAME_VARIABLES = ("variables", "variables.py", "validations.py", "spec.py")
 ADDRESS = re.compile(r"\b(var|local|aws_[a-z0-9_]+|data\.aws_[a-z0-9_]+)\.[a-z_][a-z0-9_]*")
 
 

@@ -13,6 +13,8 @@ from modules_src.common.account import AccountContext
 from modules_src.common.expressions import Expr, hcl, one
 from modules_src.common.naming import named
 
+# The prefix WAF requires of a log group it writes to.
+WAF_LOG_PREFIX = "aws-waf-logs-"
 # Encrypt/decrypt rights CloudWatch Logs needs on a key; listed, never `kms:*`.
 LOGS_KEY_ACTIONS = [
     "kms:Decrypt",
@@ -33,14 +35,15 @@ class KmsKeyProps:
     description: str
     existing_key_arn: Expr
     deletion_window_in_days: Any
-    # Log group name prefixes CloudWatch Logs may encrypt with this key, e.g. `/aws/lambda/<name>-`.
+    # Log group name prefixes CloudWatch Logs may encrypt with this key, e.g. `/aws/lambda/<name>-`
+    # (or `aws-waf-logs-<name>`: WAF requires that prefix, without a leading slash).
     log_group_prefixes: tuple[str, ...]
     tags: Any
     logical_id: str = "this"
     arn_local: str = "kms_key_arn"
 
     def __post_init__(self) -> None:
-        if not all(p.startswith("/") for p in self.log_group_prefixes):
+        if not all(p.startswith(("/", WAF_LOG_PREFIX)) for p in self.log_group_prefixes):
             raise ValueError(f"log_group_prefixes must be log group names starting with '/': {self.log_group_prefixes}")
 
 

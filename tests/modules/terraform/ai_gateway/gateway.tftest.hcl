@@ -185,6 +185,10 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only API Gateway assumes the service role"
   }
   assert {
+    condition     = output.stage_arn == aws_api_gateway_stage.this.arn
+    error_message = "the module names its stage's ARN, for a WAF association"
+  }
+  assert {
     condition     = jsondecode(aws_iam_role.apigateway.assume_role_policy).Statement[0].Condition.ArnLike["aws:SourceArn"] == "${aws_api_gateway_rest_api.this.execution_arn}/*" && jsondecode(aws_iam_role.apigateway.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "123456789012"
     error_message = "API Gateway may assume the service role for this REST API only, not for every API of the account"
   }

@@ -1,0 +1,1 @@
+"""The `waf` module: a regional web ACL for one gateway stage, tuned for LLM traffic."""
