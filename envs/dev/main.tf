@@ -41,3 +41,13 @@ module "gateway" {
 
   depends_on = [module.api_gateway_account]
 }
+
+# A web ACL in front of each business unit's stage, with the module's defaults.
+module "waf" {
+  source   = "../../modules/waf"
+  for_each = var.business_units
+
+  name      = "aigw-dev-${each.key}"
+  stage_arn = module.gateway[each.key].stage_arn
+  tags      = merge(each.value.tags, { business_unit = each.key })
+}

@@ -18,3 +18,8 @@ output "tenant_api_keys" {
   value       = { for unit, gateway in module.gateway : unit => gateway.tenant_api_keys }
   sensitive   = true
 }
+
+output "web_acl_arns" {
+  description = "ARN of the web ACL protecting each business unit's stage."
+  value       = { for unit, waf in module.waf : unit => waf.web_acl_arn }
+}

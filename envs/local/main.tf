@@ -26,6 +26,7 @@ provider "aws" {
     sts            = var.emulator_endpoint
     dynamodb       = var.emulator_endpoint
     secretsmanager = var.emulator_endpoint
+    wafv2          = var.emulator_endpoint
   }
 
   default_tags {
@@ -96,4 +97,16 @@ module "gateway" {
   enable_route_method_settings = false
 
   depends_on = [module.api_gateway_account]
+}
+
+# The web ACL in front of the stage, as in the real environments: the emulator stores it, its
+# IP sets, the stage association and the logging configuration, but filters no request (the
+# local stage serves without WAF).
+module "waf" {
+  source = "../../modules/waf"
+
+  name                            = "aigw-local"
+  stage_arn                       = module.gateway.stage_arn
+  log_retention_in_days           = 7
+  kms_key_deletion_window_in_days = 7
 }

@@ -33,3 +33,8 @@ output "config_version" {
   description = "Content address (SHA-256) of the configuration document the router runs on."
   value       = module.gateway.config_version
 }
+
+output "web_acl_arn" {
+  description = "ARN of the web ACL associated with the local stage (stored by the emulator, not enforced)."
+  value       = module.waf.web_acl_arn
+}

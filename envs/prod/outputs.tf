@@ -18,3 +18,8 @@ output "tenant_api_keys" {
   value       = module.gateway.tenant_api_keys
   sensitive   = true
 }
+
+output "web_acl_arn" {
+  description = "ARN of the web ACL protecting the stage."
+  value       = module.waf.web_acl_arn
+}

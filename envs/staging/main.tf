@@ -39,3 +39,12 @@ module "gateway" {
 
   depends_on = [module.api_gateway_account]
 }
+
+# The web ACL in front of the stage: the module's defaults (LLM profile on, managed rules,
+# rate limits per IP and credential, logs kept a year, encrypted, credentials redacted).
+module "waf" {
+  source = "../../modules/waf"
+
+  name      = "aigw-staging"
+  stage_arn = module.gateway.stage_arn
+}

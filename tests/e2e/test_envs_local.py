@@ -219,6 +219,21 @@ def test_function_logs_are_encrypted_and_expire(local: LocalEnv) -> None:
     assert all(g["retentionInDays"] == 7 and g["kmsKeyId"].startswith("arn:aws:kms:") for g in groups)
 
 
+def test_the_stage_sits_behind_the_web_acl_with_the_llm_profile_and_redacted_logs(local: LocalEnv) -> None:
+    outputs = local.outputs()
+    waf = local.client("wafv2")
+    stage_arn = f"arn:aws:apigateway:us-east-1::/restapis/{outputs['rest_api_id']}/stages/local"
+    acl = waf.get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]
+    assert acl["ARN"] == outputs["web_acl_arn"]
+    rules = {rule["Name"]: rule for rule in acl["Rules"]}
+    assert {"RateLimitPerIp", "AWSManagedRulesCommonRuleSet", "BlockPromptRulesOffModelRoutes"} <= set(rules)
+    overrides = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
+    assert {o["Name"] for o in overrides} >= {"SizeRestrictions_BODY", "GenericLFI_BODY"}
+    logging = waf.get_logging_configuration(ResourceArn=outputs["web_acl_arn"])["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-aigw-local")
+    assert sorted(f["SingleHeader"]["Name"] for f in logging["RedactedFields"]) == ["authorization", "x-api-key"]
+
+
 def test_the_tenant_table_never_holds_a_key(local: LocalEnv, keys: dict[str, str]) -> None:
     assert sorted(keys) == ["acme", "initech"]
     items = local.client("dynamodb").scan(TableName="aigw-local-tenants")["Items"]
