@@ -22,7 +22,7 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CACHE)/jsii
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test lint bench upgrade-check check-env plan apply clean
+.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test scan lint bench upgrade-check check-env plan apply clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ down: $(STAMP) ## Stop the emulator and local stage `make up` started; forget th
 
 test: package tfconfig ## Run the whole suite (synth freshness, terraform, emulator, Lambdas, lint)
 	@$(VPY) -m pytest $(PYTEST_ARGS)
+
+scan: package tfconfig ## checkov over the modules and the applied envs/local plan (waivers: tooling/checkov_skips.json)
+	@$(VPY) -m pytest -q tests/tooling/test_scan.py tests/e2e/test_envs_local.py -k "checkov or scan" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff and mypy only
 	@$(VPY) -m pytest tests/lint $(PYTEST_ARGS)

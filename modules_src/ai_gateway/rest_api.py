@@ -204,7 +204,8 @@ class RestApi(Construct):
                 authorizer_id=self.authorizer.id,
                 api_key_required=True,
                 request_parameters=parameters or None,
-                request_validator_id=self.validator.id if route.request_schema else None,
+                # Every method is validated (a GET has no body, but its required parameters are checked).
+                request_validator_id=self.validator.id,
                 request_models={"application/json": route.request_schema} if route.request_schema else None,
                 depends_on=list(self.models.values()) or None,
             ),

@@ -47,6 +47,7 @@ from tooling.background import BackgroundServer
 from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.local_env import serve_stage
 from tooling.paths import DIST_DIR, ENVS_DIR, MODULES_DIR
+from tooling.scan import report, scan_plan
 from tooling.terraform import TerraformError, run, terraform_environ
 
 pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
@@ -203,6 +204,14 @@ def sdk(stage: BackgroundServer, key: str) -> OpenAI:
 
 def test_a_replan_right_after_apply_is_empty(local: LocalEnv) -> None:
     local.terraform("plan", "-detailed-exitcode", *local.var_files)
+
+
+def test_checkov_passes_the_applied_plan_with_every_waiver_explained(local: LocalEnv) -> None:
+    # After apply, so values known only then (key ARNs, the WAF association) are in the plan.
+    local.terraform("plan", "-out=scan.tfplan", *local.var_files)
+    shown = run(["show", "-json", "scan.tfplan"], local.env_dir, timeout=120, env=local.env).stdout
+    (local.env_dir / "scan.plan.json").write_text(shown)
+    report(scan_plan(local.env_dir / "scan.plan.json", "envs/local"), ("envs/local",))
 
 
 def test_the_stage_is_traced_and_writes_json_access_logs(local: LocalEnv) -> None:

@@ -1,0 +1,41 @@
+"""The security scan gate: checkov over the generated modules, and the gate's own rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tooling import scan
+from tooling.paths import MODULES_DIR
+
+
+def test_the_generated_modules_pass_checkov_with_every_waiver_explained() -> None:
+    names = tuple(sorted(p.name for p in MODULES_DIR.iterdir() if p.is_dir()))
+    scan.report(scan.scan_modules(), names)
+
+
+def test_an_unwaived_finding_and_a_stale_waiver_both_fail_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    skips = tmp_path / "skips.json"
+    skips.write_text(json.dumps({"skips": [
+        {"check": "CKV_AWS_116", "resource": "m:router", "reason": "synchronous invocations only, no DLQ"},
+        {"check": "CKV_AWS_1", "resource": "m:gone", "reason": "a resource that no longer exists"},
+    ]}))  # fmt: skip
+    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    findings = [scan.Finding("CKV_AWS_116", "m:router", "DLQ"), scan.Finding("CKV_AWS_117", "m:router", "VPC")]
+    with pytest.raises(scan.ScanError) as failed:
+        scan.report(findings, ("m",))
+    assert "unwaived: CKV_AWS_117 on m:router" in str(failed.value)
+    assert "stale waiver (matches no finding): CKV_AWS_1 on m:gone" in str(failed.value)
+    assert "CKV_AWS_116" not in str(failed.value)
+
+
+def test_a_waiver_without_a_reason_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    skips = tmp_path / "skips.json"
+    skips.write_text(json.dumps({"skips": [{"check": "CKV_AWS_116", "resource": "m:*", "reason": "n/a"}]}))
+    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    with pytest.raises(scan.ScanError, match="why it does not apply"):
+        scan.load_skips()

@@ -1,0 +1,164 @@
+"""The security scan gate: checkov (pinned, in its own venv) over the generated modules and environment plans.
+
+A failed check fails the gate unless `tooling/checkov_skips.json` waives it for that
+resource, with the reason it does not apply; a waiver that matches nothing fails the
+gate too, so the list only ever holds live decisions.
+
+Checkov 3.3.30's `terraform_json` parser fails on a `terraform` block holding
+`required_version` (it expects only nested blocks there), so the modules are scanned
+from copies without that block (it declares no resource).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tooling.paths import BUILD_DIR, MODULES_DIR, REQUIREMENTS_DIR
+
+SKIPS_FILE = Path(__file__).with_name("checkov_skips.json")
+SCAN_REQUIREMENTS = REQUIREMENTS_DIR / "scan.txt"
+
+
+class ScanError(Exception):
+    """Checkov could not be installed or run, or the gate failed; the message says which."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    resource: str  # `<scope>:<address>`, scope being a module name or `envs/<env>`
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.check} on {self.resource}: {self.name}"
+
+
+def checkov() -> Path:
+    """The checkov executable of a venv built from requirements/scan.txt (reused while the pins hold)."""
+    key = hashlib.sha256(SCAN_REQUIREMENTS.read_bytes()).hexdigest()[:12]
+    venv = BUILD_DIR / f"scan-venv-{key}"
+    executable = venv / "bin" / "checkov"
+    if (venv / ".complete").exists():
+        return executable
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    result = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--quiet", "--no-deps", "--no-compile", "-r", str(SCAN_REQUIREMENTS)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise ScanError(f"could not install checkov: {(result.stderr.strip().splitlines() or ['?'])[-1]}")
+    (venv / ".complete").write_text("")
+    return executable
+
+
+def run_checkov(target: Path, framework: str) -> list[dict[str, Any]]:
+    """Checkov's failed checks for `target` (a folder for terraform_json, a plan JSON for terraform_plan)."""
+    flag = "-d" if target.is_dir() else "-f"
+    env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false")
+    result = subprocess.run(
+        [str(checkov()), flag, str(target), "--framework", framework, "-o", "json", "--quiet", "--compact",
+         "--skip-download"],
+        capture_output=True, text=True, timeout=900, env=env, check=False,
+    )  # fmt: skip
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        raise ScanError(f"checkov gave no report: {result.stderr.strip()[-500:]}") from None
+    reports = report if isinstance(report, list) else [report]
+    failed: list[dict[str, Any]] = []
+    for entry in reports:
+        failed += entry.get("results", {}).get("failed_checks", [])
+    return failed
+
+
+def scan_modules() -> list[Finding]:
+    """Every failed check of the generated modules, as `<module>:<type>.<name>`."""
+    with tempfile.TemporaryDirectory(prefix="scan-modules-") as work:
+        root = Path(work)
+        for module in sorted(p for p in MODULES_DIR.iterdir() if p.is_dir()):
+            document = json.loads((module / "main.tf.json").read_text())
+            document.pop("terraform", None)
+            (root / module.name).mkdir()
+            (root / module.name / "main.tf.json").write_text(json.dumps(document))
+        findings = []
+        for failed in run_checkov(root, "terraform_json"):
+            module_name = Path(failed["file_path"]).parts[1]
+            address = failed["resource"].removeprefix("resource.")
+            findings.append(Finding(failed["check_id"], f"{module_name}:{address}", failed["check_name"]))
+        return findings
+
+
+def scan_plan(plan_json: Path, scope: str) -> list[Finding]:
+    """Every failed check of one environment's plan (`terraform show -json`), as `<scope>:<address>`."""
+    return [
+        Finding(f["check_id"], f"{scope}:{f['resource']}", f["check_name"])
+        for f in run_checkov(plan_json, "terraform_plan")
+    ]
+
+
+def load_skips() -> list[dict[str, str]]:
+    skips: list[dict[str, str]] = json.loads(SKIPS_FILE.read_text())["skips"]
+    for skip in skips:
+        if set(skip) != {"check", "resource", "reason"} or len(skip["reason"]) < 20:
+            raise ScanError(f"a waiver names its check, its resource and why it does not apply: {skip}")
+    return skips
+
+
+def gate(findings: list[Finding], scopes: tuple[str, ...]) -> tuple[list[Finding], list[dict[str, str]]]:
+    """The findings no waiver covers, and the waivers of these scopes that covered nothing."""
+    skips = [s for s in load_skips() if s["resource"].split(":", 1)[0] in scopes]
+    used: set[int] = set()
+    open_findings = []
+    for finding in findings:
+        matched = [
+            i
+            for i, s in enumerate(skips)
+            if s["check"] == finding.check and fnmatch.fnmatchcase(finding.resource, s["resource"])
+        ]
+        used.update(matched)
+        if not matched:
+            open_findings.append(finding)
+    return open_findings, [s for i, s in enumerate(skips) if i not in used]
+
+
+def report(findings: list[Finding], scopes: tuple[str, ...]) -> None:
+    """Raise ScanError listing what fails the gate; print a one-line summary otherwise."""
+    open_findings, stale = gate(findings, scopes)
+    problems = [f"unwaived: {f}" for f in open_findings]
+    problems += [f"stale waiver (matches no finding): {s['check']} on {s['resource']}" for s in stale]
+    if problems:
+        raise ScanError("checkov gate failed:\n  " + "\n  ".join(problems))
+    print(f"scan: {', '.join(scopes)}: {len(findings)} findings, every one waived with its reason")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--plan", type=Path, help="a plan as `terraform show -json` wrote it")
+    parser.add_argument("--scope", default="envs/local", help="the environment the plan is of")
+    args = parser.parse_args(argv)
+    try:
+        if args.plan:
+            report(scan_plan(args.plan, args.scope), (args.scope,))
+        else:
+            names = tuple(sorted(p.name for p in MODULES_DIR.iterdir() if p.is_dir()))
+            report(scan_modules(), names)
+    except ScanError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
