@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from router.chat import ChatRequest
 
 # Framing tokens a chat template adds per message and per request (above any template in use).
 MESSAGE_OVERHEAD_TOKENS = 8
@@ -32,8 +36,9 @@ def text_bound(text: str) -> int:
     return size + 1
 
 
-def chat_input_bound(texts: Iterable[str]) -> int:
-    """At most this many input tokens for a chat whose messages (system included) are `texts`."""
+def chat_input_bound(request: ChatRequest) -> int:
+    """At most this many input tokens for `request` (every message, the system text included)."""
+    texts = [*([request.system] if request.system else []), *(m.content for m in request.messages)]
     return REQUEST_OVERHEAD_TOKENS + sum(text_bound(t) + MESSAGE_OVERHEAD_TOKENS for t in texts)
 
 

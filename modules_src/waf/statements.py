@@ -9,7 +9,7 @@ expressions (`Expr`), interpolated once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from modules_src.common.expressions import Expr
@@ -212,7 +212,6 @@ class Rule:
     action: str | None = None
     response: Response | None = None
     when: Expr | None = None
-    labels: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         problems = []
@@ -245,8 +244,6 @@ class Rule:
             block["override_action"] = [{"none": {}}]
         else:
             block["action"] = [{str(self.action): self.response.render() if self.response else {}}]
-        if self.labels:
-            block["rule_label"] = [{"name": label} for label in self.labels]
         return block
 
 

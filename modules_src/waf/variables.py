@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from modules_src.ai_gateway.variables.observability import RETENTION_DAYS
 from modules_src.common.spec import ModuleSpec, OutputSpec, Validation, VariableSpec
 from modules_src.common.validations import matches, no_offenders, one_of, whole_number_between
+from modules_src.common.variables import kms_key_variables, log_retention_variable
 from modules_src.waf.rule_sets import RULE_SETS
 from modules_src.waf.statements import ACTIONS, OVERSIZE_HANDLING, RATE_WINDOWS
 
@@ -169,33 +169,11 @@ SPEC = ModuleSpec(
             default="all",
             validations=(one_of("logging_filter", LOGGING_FILTERS),),
         ),
-        VariableSpec(
-            "log_retention_in_days",
-            "number",
-            "Days CloudWatch keeps the WAF logs; one of the values CloudWatch accepts (default `365`).",
-            default=365,
-            validations=(one_of("log_retention_in_days", RETENTION_DAYS),),
+        log_retention_variable(
+            "Days CloudWatch keeps the WAF logs; one of the values CloudWatch accepts (default `365`).", 365
         ),
-        VariableSpec(
-            "kms_key_arn",
-            "string",
-            "ARN of an existing KMS key for the log group; `null` (default) creates one with rotation on.",
-            default=None,
-            nullable=True,
-            validations=(
-                Validation(
-                    '${var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", '
-                    "var.kms_key_arn))}",
-                    "kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>).",
-                ),
-            ),
-        ),
-        VariableSpec(
-            "kms_key_deletion_window_in_days",
-            "number",
-            "Waiting period before a key the module created is deleted: 7-30 days.",
-            default=30,
-            validations=(whole_number_between("kms_key_deletion_window_in_days", 7, 30),),
+        *kms_key_variables(
+            "ARN of an existing KMS key for the log group; `null` (default) creates one with rotation on."
         ),
         VariableSpec(
             "tags", "map(string)", "Tags added to every resource (over the provider's `default_tags`).", default={}

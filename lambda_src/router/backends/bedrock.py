@@ -7,10 +7,10 @@ from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
 from router.backends.errors import BackendError
-from router.backends.shapes import chat_bound, vector_of
+from router.backends.shapes import vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
-from router.tokens import inputs_bound, text_bound
+from router.tokens import chat_input_bound, inputs_bound, text_bound
 
 # Bedrock error codes -> the router's failure kinds (anything unknown counts as unavailable).
 ERROR_KINDS = {
@@ -67,7 +67,7 @@ class BedrockAdapter:
             text=text,
             finish_reason=STOP_REASONS.get(answer.get("stopReason", ""), "stop"),
             # Bedrock always reports usage; should it not, the bounds are charged, never nothing.
-            input_tokens=reported[0] if isinstance(reported[0], int) else chat_bound(request),
+            input_tokens=reported[0] if isinstance(reported[0], int) else chat_input_bound(request),
             output_tokens=reported[1] if isinstance(reported[1], int) else text_bound(text),
         )
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
 from router.backends.errors import BackendError
-from router.backends.shapes import chat_bound, chat_result_from_openai, openai_chat_body, vector_of
+from router.backends.shapes import chat_result_from_openai, openai_chat_body, vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
-from router.tokens import inputs_bound, text_bound
+from router.tokens import chat_input_bound, inputs_bound, text_bound
 
 ERROR_KINDS = {
     "ThrottlingException": "throttled",
@@ -56,7 +56,7 @@ class SageMakerAdapter:
             return ChatResult(
                 text=text,
                 finish_reason=TGI_FINISH.get(str(details.get("finish_reason")), "stop"),
-                input_tokens=chat_bound(request),
+                input_tokens=chat_input_bound(request),
                 output_tokens=generated if isinstance(generated, int) and generated >= 0 else text_bound(text),
             )
         raise BackendError("client", f"endpoint {model_id} serves embeddings, not chat", status=400)

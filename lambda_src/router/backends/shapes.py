@@ -53,11 +53,6 @@ def _usage(answer: Any) -> tuple[int | None, int | None]:
     return _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens"))
 
 
-def chat_bound(request: ChatRequest) -> int:
-    """The request's input bound (every message, the system text included)."""
-    return chat_input_bound([*([request.system] if request.system else []), *(m.content for m in request.messages)])
-
-
 def chat_result_from_openai(answer: Any, request: ChatRequest, source: str) -> ChatResult:
     """A `chat.completion` object as a ChatResult; counts the provider left out are bounded from the texts.
 
@@ -76,7 +71,7 @@ def chat_result_from_openai(answer: Any, request: ChatRequest, source: str) -> C
     return ChatResult(
         text=text,
         finish_reason=finish_reason,
-        input_tokens=chat_bound(request) if input_tokens is None else input_tokens,
+        input_tokens=chat_input_bound(request) if input_tokens is None else input_tokens,
         output_tokens=text_bound(text) if output_tokens is None else output_tokens,
     )
 

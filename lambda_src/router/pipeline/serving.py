@@ -65,7 +65,7 @@ def chat_job(request: ChatRequest) -> Job:
     """The chat job: the output cap the client set, or the default one, is both reserved and sent."""
     sent = request if request.max_tokens is not None else replace(request, max_tokens=DEFAULT_MAX_OUTPUT_TOKENS)
     cap = sent.max_tokens or DEFAULT_MAX_OUTPUT_TOKENS
-    input_bound = chat_input_bound([*([sent.system] if sent.system else []), *(m.content for m in sent.messages)])
+    input_bound = chat_input_bound(sent)
 
     def run(backend: Backend, _alias: str, model_id: str, seconds: float) -> tuple[ChatResult, int]:
         result = backend.complete(sent, model_id, seconds)

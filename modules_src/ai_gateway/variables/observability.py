@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from modules_src.common.spec import VariableSpec
 from modules_src.common.validations import matches, one_of
+from modules_src.common.variables import log_retention_variable
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 STAGE_LOGGING_LEVELS = ("OFF", "ERROR", "INFO")
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                  2922, 3288, 3653)  # fmt: skip
 
 VARIABLES: tuple[VariableSpec, ...] = (
-    VariableSpec(
-        "log_retention_in_days",
-        "number",
+    log_retention_variable(
         "Days CloudWatch keeps the access and function logs; one of the values CloudWatch accepts "
         "(1, 3, 5, 7, 14, 30, 60, 90, ... 3653). Logs never live forever by default.",
-        default=90,
-        validations=(one_of("log_retention_in_days", RETENTION_DAYS),),
+        90,
     ),
     VariableSpec(
         "lambda_log_level",
