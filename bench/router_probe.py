@@ -4,7 +4,7 @@ Requests go through the whole handler (event parsing, validation, routing, the
 resilient caller, rendering, the request log line and the EMF usage record) with a
 backend that answers at once, so the figures are the gateway's own overhead.
 Prints one JSON object on the last line of stderr. stdout carries the router's logs
-and metrics (powertools writes JSON lines) and is discarded by the caller.
+and metrics (JSON lines) and is discarded by the caller.
 """
 
 from __future__ import annotations

@@ -28,11 +28,14 @@ def modules() -> tuple[ModuleEntry, ...]:
     from modules_src.ai_gateway.variables import SPEC as AI_GATEWAY
     from modules_src.api_gateway_account.stack import ApiGatewayAccountStack
     from modules_src.api_gateway_account.variables import SPEC as API_GATEWAY_ACCOUNT
+    from modules_src.operations.stack import OperationsStack
+    from modules_src.operations.variables import SPEC as OPERATIONS
     from modules_src.waf.stack import WafStack
     from modules_src.waf.variables import SPEC as WAF
 
     return (
         ModuleEntry(AI_GATEWAY, AiGatewayStack, {"openapi.json": openapi_document}),
         ModuleEntry(API_GATEWAY_ACCOUNT, ApiGatewayAccountStack),
+        ModuleEntry(OPERATIONS, OperationsStack),
         ModuleEntry(WAF, WafStack),
     )

@@ -51,3 +51,17 @@ module "waf" {
   stage_arn = module.gateway[each.key].stage_arn
   tags      = merge(each.value.tags, { business_unit = each.key })
 }
+
+# Alarms, dashboard and chargeback queries per business unit. AWS Budgets counts the whole
+# account, so the one cost budget of this account sits with the first business unit.
+module "operations" {
+  source   = "../../modules/operations"
+  for_each = var.business_units
+
+  name                    = "aigw-dev-${each.key}"
+  gateway                 = module.gateway[each.key].monitoring
+  web_acl_name            = module.waf[each.key].web_acl_name
+  alarm_email_addresses   = var.alarm_email_addresses
+  monthly_cost_budget_usd = each.key == sort(keys(var.business_units))[0] ? var.monthly_cost_budget_usd : null
+  tags                    = merge(each.value.tags, { business_unit = each.key })
+}

@@ -23,3 +23,18 @@ output "web_acl_arns" {
   description = "ARN of the web ACL protecting each business unit's stage."
   value       = { for unit, waf in module.waf : unit => waf.web_acl_arn }
 }
+
+output "alarm_topic_arns" {
+  description = "ARN of each business unit's alarm topic, keyed by business unit."
+  value       = { for unit, ops in module.operations : unit => ops.alarm_topic_arn }
+}
+
+output "dashboard_names" {
+  description = "Name of each business unit's CloudWatch dashboard, keyed by business unit."
+  value       = { for unit, ops in module.operations : unit => ops.dashboard_name }
+}
+
+output "router_log_group_names" {
+  description = "Log group of each business unit's router usage records (what `make report` reads)."
+  value       = { for unit, gateway in module.gateway : unit => gateway.router_log_group_name }
+}

@@ -94,3 +94,15 @@ variable "tiers" {
   }))
   description = "Service tiers, one usage plan each (validated by the module; see modules/ai_gateway/README.md)."
 }
+
+variable "alarm_email_addresses" {
+  type        = list(string)
+  description = "E-mail addresses subscribed to the alarm topic (validated by the module; each confirms once)."
+  default     = []
+}
+
+variable "monthly_cost_budget_usd" {
+  type        = number
+  description = "Monthly AWS cost (USD) of the account's AWS Budgets budget; null creates none (validated by the module)."
+  default     = null
+}

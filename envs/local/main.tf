@@ -27,6 +27,8 @@ provider "aws" {
     dynamodb       = var.emulator_endpoint
     secretsmanager = var.emulator_endpoint
     wafv2          = var.emulator_endpoint
+    sns            = var.emulator_endpoint
+    cloudwatch     = var.emulator_endpoint
   }
 
   default_tags {
@@ -108,5 +110,21 @@ module "waf" {
   name                            = "aigw-local"
   stage_arn                       = module.gateway.stage_arn
   log_retention_in_days           = 7
+  kms_key_deletion_window_in_days = 7
+}
+
+# Alarms, log metric filters and the dashboard, as in the real environments: the emulator stores
+# them (and the encrypted topic) but evaluates no alarm. Turned off here, because the emulator
+# lacks them: the saved Logs Insights queries (no PutQueryDefinition; `make report` reads the
+# router's records without them) and the AWS Budgets budget (billing data exists only in AWS).
+module "operations" {
+  source = "../../modules/operations"
+
+  name                            = "aigw-local"
+  gateway                         = module.gateway.monitoring
+  web_acl_name                    = module.waf.web_acl_name
+  alarm_models                    = var.alarm_models
+  enable_query_definitions        = false
+  monthly_cost_budget_usd         = null
   kms_key_deletion_window_in_days = 7
 }

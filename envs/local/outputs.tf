@@ -38,3 +38,18 @@ output "web_acl_arn" {
   description = "ARN of the web ACL associated with the local stage (stored by the emulator, not enforced)."
   value       = module.waf.web_acl_arn
 }
+
+output "alarm_topic_arn" {
+  description = "ARN of the encrypted SNS topic the alarms notify (stored by the emulator, never published to)."
+  value       = module.operations.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the local gateway."
+  value       = module.operations.dashboard_name
+}
+
+output "router_log_group_name" {
+  description = "Log group of the router's usage records (what `make report ENV=local` reads)."
+  value       = module.gateway.router_log_group_name
+}

@@ -112,3 +112,9 @@ variable "local_provider_model" {
     error_message = "local_provider_model must be a non-empty name of at most 256 characters."
   }
 }
+
+variable "alarm_models" {
+  description = "Catalog aliases with per-model alarms; null (default) alarms every model of the catalog."
+  type        = list(string)
+  default     = null
+}

@@ -48,3 +48,15 @@ module "waf" {
   name      = "aigw-staging"
   stage_arn = module.gateway.stage_arn
 }
+
+# Alarms on every part of the gateway to an encrypted topic, the dashboard, the chargeback
+# queries, and the account's cost budget (the backstop behind the router's token budgets).
+module "operations" {
+  source = "../../modules/operations"
+
+  name                    = "aigw-staging"
+  gateway                 = module.gateway.monitoring
+  web_acl_name            = module.waf.web_acl_name
+  alarm_email_addresses   = var.alarm_email_addresses
+  monthly_cost_budget_usd = var.monthly_cost_budget_usd
+}

@@ -23,3 +23,18 @@ output "web_acl_arn" {
   description = "ARN of the web ACL protecting the stage."
   value       = module.waf.web_acl_arn
 }
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic the alarms and the cost budget notify."
+  value       = module.operations.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the gateway."
+  value       = module.operations.dashboard_name
+}
+
+output "router_log_group_name" {
+  description = "Log group of the router's usage records (what `make report` reads)."
+  value       = module.gateway.router_log_group_name
+}

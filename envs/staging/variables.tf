@@ -101,3 +101,15 @@ variable "response_cache" {
   description = "Exact-match response cache of the router; `null` (default) turns it off (validated by the module)."
   default     = null
 }
+
+variable "alarm_email_addresses" {
+  type        = list(string)
+  description = "E-mail addresses subscribed to the alarm topic (validated by the module; each confirms once)."
+  default     = []
+}
+
+variable "monthly_cost_budget_usd" {
+  type        = number
+  description = "Monthly AWS cost (USD) of the account's AWS Budgets budget; null creates none (validated by the module)."
+  default     = null
+}

@@ -16,6 +16,7 @@ from typing import Any
 from contract import config_document as layout
 from contract import environment as env
 from contract.messages import join_problems
+from contract.metrics import DEFAULT_NAMESPACE
 from router.catalog import ModelEntry, parse_models
 from router.pipeline.response_cache import CacheSettings, parse_cache_settings
 from router.routing import Price, RoutingConfig, parse_routing
@@ -25,7 +26,7 @@ from shared.ttl_cache import TtlCache, never_expires
 
 # API Gateway gives an integration 29 s; the router keeps a margin to answer with JSON.
 DEFAULT_DEADLINE_SECONDS = 27.0
-DEFAULT_METRICS_NAMESPACE = "AiGateway"
+DEFAULT_METRICS_NAMESPACE = DEFAULT_NAMESPACE
 # Distinct tenant allow-lists a container remembers (bounded: cleared when full).
 MAX_REMEMBERED_ALLOW_LISTS = 1024
 

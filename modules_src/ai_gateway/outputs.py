@@ -43,5 +43,10 @@ OUTPUTS: tuple[OutputSpec, ...] = (
         "custom_domain_regional_domain_name", "Target for a DNS alias to the custom domain (`null` without one)."
     ),
     OutputSpec("custom_domain_regional_zone_id", "Hosted zone id for that alias (`null` without a custom domain)."),
+    OutputSpec(
+        "monitoring",
+        "What the gateway runs and emits, for the `operations` module's `gateway` input: API and stage names, "
+        "functions with their timeouts, tables, the router's metrics namespace, models and tenant budgets.",
+    ),
     OutputSpec("openapi_document", "OpenAPI 3 document (JSON) of the gateway's routes, schemas and error envelope."),
 )

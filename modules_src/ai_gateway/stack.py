@@ -31,7 +31,7 @@ from modules_src.common.account import AccountContext
 from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
 from modules_src.common.constructs.kms_key import KmsKey, KmsKeyProps
 from modules_src.common.constructs.python_function import PythonFunction, PythonFunctionProps
-from modules_src.common.expressions import Expr, address, each, one, ref
+from modules_src.common.expressions import Expr, address, each, hcl_value, one, ref
 from modules_src.common.module_stack import ModuleStack
 from modules_src.common.naming import named
 
@@ -273,9 +273,56 @@ class AiGatewayStack(ModuleStack):
         self.output("usage_plan_ids", str(each(access.usage_plans, "id")))
         self.output("custom_domain_regional_domain_name", str(one(stage.domain, "regional_domain_name")))
         self.output("custom_domain_regional_zone_id", str(one(stage.domain, "regional_zone_id")))
+        self.output(
+            "monitoring",
+            str(
+                self._monitoring(
+                    api=api,
+                    stage=stage,
+                    router=router,
+                    authorizer=authorizer,
+                    access=access,
+                    state=state,
+                    config=config,
+                )
+            ),
+        )
         # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
         self.output("openapi_document", '${file("${path.module}/openapi.json")}')
         self.check_complete()
+
+    def _monitoring(
+        self, *, api: Any, stage: Any, router: Any, authorizer: Any, access: Any, state: Any, config: Any
+    ) -> Expr:
+        """What the operations module watches (its `gateway` input): names, limits, models and tenants."""
+
+        def function(fn: Any) -> dict[str, Expr]:
+            return {"name": ref(fn.function, "function_name"), "timeout_seconds": ref(fn.function, "timeout")}
+
+        tables = {"tenants": ref(access.table, "name"), "budgets": ref(state.budgets, "name"),
+                  "config": ref(config.table, "name"), "cache": one(state.cache, "name")}  # fmt: skip
+        models, tenants = self.ref("models"), self.ref("tenants")
+        return Expr(
+            hcl_value(
+                {
+                    "rest_api_name": ref(api.api, "name"),
+                    "stage_name": ref(stage.stage, "stage_name"),
+                    "metrics_namespace": self.ref("metrics_namespace"),
+                    "functions": {"router": function(router), "authorizer": function(authorizer)},
+                    # Without a response cache there is no cache table to watch.
+                    "tables": Expr(f"{{for k, t in {hcl_value(tables)} : k => t if t != null}}"),
+                    "models": Expr(
+                        f"{{for alias, m in {models.text} : alias => {{provider = m.provider, model_id = m.model_id}}}}"
+                    ),
+                    "tenants": Expr(
+                        f"{{for id, t in {tenants.text} : id => {{daily_token_budget = t.daily_token_budget, "
+                        "monthly_token_budget = t.monthly_token_budget}}"
+                    ),
+                    "access_log_group_name": ref(stage.access_log_group, "name"),
+                    "router_log_group_name": ref(router.log_group, "name"),
+                }
+            )
+        )
 
 
 def _or_empty(value: Expr) -> Expr:

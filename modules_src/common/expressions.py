@@ -67,3 +67,28 @@ def one(resource: TerraformResource, attribute: str) -> Expr:
 def each(resource: TerraformResource, attribute: str) -> Expr:
     """`{key => attribute}` of a `for_each` resource."""
     return Expr(f"{{for key, item in {address(resource)} : key => item.{attribute}}}")
+
+
+@dataclass(frozen=True)
+class ForList:
+    """`[for <binding> in <collection> : <item>]`; `item` may hold Exprs naming the binding."""
+
+    binding: str
+    collection: Expr
+    item: object
+
+
+def hcl_value(value: object) -> str:
+    """A Python structure as an HCL expression: dicts, lists, literals, `Expr`s and `ForList`s, nested."""
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, ForList):
+        return f"[for {value.binding} in {value.collection.text} : {hcl_value(value.item)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {hcl_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(hcl_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        # A literal string: HCL would read `${` and `%{` in it as templates.
+        return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
+    return json.dumps(value)

@@ -140,6 +140,7 @@ class WafStack(ModuleStack):
         logging.add_override("dynamic.logging_filter", self._logging_filter())
         self.output("web_acl_arn", acl.arn)
         self.output("web_acl_id", acl.id)
+        self.output("web_acl_name", acl.name)
         self.output("log_group_name", logs.name)
         self.output("kms_key_arn", key.key_arn)
         self.check_complete()

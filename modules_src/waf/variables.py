@@ -182,6 +182,7 @@ SPEC = ModuleSpec(
     outputs=(
         OutputSpec("web_acl_arn", "ARN of the web ACL."),
         OutputSpec("web_acl_id", "ID of the web ACL."),
+        OutputSpec("web_acl_name", "Name of the web ACL: the `WebACL` dimension of its CloudWatch metrics."),
         OutputSpec("log_group_name", "CloudWatch log group of the WAF logs (`aws-waf-logs-<name>`)."),
         OutputSpec("kms_key_arn", "ARN of the KMS key encrypting the logs (created or given)."),
     ),

@@ -10,7 +10,9 @@ accepted. What each parameter does is documented in the README ("Router API"):
   misapply them): `n`, `stream`, `presence_penalty`, `frequency_penalty`,
   `logprobs`, `top_logprobs`, `logit_bias`, `seed`, `tools`, `tool_choice`,
   `parallel_tool_calls`, `response_format`, `stream_options`;
-- ignored, because they never change an answer: `metadata`, `store`, `service_tier`;
+- `metadata` (OpenAI's map of up to 16 strings) is checked and never sent to a
+  model; its `prompt` entry labels the request's usage record for chargeback;
+- ignored, because they never change an answer: `store`, `service_tier`;
 - anything else is refused as unknown.
 """
 
@@ -18,10 +20,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from contract.catalog import MAX_DIMENSIONS
+from contract.metrics import PROMPT_METADATA_KEY, PROMPT_PATTERN
 from router.chat import ChatMessage, ChatRequest
 from router.embeddings import EmbeddingRequest
 from shared.errors import GatewayError
@@ -32,9 +36,15 @@ MAX_OUTPUT_TOKENS = 200_000
 MAX_EMBEDDING_INPUTS = 2048
 MAX_USER_LENGTH = 256
 
-CHAT_APPLIED = ("model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user")
-EMBEDDING_APPLIED = ("model", "input", "dimensions", "encoding_format", "user")
-IGNORED = ("metadata", "store", "service_tier")
+CHAT_APPLIED = (
+    "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "metadata"
+)  # fmt: skip
+EMBEDDING_APPLIED = ("model", "input", "dimensions", "encoding_format", "user", "metadata")
+IGNORED = ("store", "service_tier")
+# OpenAI's limits on `metadata`.
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 512
 # Parameter -> the only values accepted (OpenAI's defaults, or null).
 DEFAULT_ONLY: dict[str, tuple[Any, ...]] = {
     "n": (1,),
@@ -113,6 +123,34 @@ def _whole(document: dict[str, Any], name: str, low: int, high: int) -> int | No
     return value
 
 
+def _prompt_label(document: dict[str, Any]) -> str | None:
+    """The `prompt` entry of a valid `metadata` map (the usage record's label), or None."""
+    metadata = document.get("metadata")
+    if metadata is None:
+        return None
+    if (
+        not isinstance(metadata, dict)
+        or len(metadata) > MAX_METADATA_PAIRS
+        or not all(
+            isinstance(v, str) and len(k) <= MAX_METADATA_KEY and len(v) <= MAX_METADATA_VALUE
+            for k, v in metadata.items()
+        )
+    ):
+        raise _bad(
+            f"'metadata' must be an object of at most {MAX_METADATA_PAIRS} strings "
+            f"(keys up to {MAX_METADATA_KEY} characters, values up to {MAX_METADATA_VALUE})",
+            "metadata",
+        )
+    label = metadata.get(PROMPT_METADATA_KEY)
+    if label is not None and not re.fullmatch(PROMPT_PATTERN, label):
+        raise _bad(
+            f"'metadata.{PROMPT_METADATA_KEY}' labels the request for chargeback: 1-64 letters, digits and "
+            "._:/@- starting with a letter or digit",
+            f"metadata.{PROMPT_METADATA_KEY}",
+        )
+    return label
+
+
 def _user(document: dict[str, Any]) -> str | None:
     user = document.get("user")
     if user is None:
@@ -180,6 +218,7 @@ def _stop(raw: Any) -> tuple[str, ...]:
 class ParsedChat:
     alias: str
     request: ChatRequest
+    prompt: str | None = None
 
 
 def parse_chat(document: dict[str, Any]) -> ParsedChat:
@@ -206,7 +245,7 @@ def parse_chat(document: dict[str, Any]) -> ParsedChat:
         stop=_stop(document.get("stop")),
         user=_user(document),
     )
-    return ParsedChat(alias, request)
+    return ParsedChat(alias, request, _prompt_label(document))
 
 
 @dataclass(frozen=True)
@@ -214,6 +253,7 @@ class ParsedEmbedding:
     alias: str
     request: EmbeddingRequest
     base64: bool
+    prompt: str | None = None
 
 
 def parse_embedding(document: dict[str, Any]) -> ParsedEmbedding:
@@ -238,4 +278,4 @@ def parse_embedding(document: dict[str, Any]) -> ParsedEmbedding:
     request = EmbeddingRequest(
         inputs=tuple(inputs), dimensions=_whole(document, "dimensions", 1, MAX_DIMENSIONS), user=_user(document)
     )
-    return ParsedEmbedding(alias, request, encoding == "base64")
+    return ParsedEmbedding(alias, request, encoding == "base64", _prompt_label(document))

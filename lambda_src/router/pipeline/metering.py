@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from contract.metrics import BUDGET_RECONCILE_MESSAGE
 from router.pipeline import refusals
 from router.pipeline.budgets import MONTH_ATTRIBUTE, BudgetExceeded, BudgetWriteFailed, DynamoBudgets, Hold, Limits
 
@@ -109,7 +110,7 @@ class Meter:
     def _reconcile(self, hold: Hold, owed: int, applied: bool | None) -> None:
         """One log line an operator (or a job) can apply: add `owed` to the item's day and month attributes."""
         self._log(
-            "budget reconcile",
+            BUDGET_RECONCILE_MESSAGE,
             {
                 "request_id": self._request_id,
                 "tenant_id": self._tenant,

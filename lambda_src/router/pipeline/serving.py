@@ -120,6 +120,7 @@ class ModelService:
         served = self._serve(
             proxy=proxy,
             alias=parsed.alias,
+            prompt=parsed.prompt,
             job=job,
             cacheable=self.settings.cache.applies(parsed.alias, parsed.request.temperature, deterministic=False),
             remaining_seconds=remaining_seconds,
@@ -135,6 +136,7 @@ class ModelService:
         served = self._serve(
             proxy=proxy,
             alias=parsed.alias,
+            prompt=parsed.prompt,
             job=embedding_job(request),
             cacheable=self.settings.cache.applies(parsed.alias, None, deterministic=True),
             remaining_seconds=remaining_seconds,
@@ -153,6 +155,7 @@ class ModelService:
         *,
         proxy: ProxyRequest,
         alias: str,
+        prompt: str | None,
         job: Job,
         cacheable: bool,
         remaining_seconds: float,
@@ -161,7 +164,7 @@ class ModelService:
         started = time.perf_counter()
         tenant = _tenant(proxy)
         plan = self._plan(proxy=proxy, tenant=tenant, alias=alias, job=job)
-        usage = UsageDraft(proxy, tenant.tenant_id, alias, plan)
+        usage = UsageDraft(proxy, tenant.tenant_id, alias, plan, prompt)
         bypass = proxy.headers.get(CACHE_HEADER, "").lower() == "bypass"
         use_cache = cacheable and self.cache is not None and not bypass
         key = cache_key(tenant.tenant_id, proxy.route, alias, job.request) if use_cache else ""

@@ -1,19 +1,19 @@
-"""Usage metrics as CloudWatch embedded metric format (powertools), one record per model request.
+"""Usage metrics as CloudWatch embedded metric format (EMF), one record per model request.
 
-Dimensions are tenant, model and backend (what dashboards and alarms slice by);
-the A/B arm, cache result, fallback flag, alias asked for and request id ride
-along as properties, searchable in Logs Insights without multiplying metric cost.
-Never any prompt or answer text.
+Dimension sets, metric names and properties come from `contract.metrics` (the
+operations module's alarms, dashboard and chargeback queries read the same names).
+Never any prompt or answer text: the `prompt` property is the label a request names.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import time
 from dataclasses import dataclass
-from typing import Any
 
-NAMESPACE = "AiGateway"
+from contract import metrics as m
+
+NAMESPACE = m.DEFAULT_NAMESPACE
 
 
 @dataclass(frozen=True)
@@ -33,53 +33,54 @@ class Usage:
     # USD from the model's price table; None when the model has no price.
     cost: float | None
     latency_ms: float
+    # The prompt label from the request's `metadata`, if it named one.
+    prompt: str | None = None
 
 
-@functools.cache
-def _serializer(namespace: str) -> Any:
-    # Imported on the first model request, not at cold start (GET /v1/models never needs it).
-    from aws_lambda_powertools.metrics import EphemeralMetrics
+def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) -> dict[str, object]:
+    """The EMF record of `usage`: the metric declarations under `_aws`, values and properties beside them.
 
-    return EphemeralMetrics(namespace=namespace, service="router")
-
-
-def _metric(unit: str, value: float) -> dict[str, Any]:
-    return {"Unit": unit, "StorageResolution": 60, "Value": [float(value)]}
-
-
-def emit(usage: Usage, namespace: str = NAMESPACE) -> None:
-    """Print one EMF record for `usage` (Lambda ships stdout to CloudWatch Logs, which extracts the metrics).
-
-    The record is built by powertools' EMF serializer from a complete metric set in one
-    call: adding metrics one by one re-validates each unit and costs several times more
-    on the request path. Units here are CloudWatch's own names. Request counts are the
-    `Latency` metric's sample count.
+    Written by hand rather than by powertools' serializer: EMF is a small JSON shape, the
+    serializer holds one dimension set per record, and importing it cost the first
+    model request of each container tens of milliseconds. Values are plain numbers, not
+    one-element lists, so Logs Insights sums them by name (`sum(InputTokens)`).
     """
-    metrics = {
-        "Errors": _metric("Count", 1 if usage.status >= 400 else 0),
-        "InputTokens": _metric("Count", usage.input_tokens),
-        "OutputTokens": _metric("Count", usage.output_tokens),
-        "Latency": _metric("Milliseconds", round(usage.latency_ms, 3)),
-        "CacheHits": _metric("Count", 1 if usage.cache == "hit" else 0),
-        "Fallbacks": _metric("Count", 1 if usage.fallback else 0),
+    values: dict[str, float] = {
+        m.ERRORS: 1.0 if usage.status >= 400 else 0.0,
+        m.THROTTLED: 1.0 if usage.status == 429 else 0.0,
+        m.INPUT_TOKENS: float(usage.input_tokens),
+        m.OUTPUT_TOKENS: float(usage.output_tokens),
+        m.LATENCY: round(usage.latency_ms, 3),
+        m.CACHE_HITS: 1.0 if usage.cache == "hit" else 0.0,
+        m.FALLBACKS: 1.0 if usage.fallback else 0.0,
     }
     if usage.cost is not None:
-        metrics["EstimatedCostUSD"] = _metric("None", round(usage.cost, 8))
-    dimensions = {
-        "tenant": usage.tenant or "-",
-        "model": usage.model or "-",
-        "backend": usage.backend or "-",
-        "service": "router",
-    }
-    metadata = {
+        values[m.ESTIMATED_COST] = round(usage.cost, 8)
+    declared = [{"Name": name, "Unit": m.UNITS[name], "StorageResolution": 60} for name in values]
+    return {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000) if now_ms is None else now_ms,
+            "CloudWatchMetrics": [
+                {"Namespace": namespace, "Dimensions": [list(s) for s in m.DIMENSION_SETS], "Metrics": declared}
+            ],
+        },
+        m.TENANT: usage.tenant or m.UNKNOWN,
+        m.MODEL: usage.model or m.UNKNOWN,
+        m.BACKEND: usage.backend or m.UNKNOWN,
+        m.SERVICE_DIMENSION: m.SERVICE,
+        **values,
         "request_id": usage.request_id,
         "route": usage.route,
         "alias": usage.alias,
+        m.PROMPT: usage.prompt or m.UNKNOWN,
         "arm": usage.arm,
         "status": usage.status,
         "cache": usage.cache,
         "fallback": usage.fallback,
     }
-    record = _serializer(namespace).serialize_metric_set(metrics=metrics, dimensions=dimensions, metadata=metadata)
+
+
+def emit(usage: Usage, namespace: str = NAMESPACE) -> None:
+    """Print one EMF record for `usage` (Lambda ships stdout to CloudWatch Logs, which extracts the metrics)."""
     # EMF records go to stdout by design: CloudWatch Logs extracts the metrics from there.
-    print(json.dumps(record, separators=(",", ":")))
+    print(json.dumps(record(usage, namespace), separators=(",", ":")))

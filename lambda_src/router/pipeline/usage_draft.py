@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 class UsageDraft:
     """What one request's usage record will say: the plan's primary until a model is tried or answers."""
 
-    def __init__(self, proxy: ProxyRequest, tenant: str, alias: str, plan: Plan) -> None:
-        self.proxy, self.tenant, self.alias, self.plan = proxy, tenant, alias, plan
+    def __init__(self, proxy: ProxyRequest, tenant: str, alias: str, plan: Plan, prompt: str | None = None) -> None:
+        self.proxy, self.tenant, self.alias, self.plan, self.prompt = proxy, tenant, alias, plan, prompt
         self.model, self.backend, self.arm, self.cache = plan.models[0], "", plan.arm, "off"
         self.status, self.fallback = 500, False
         self.tokens: tuple[int, int] = (0, 0)
@@ -51,6 +51,7 @@ class UsageDraft:
                     output_tokens=self.tokens[1],
                     cost=self.cost,
                     latency_ms=latency_ms,
+                    prompt=self.prompt,
                 ),
                 namespace,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contract import metrics
 from modules_src.common.spec import VariableSpec
 from modules_src.common.validations import matches, one_of
 from modules_src.common.variables import log_retention_variable
@@ -52,8 +53,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "metrics_namespace",
         "string",
-        "CloudWatch namespace of the router's usage metrics (embedded metric format), default `AiGateway`.",
-        default="AiGateway",
-        validations=(matches("metrics_namespace", "^[A-Za-z0-9._/#:-]{1,255}$"),),
+        f"CloudWatch namespace of the router's usage metrics (embedded metric format), default "
+        f"`{metrics.DEFAULT_NAMESPACE}`.",
+        default=metrics.DEFAULT_NAMESPACE,
+        validations=(matches("metrics_namespace", metrics.NAMESPACE_PATTERN),),
     ),
 )

@@ -26,6 +26,9 @@ LOGS_KEY_ACTIONS = [
     "kms:ReEncryptTo",
 ]
 
+# What a service needs to write to a resource encrypted with the key (SNS: a data key per message).
+SERVICE_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"]
+
 
 @dataclass(frozen=True)
 class KmsKeyProps:
@@ -41,8 +44,13 @@ class KmsKeyProps:
     tags: Any
     logical_id: str = "this"
     arn_local: str = "kms_key_arn"
+    # Services that encrypt with the key on this account's behalf (e.g. `cloudwatch.amazonaws.com` publishing
+    # to an encrypted SNS topic): data keys and decryption only.
+    service_principals: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not self.log_group_prefixes and not self.service_principals:
+            raise ValueError("a key for nothing: name the log groups or the services that use it")
         if not all(p.startswith(("/", WAF_LOG_PREFIX)) for p in self.log_group_prefixes):
             raise ValueError(f"log_group_prefixes must be log group names starting with '/': {self.log_group_prefixes}")
 
@@ -57,29 +65,42 @@ class KmsKey(Construct):
             f"arn:{account.partition}:logs:{account.region}:{account.account_id}:log-group:{prefix}*"
             for prefix in props.log_group_prefixes
         ]
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
+        statements: list[dict[str, Any]] = [
+            {
+                # AWS's default key policy: lets the account's IAM policies grant use of the key.
+                # Key policies must name the key as "*" and without this statement the key
+                # becomes unmanageable, so both wildcards are required here.
+                "Sid": "EnableIamPolicies",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{account.partition}:iam::{account.account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowCloudWatchLogsForThisModule",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
+                "Action": LOGS_KEY_ACTIONS,
+                "Resource": "*",
+                "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arns}},
+            },
+        ]
+        if not log_group_arns:
+            statements.pop()
+        if props.service_principals:
+            statements.append(
                 {
-                    # AWS's default key policy: lets the account's IAM policies grant use of the key.
-                    # Key policies must name the key as "*" and without this statement the key
-                    # becomes unmanageable, so both wildcards are required here.
-                    "Sid": "EnableIamPolicies",
+                    "Sid": "AllowServicesOfThisAccount",
                     "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{account.partition}:iam::{account.account_id}:root"},
-                    "Action": "kms:*",
+                    "Principal": {"Service": list(props.service_principals)},
+                    "Action": SERVICE_KEY_ACTIONS,
+                    # A key policy names its own key as "*". No source condition: AWS documents none for
+                    # these calls (a wrong one would silently drop alarms); the resource's own policy
+                    # (the SNS topic's) is what admits only this account's alarms and budgets.
                     "Resource": "*",
-                },
-                {
-                    "Sid": "AllowCloudWatchLogsForThisModule",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
-                    "Action": LOGS_KEY_ACTIONS,
-                    "Resource": "*",
-                    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arns}},
-                },
-            ],
-        }
+                }
+            )
+        policy = {"Version": "2012-10-17", "Statement": statements}
         self.key = named(
             KmsKeyResource(
                 self,

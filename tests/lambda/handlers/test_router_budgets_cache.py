@@ -49,11 +49,15 @@ def test_usage_is_recorded_from_the_reported_token_counts(router: Router, dynamo
     assert used(dynamodb, router, "acme", "month") == 70
 
 
-def test_a_request_over_the_budget_gets_429_with_a_clear_message(router: Router, dynamodb: Any) -> None:
+def test_a_request_over_the_budget_gets_429_with_a_clear_message(
+    router: Router, dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     router.backend.scripts[HAIKU] = [ChatResult("ok", "stop", 460, 460)]
     assert router.call(CHAT, ASK, daily="1000")["statusCode"] == 200
     response = router.call(CHAT, ASK, daily="1000")
     assert response["statusCode"] == 429
+    served, refused = emf_records(capsys.readouterr().out)
+    assert (served["Throttled"], refused["Throttled"], refused["Errors"]) == (0.0, 1.0, 1.0)
     error = body_of(response)["error"]
     assert error["code"] == "token_budget_exceeded"
     assert error["type"] == "insufficient_quota"
@@ -125,7 +129,7 @@ def test_a_deterministic_request_is_answered_from_the_cache_the_second_time(
     assert body_of(second)["id"] == "chatcmpl-two"
     assert used(dynamodb, cached, "acme", "day") == 17, "a cache hit costs no tokens"
     hits = [r["CacheHits"] for r in emf_records(capsys.readouterr().out)]
-    assert hits == [[0.0], [1.0]]
+    assert hits == [0.0, 1.0]
 
 
 def test_sampled_requests_are_not_cached_unless_asked(cached: Router) -> None:

@@ -81,6 +81,10 @@ def test_the_same_user_stays_on_one_arm(router: Router) -> None:
         ({"messages": [{"role": "tool", "content": "x"}]}, 400, "messages[0].role", "invalid_parameter"),
         ({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, 400, "messages[0].content", None),
         ({"messages": [{"role": "user", "content": "x", "tool_calls": []}]}, 400, "messages[0].tool_calls", None),
+        ({"metadata": {"prompt": "a b"}}, 400, "metadata.prompt", "invalid_parameter"),
+        ({"metadata": {"prompt": 7}}, 400, "metadata", "invalid_parameter"),
+        ({"metadata": {f"k{i}": "v" for i in range(17)}}, 400, "metadata", "invalid_parameter"),
+        ({"metadata": ["prompt"]}, 400, "metadata", "invalid_parameter"),
         ({"model": "gpt-9"}, 404, "model", "model_not_found"),
         ({"model": "titan-embed"}, 404, "model", "model_not_found"),
     ],
@@ -240,19 +244,37 @@ def test_usage_metrics_are_emitted_per_request_without_prompt_text(
 ) -> None:
     router.backend.scripts[HAIKU] = [ChatResult("ok", "stop", 1000, 2000)]
     with caplog.at_level(logging.DEBUG):
-        router.call(CHAT, {**HELLO, "messages": [{"role": "user", "content": "SECRET-PROMPT-TEXT"}]})
+        router.call(
+            CHAT,
+            {
+                **HELLO,
+                "messages": [{"role": "user", "content": "SECRET-PROMPT-TEXT"}],
+                "metadata": {"prompt": "support/triage@3", "ticket": "SECRET-METADATA"},
+            },
+        )
     output = capsys.readouterr().out
     assert '"tenant_id": "acme"' in logged(caplog), "the request log line names the tenant"
+    assert "SECRET-METADATA" not in output + logged(caplog), "only the prompt label of metadata is recorded"
     assert "SECRET-PROMPT-TEXT" not in output + logged(caplog)
     (record,) = emf_records(output)
     assert record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "AiGateway"
-    assert record["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["tenant", "model", "backend", "service"]]
+    assert record["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [
+        ["tenant", "model", "backend", "service"],
+        ["model", "service"],
+        ["tenant", "service"],
+        ["service"],
+    ]
+    declared = {d["Name"]: d["Unit"] for d in record["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+    assert declared["Latency"] == "Milliseconds" and declared["EstimatedCostUSD"] == "None"
+    assert all(isinstance(record[name], float) for name in declared), "every declared metric has its value"
+    assert record["prompt"] == "support/triage@3"
+    assert record["Throttled"] == 0.0
     assert (record["tenant"], record["model"], record["backend"]) == ("acme", "haiku", "bedrock")
-    assert record["InputTokens"] == [1000.0]
-    assert record["OutputTokens"] == [2000.0]
-    assert record["EstimatedCostUSD"] == [pytest.approx(0.00025 + 2 * 0.00125)]
-    assert record["CacheHits"] == [0.0]
-    assert record["Fallbacks"] == [0.0]
+    assert record["InputTokens"] == 1000.0
+    assert record["OutputTokens"] == 2000.0
+    assert record["EstimatedCostUSD"] == pytest.approx(0.00025 + 2 * 0.00125)
+    assert record["CacheHits"] == 0.0
+    assert record["Fallbacks"] == 0.0
     assert (record["arm"], record["request_id"], record["status"]) == ("haiku", "req-1", 200)
 
 
@@ -260,7 +282,7 @@ def test_a_failed_request_is_measured_too(router: Router, capsys: pytest.Capture
     router.backend.scripts[HAIKU] = [BackendError("unavailable", "down")] * 3
     assert router.call(CHAT, HELLO)["statusCode"] == 502
     (record,) = emf_records(capsys.readouterr().out)
-    assert record["Errors"] == [1.0]
+    assert record["Errors"] == 1.0
     assert record["status"] == 502
 
 

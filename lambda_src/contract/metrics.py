@@ -1,0 +1,57 @@
+"""The router's usage record: its CloudWatch namespace, metrics, dimension sets and properties.
+
+One embedded-metric-format (EMF) record per model request. The router writes it; the
+operations module's alarms, dashboard and chargeback queries read it, by these names.
+"""
+
+from __future__ import annotations
+
+DEFAULT_NAMESPACE = "AiGateway"
+NAMESPACE_PATTERN = "^[A-Za-z0-9._/#:-]{1,255}$"
+# The `service` dimension's value on every record.
+SERVICE = "router"
+
+TENANT = "tenant"
+MODEL = "model"
+BACKEND = "backend"
+SERVICE_DIMENSION = "service"
+# Each set is its own CloudWatch metric: per tenant and model for drill-down, per model
+# (alarms on a model across tenants), per tenant (spend), and the whole router.
+BY_TENANT_AND_MODEL = (TENANT, MODEL, BACKEND, SERVICE_DIMENSION)
+BY_MODEL = (MODEL, SERVICE_DIMENSION)
+BY_TENANT = (TENANT, SERVICE_DIMENSION)
+OVERALL = (SERVICE_DIMENSION,)
+DIMENSION_SETS = (BY_TENANT_AND_MODEL, BY_MODEL, BY_TENANT, OVERALL)
+# Dimension value when a request never got as far (no tenant in context, no model tried).
+UNKNOWN = "-"
+
+# Metric -> CloudWatch unit. 0/1 metrics make their `Average` a rate; `Latency`'s sample count is requests.
+ERRORS = "Errors"
+THROTTLED = "Throttled"
+INPUT_TOKENS = "InputTokens"
+OUTPUT_TOKENS = "OutputTokens"
+LATENCY = "Latency"
+CACHE_HITS = "CacheHits"
+FALLBACKS = "Fallbacks"
+ESTIMATED_COST = "EstimatedCostUSD"
+UNITS = {
+    ERRORS: "Count",
+    THROTTLED: "Count",
+    INPUT_TOKENS: "Count",
+    OUTPUT_TOKENS: "Count",
+    LATENCY: "Milliseconds",
+    CACHE_HITS: "Count",
+    FALLBACKS: "Count",
+    # Written only when the model has prices.
+    ESTIMATED_COST: "None",
+}
+
+# Properties: searchable in Logs Insights, not dimensions (they would multiply metric cost).
+PROMPT = "prompt"
+PROPERTIES = ("request_id", "route", "alias", PROMPT, "arm", "status", "cache", "fallback")
+# A request names its prompt for chargeback in OpenAI's `metadata` map, under this key.
+PROMPT_METADATA_KEY = "prompt"
+PROMPT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}$"
+
+# The router's log line for a token-counter write to correct (the operations module counts them).
+BUDGET_RECONCILE_MESSAGE = "budget reconcile"
