@@ -11,6 +11,8 @@ ENV           ?=
 PYTEST_ARGS   ?=
 BENCH_ARGS    ?=
 FROM          ?=
+SINCE         ?=
+UNTIL         ?=
 
 VENV     := .venv
 VPY      := $(VENV)/bin/python
@@ -22,7 +24,7 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CACHE)/jsii
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test scan lint bench upgrade-check check-env plan apply clean
+.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test scan lint bench upgrade-check check-env plan apply report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -94,6 +96,9 @@ plan: check-env package tfconfig ## terraform plan of a real environment: make p
 
 apply: check-env package tfconfig ## terraform apply of a real environment: make apply ENV=dev
 	@$(VPY) -m tooling.real_env apply --env "$(ENV)"
+
+report: $(STAMP) tfconfig ## CSV of tokens and cost per tenant, model and day: make report ENV=local SINCE=2026-12-01
+	@$(VPY) -m tooling.report --env "$(ENV)" --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)")
 
 clean: ## Stop the emulator, remove build outputs and the virtual environment
 	@if [ -x $(VPY) ]; then $(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT); fi

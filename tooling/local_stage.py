@@ -7,10 +7,13 @@ from the emulator; loads the handlers from the zips `make package` built; and tu
 every HTTP request into the events API Gateway would send. The authorizer's AWS
 calls (tenant table, API keys) go to the emulator too.
 
+What each function prints (usage records, log lines) is put into its log group on the
+emulator, as Lambda ships stdout to CloudWatch Logs.
+
 What it does not emulate: direct service integrations (Bedrock, SageMaker: 501 after
 authorization), usage plan throttles and quotas, request validation, result caching,
-and the exact text of API Gateway's own errors (it answers them in the gateway's JSON
-error envelope with the same status and code).
+the stage's access log, and the exact text of API Gateway's own errors (it answers
+them in the gateway's JSON error envelope with the same status and code).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tooling.emulator import emulator_client
+from tooling.function_logs import LogShipper, install
 from tooling.paths import BUILD_DIR, DIST_DIR
 
 HOST = "127.0.0.1"
@@ -108,12 +112,13 @@ def load_handler(handler_spec: str, environment: dict[str, str], code_dir: Path)
 
 
 class FunctionLoader:
-    """Loads each Lambda a stage uses once, from the emulator's configuration."""
+    """Loads each Lambda a stage uses once, from the emulator's configuration (shipping its logs if asked)."""
 
-    def __init__(self, endpoint: str, region: str, code_dir: Path) -> None:
+    def __init__(self, endpoint: str, region: str, code_dir: Path, shipper: LogShipper | None = None) -> None:
         self._lambda = emulator_client(endpoint, "lambda", region)
         self._code_dir = code_dir
         self._handlers: dict[str, Handler] = {}
+        self._shipper = shipper
 
     def handler_for(self, uri: str) -> tuple[str, Handler] | None:
         match = FUNCTION_ARN.search(uri or "")
@@ -123,16 +128,25 @@ class FunctionLoader:
         if arn not in self._handlers:
             config = self._lambda.get_function_configuration(FunctionName=arn)
             variables = config.get("Environment", {}).get("Variables", {})
-            self._handlers[arn] = load_handler(config["Handler"], variables, self._code_dir)
+            handler = load_handler(config["Handler"], variables, self._code_dir)
+            if self._shipper is not None:
+                handler = self._shipper.wrap(config["FunctionName"], handler)
+            self._handlers[arn] = handler
         return arn, self._handlers[arn]
 
 
 def read_stage(
-    endpoint: str, rest_api_id: str, stage: str, code_dir: Path, region: str = "us-east-1"
+    endpoint: str,
+    rest_api_id: str,
+    stage: str,
+    code_dir: Path,
+    *,
+    region: str = "us-east-1",
+    shipper: LogShipper | None = None,
 ) -> tuple[Api, list[Method]]:
     """Read every Lambda proxy method of the API, with its authorizer, from the emulator."""
     apigateway = emulator_client(endpoint, "apigateway", region)
-    loader = FunctionLoader(endpoint, region, code_dir)
+    loader = FunctionLoader(endpoint, region, code_dir, shipper)
     authorizers: dict[str, Authorizer] = {}
     account = "000000000000"
     for item in apigateway.get_authorizers(restApiId=rest_api_id).get("items", []):
@@ -376,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         code_dir = unpack(sorted(args.packages_dir.glob("*.zip")), args.code_dir)
-        api, methods = read_stage(args.emulator_endpoint, args.rest_api_id, args.stage, code_dir)
+        # Before the handlers are imported: their loggers keep the stdout they find.
+        shipper = install(emulator_client(args.emulator_endpoint, "logs"))
+        api, methods = read_stage(args.emulator_endpoint, args.rest_api_id, args.stage, code_dir, shipper=shipper)
         server = make_server(args.port, api, methods)
     except (StageError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -38,3 +38,8 @@ output "router_log_group_names" {
   description = "Log group of each business unit's router usage records (what `make report` reads)."
   value       = { for unit, gateway in module.gateway : unit => gateway.router_log_group_name }
 }
+
+output "region" {
+  description = "Region the environment runs in (where `make report` reads the router's records)."
+  value       = var.region
+}

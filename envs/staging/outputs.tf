@@ -38,3 +38,8 @@ output "router_log_group_name" {
   description = "Log group of the router's usage records (what `make report` reads)."
   value       = module.gateway.router_log_group_name
 }
+
+output "region" {
+  description = "Region the environment runs in (where `make report` reads the router's records)."
+  value       = var.region
+}

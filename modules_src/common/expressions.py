@@ -35,6 +35,17 @@ class Expr:
     def is_null(self) -> Expr:
         return Expr(f"{self.text} == null")
 
+    def attribute(self) -> str:
+        """For an argument: a string literal or template as itself (`AWS/Lambda`), anything else interpolated."""
+        if len(self.text) > 1 and self.text[0] == self.text[-1] == '"':
+            try:
+                value = json.loads(self.text)
+            except ValueError:  # not one string (`"a" == "b"`)
+                return str(self)
+            if isinstance(value, str):
+                return value
+        return str(self)
+
 
 def hcl(value: object) -> str:
     """An HCL literal (JSON is valid HCL) or an expression's text."""

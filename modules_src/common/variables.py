@@ -50,3 +50,9 @@ def log_retention_variable(description: str, default: int) -> VariableSpec:
         default=default,
         validations=(one_of("log_retention_in_days", RETENTION_DAYS),),
     )
+
+
+# Tags of every resource a module creates; the same words in each module.
+TAGS = VariableSpec(
+    "tags", "map(string)", "Tags added to every resource (over the provider's `default_tags`).", default={}
+)

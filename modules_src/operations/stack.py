@@ -150,7 +150,7 @@ class OperationsStack(ModuleStack):
                     pattern=pattern,
                     metric_transformation={
                         "name": metric,
-                        "namespace": str(s.filter_namespace),
+                        "namespace": s.filter_namespace.attribute(),
                         "value": "1",
                         # Zero for every other line: the alarm sees traffic, not missing data.
                         "default_value": "0",
@@ -184,7 +184,7 @@ class OperationsStack(ModuleStack):
         )
         if watch.expression is None:
             (metric,) = metrics
-            alarm.add_override("namespace", str(metric.namespace))
+            alarm.add_override("namespace", metric.namespace.attribute())
             alarm.add_override("metric_name", metric.name)
             alarm.add_override("period", watch.period)
             alarm.add_override("extended_statistic" if metric.stat.startswith("p") else "statistic", metric.stat)
@@ -200,7 +200,7 @@ class OperationsStack(ModuleStack):
                             "id": f"m{index}",
                             "return_data": False,
                             "metric": {
-                                "namespace": str(metric.namespace),
+                                "namespace": metric.namespace.attribute(),
                                 "metric_name": metric.name,
                                 "period": watch.period,
                                 "stat": metric.stat,
@@ -218,18 +218,14 @@ class OperationsStack(ModuleStack):
         return alarm
 
     def _topic_policy(self, topic: SnsTopic, account: AccountContext) -> None:
-        """Only this account's alarms and budgets may publish (the topic's owner keeps its default rights)."""
+        """Only this account's alarms and budgets may publish.
+
+        The account's own principals need no statement: within one account an IAM policy
+        alone grants SNS access, so the topic names no account principal at all.
+        """
         policy = {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "OwnerManagesTheTopic",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{account.partition}:iam::{account.account_id}:root"},
-                    "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:Subscribe",
-                               "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
-                    "Resource": topic.arn,
-                },
                 {
                     "Sid": "AlarmsAndBudgetsOfThisAccountPublish",
                     "Effect": "Allow",
@@ -239,7 +235,7 @@ class OperationsStack(ModuleStack):
                     "Condition": {"StringEquals": {"aws:SourceAccount": account.account_id}},
                 },
             ],
-        }  # fmt: skip
+        }
         named(SnsTopicPolicy(self, "topic_policy", arn=topic.arn, policy=Fn.jsonencode(policy)), "alarms")
 
     # -- chargeback and cost ----------------------------------------------------------------------------------
@@ -296,4 +292,4 @@ class OperationsStack(ModuleStack):
 
 
 def _dimensions(metric: Metric) -> dict[str, str]:
-    return {name: str(value) for name, value in metric.dimensions}
+    return {name: value.attribute() for name, value in metric.dimensions}

@@ -29,7 +29,12 @@ class Threshold:
     @property
     def allowed(self) -> str:
         kind = "a whole number" if self.whole else "a number"
-        return f"{kind} from {self.low:g} to {self.high:g}"
+        return f"{kind} from {number(self.low)} to {number(self.high)}"
+
+
+def number(value: float) -> str:
+    """A number as HCL and people write it: `1000000000`, `0.001`, never `1e+09`."""
+    return str(int(value)) if value == int(value) else repr(value)
 
 
 def _rate(key: str, default: float, why: str) -> Threshold:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from modules_src.common.spec import ModuleSpec, OutputSpec, Validation, VariableSpec
 from modules_src.common.validations import matches, no_offenders
-from modules_src.common.variables import kms_key_variables
-from modules_src.operations.thresholds import THRESHOLDS
+from modules_src.common.variables import TAGS, kms_key_variables
+from modules_src.operations.thresholds import THRESHOLDS, number
 
 # What the `ai_gateway` module's `monitoring` output holds (its type is checked against this one).
 GATEWAY_TYPE = (
@@ -15,7 +15,7 @@ GATEWAY_TYPE = (
     "tenants = map(object({daily_token_budget = number, monthly_token_budget = number})), "
     "access_log_group_name = string, router_log_group_name = string})"
 )
-THRESHOLDS_TYPE = "object({" + ", ".join(f"{t.key} = optional(number, {t.default:g})" for t in THRESHOLDS) + "})"
+THRESHOLDS_TYPE = "object({" + ", ".join(f"{t.key} = optional(number, {number(t.default)})" for t in THRESHOLDS) + "})"
 EMAIL_PATTERN = "^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$"
 # AWS Budgets notifies at a percentage of the budget.
 BUDGET_PERCENT_RANGE = (1, 1000)
@@ -23,7 +23,7 @@ BUDGET_PERCENT_RANGE = (1, 1000)
 THRESHOLD_PROBLEMS = (
     "compact(["
     + ", ".join(
-        f"var.alarm_thresholds.{t.key} >= {t.low:g} && var.alarm_thresholds.{t.key} <= {t.high:g}"
+        f"var.alarm_thresholds.{t.key} >= {number(t.low)} && var.alarm_thresholds.{t.key} <= {number(t.high)}"
         + (f" && floor(var.alarm_thresholds.{t.key}) == var.alarm_thresholds.{t.key}" if t.whole else "")
         + f' ? "" : "alarm_thresholds.{t.key} must be {t.allowed}, got ${{var.alarm_thresholds.{t.key}}}"'
         for t in THRESHOLDS
@@ -151,9 +151,7 @@ SPEC = ModuleSpec(
         *kms_key_variables(
             "ARN of an existing KMS key for the alarm topic; `null` (default) creates one with rotation on."
         ),
-        VariableSpec(
-            "tags", "map(string)", "Tags added to every resource (over the provider's `default_tags`).", default={}
-        ),
+        TAGS,
     ),
     outputs=(
         OutputSpec("alarm_topic_arn", "ARN of the SNS topic every alarm and the cost budget notify."),
@@ -163,5 +161,26 @@ SPEC = ModuleSpec(
         OutputSpec("cost_budget_name", "Name of the AWS Budgets cost budget (`null` without one)."),
         OutputSpec("kms_key_arn", "ARN of the KMS key encrypting the topic (created or given)."),
     ),
-    notes=(),
+    notes=(
+        "Every alarm reads a metric something writes: AWS's documented metrics of API Gateway, Lambda, DynamoDB, "
+        "WAF and Bedrock with their documented dimensions, the router's usage record (namespace "
+        "`metrics_namespace`; dimension sets tenant+model+backend+service, model+service, tenant+service and "
+        "service), and two log metric filters of this module (429 answers in the stage's access log, "
+        "`budget reconcile` lines in the router's log; namespace `<metrics_namespace>/<API name>`). A test "
+        "checks each generated alarm against what its source emits.",
+        "Alarms notify the topic on ALARM and on OK, treat missing data as not breaching, and one alarm exists "
+        "per function, table, model (router error and fallback rates, judged once a model served "
+        "`min_model_requests` in 5 minutes; Bedrock throttles and server errors per Bedrock model id) and "
+        "budgeted tenant. `alarm_models` limits the per-model ones for large catalogs.",
+        "AWS Budgets works on billing data, hours late and for the whole account (tag filters would miss "
+        "Bedrock's per-request cost): one cost budget per account is the backstop; the router's token budgets "
+        "are the control, and `tenant_daily_spend_usd` watches each tenant's estimated spend per UTC day.",
+        "The dashboard is drawn from the same alarm list (each alarm's metrics and threshold), then tokens, "
+        "cost, latency and errors per tenant and per model (SEARCH over the router's namespace: new tenants "
+        "and models appear without a change).",
+        "Chargeback queries (Logs Insights, on the router's log group): requests, errors, tokens and cost by "
+        "tenant, model and day; by tenant, prompt (the `metadata.prompt` label a request sends) and day; and "
+        "by tenant and day. `make report ENV=<env> SINCE=<date>` writes the same sums as CSV.",
+        *(f"Threshold `{t.key}` ({t.allowed}): {t.why}" for t in THRESHOLDS),
+    ),
 )

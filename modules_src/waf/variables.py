@@ -6,7 +6,7 @@ import json
 
 from modules_src.common.spec import ModuleSpec, OutputSpec, Validation, VariableSpec
 from modules_src.common.validations import matches, no_offenders, one_of, whole_number_between
-from modules_src.common.variables import kms_key_variables, log_retention_variable
+from modules_src.common.variables import TAGS, kms_key_variables, log_retention_variable
 from modules_src.waf.rule_sets import RULE_SETS
 from modules_src.waf.statements import ACTIONS, OVERSIZE_HANDLING, RATE_WINDOWS
 
@@ -175,9 +175,7 @@ SPEC = ModuleSpec(
         *kms_key_variables(
             "ARN of an existing KMS key for the log group; `null` (default) creates one with rotation on."
         ),
-        VariableSpec(
-            "tags", "map(string)", "Tags added to every resource (over the provider's `default_tags`).", default={}
-        ),
+        TAGS,
     ),
     outputs=(
         OutputSpec("web_acl_arn", "ARN of the web ACL."),

@@ -24,6 +24,7 @@ import hashlib
 import importlib
 import json
 import shutil
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -61,6 +62,7 @@ LOCAL_MODELS = {
                        "owned_by": "anthropic"},
     "llama3-8b": {"provider": "sagemaker", "model_id": "llama3-8b-instruct", "owned_by": "meta"},
 }  # fmt: skip
+ALARM_MODELS = [*LOCAL_MODELS, "local-echo"]
 LOCAL_ROUTING = {
     "chat": {"sticky": "user", "fallbacks": [],
              "targets": [{"model": "claude-3-haiku", "weight": 90, "arm": "A"}, {"model": "llama3-8b", "weight": 10,
@@ -160,7 +162,9 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
         routing["aliases"].update(LOCAL_ROUTING)
         catalog = {"models": {**LOCAL_MODELS, **models}, "routing": routing}
         applied = LocalEnv(tree, tree / "envs" / "local", env, emulator, catalog)
-        (applied.env_dir / "large.tfvars.json").write_text(json.dumps(catalog))
+        # Per-model alarms for envs/local's own models: four per model would make the large catalog
+        # 2,000 alarms, minutes of apply and destroy on the emulator, and prove nothing more.
+        (applied.env_dir / "large.tfvars.json").write_text(json.dumps({**catalog, "alarm_models": ALARM_MODELS}))
         try:
             run(["init", "-input=false", "-no-color"], applied.env_dir, timeout=INIT_TIMEOUT, env=env)
             apply_to_a_fresh_emulator(applied)
@@ -243,6 +247,89 @@ def test_the_stage_sits_behind_the_web_acl_with_the_llm_profile_and_redacted_log
     assert sorted(f["SingleHeader"]["Name"] for f in logging["RedactedFields"]) == ["authorization", "x-api-key"]
 
 
+def all_alarms(local: LocalEnv) -> list[dict[str, Any]]:
+    pages = local.client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix="aigw-local-")
+    return [alarm for page in pages for alarm in page["MetricAlarms"]]
+
+
+def alarm_metrics(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    stats = [alarm] if alarm.get("MetricName") else [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", [])
+                                                    if "MetricStat" in q]  # fmt: skip
+    return [(m["Namespace"], m["MetricName"], {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}) for m in stats]
+
+
+def test_every_alarm_watches_a_resource_the_apply_created_and_notifies_the_encrypted_topic(local: LocalEnv) -> None:
+    outputs = local.outputs()
+    topic = local.client("sns").get_topic_attributes(TopicArn=outputs["alarm_topic_arn"])["Attributes"]
+    assert topic["KmsMasterKeyId"].startswith("arn:aws:kms:")
+    names = {
+        "FunctionName": {f["FunctionName"] for f in local.client("lambda").list_functions()["Functions"]},
+        "TableName": set(local.client("dynamodb").list_tables()["TableNames"]),
+        "ApiName": {api["name"] for api in local.client("apigateway").get_rest_apis()["items"]},
+        "Stage": {"local"},
+        "WebACL": {acl["Name"] for acl in local.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]},
+        "Region": {"us-east-1"},
+        "Rule": {"ALL"},
+        "ModelId": {m["model_id"] for m in local.catalog["models"].values() if m["provider"] == "bedrock"},
+    }  # fmt: skip
+    filters = local.client("logs").describe_metric_filters()["metricFilters"]
+    written = {(t["metricNamespace"], t["metricName"]) for f in filters for t in f["metricTransformations"]}
+    groups = {g["logGroupName"] for g in local.client("logs").describe_log_groups()["logGroups"]}
+    assert {f["logGroupName"] for f in filters} <= groups, "each filter reads a log group of the gateway"
+    alarms = all_alarms(local)
+    state = json.loads((local.env_dir / "terraform.tfstate").read_text())["resources"]
+    applied = [i for r in state if r["type"] == "aws_cloudwatch_metric_alarm" for i in r["instances"]]
+    assert len(alarms) == len(applied) > 30, "every alarm the apply made is there, and only those"
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [outputs["alarm_topic_arn"]], alarm["AlarmName"]
+        for namespace, metric, dims in alarm_metrics(alarm):
+            if namespace.startswith("AWS/"):
+                strange = {k: v for k, v in dims.items() if k in names and v not in names[k]}
+                assert strange == {}, f"{alarm['AlarmName']} watches {namespace} {metric} of nothing applied"
+            elif namespace != "AiGateway":
+                assert (namespace, metric) in written, f"{alarm['AlarmName']}: no log metric filter writes it"
+    dashboard = local.client("cloudwatch").get_dashboard(DashboardName=outputs["dashboard_name"])
+    widgets = json.loads(dashboard["DashboardBody"])["widgets"]
+    titles = {w["properties"].get("title") for w in widgets}
+    assert {"Stage 5XX rate", "Requests blocked by the web ACL", "Tokens in per tenant"} <= titles
+
+
+def test_the_report_sums_what_the_router_wrote_to_the_emulators_logs(local: LocalEnv, tmp_path: Path) -> None:
+    from tooling import report
+
+    with router_in_process(local) as module:
+        _, service = module.model_service()
+        stub = ScriptedBackend()
+        service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: stub))
+        chat = {"model": "claude-3-haiku", "messages": [{"role": "user", "content": "hi"}]}
+        with pytest.MonkeyPatch.context() as patch:
+            printed: list[str] = []
+            patch.setattr("builtins.print", lambda line, **_kw: printed.append(str(line)))
+            for index, tenant in enumerate(["acme", "acme", "initech"]):
+                event = proxy_event(
+                    "/v1/chat/completions", chat, tenant=tenant, allowed="claude-3-haiku", request_id=f"report-{index}"
+                )
+                assert module.handler(event, FakeLambdaContext())["statusCode"] == 200
+    records = [line for line in printed if '"_aws"' in line]
+    assert len(records) == 3
+    logs = local.client("logs")
+    group = local.outputs()["router_log_group_name"]
+    logs.create_log_stream(logGroupName=group, logStreamName="report-test")
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName="report-test",
+                        logEvents=[{"timestamp": now, "message": line} for line in records])  # fmt: skip
+    out = tmp_path / "report.csv"
+    today = time.strftime("%Y-%m-%d", time.gmtime(now / 1000))
+    argv = ["--env", "local", "--since", today, "--env-dir", str(local.env_dir), "--out", str(out)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TF_CLI_CONFIG_FILE", local.env["TF_CLI_CONFIG_FILE"])
+        assert report.main(argv) == 0
+    rows = {(r["tenant"], r["model"]): r for r in report.rows(out)}
+    assert set(rows) == {("acme", "claude-3-haiku"), ("initech", "claude-3-haiku")}
+    assert (rows[("acme", "claude-3-haiku")]["requests"], rows[("acme", "claude-3-haiku")]["day"]) == ("2", today)
+    assert int(rows[("acme", "claude-3-haiku")]["input_tokens"]) > 0
+
+
 def test_the_tenant_table_never_holds_a_key(local: LocalEnv, keys: dict[str, str]) -> None:
     assert sorted(keys) == ["acme", "initech"]
     items = local.client("dynamodb").scan(TableName="aigw-local-tenants")["Items"]
@@ -299,6 +386,11 @@ def test_a_chat_completion_goes_through_authorizer_router_provider_and_exact_cou
     assert len(counters) == 1
     counted = {name: int(value["N"]) for name, value in counters[0].items() if name.startswith(("day_", "month"))}
     assert sorted(counted.values()) == [10, 10], f"daily and monthly counters, exact: {counted}"
+    # The stage ships what the router printed to its log group, as Lambda does: the usage record is there.
+    events = local.client("logs").filter_log_events(logGroupName="/aws/lambda/aigw-local-router")["events"]
+    records = [json.loads(e["message"]) for e in events if '"_aws"' in e["message"]]
+    served = [(r["tenant"], r["InputTokens"], r["OutputTokens"]) for r in records if r["model"] == "local-echo"]
+    assert served == [("acme", 7.0, 3.0)]
 
 
 def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(

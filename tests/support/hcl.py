@@ -186,3 +186,14 @@ def type_structure(expression: str) -> Any:
         return token
 
     return value()
+
+
+def literal(value: Any) -> str:
+    """A Python value as an HCL literal (objects with `=` and quoted keys; None as null)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    return json.dumps(value)

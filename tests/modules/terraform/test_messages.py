@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from router.settings import Settings, SettingsError
+from tests.support.hcl import literal
 from tooling.paths import MODULES_DIR
 from tooling.terraform import run, terraform_environ
 
@@ -76,15 +77,6 @@ def router_problems(case: dict[str, Any]) -> list[str]:
     return str(refused.value).split(" | ")
 
 
-def hcl(value: Any) -> str:
-    """A Python value as HCL (JSON objects with `=`; keys quoted)."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {hcl(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(hcl(v) for v in value) + "]"
-    return json.dumps(value)
-
-
 def words(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -98,7 +90,7 @@ def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: 
     for function in ("router", "authorizer"):
         with zipfile.ZipFile(folder / "fixtures" / f"{function}.zip", "w") as archive:
             archive.writestr(f"{function}/handler.py", "x = 1\n")
-    inputs = "\n".join(f"    {key} = {hcl(value)}" for key, value in case.items())
+    inputs = "\n".join(f"    {key} = {literal(value)}" for key, value in case.items())
     (folder / "tests").mkdir()
     (folder / "tests" / "messages.tftest.hcl").write_text(
         MOCKS + '\nrun "refuses" {\n  command = plan\n  variables {\n'
