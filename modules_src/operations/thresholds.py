@@ -71,8 +71,9 @@ THRESHOLDS = (
     ),
     _count(
         "throttled_requests", 100,
-        "429 answers of the stage in 5 minutes, from usage plans, token budgets and WAF rate rules (`100`): a "
-        "tenant or client that keeps hitting its limit needs a bigger plan or a fix.",
+        "429 answers in the stage's access log in 5 minutes, from usage plans and token budgets (`100`; WAF's "
+        "rate-limit blocks count in `waf_blocked_requests`): a tenant that keeps hitting its limit needs a "
+        "bigger plan or a fix.",
     ),
     _count(
         "lambda_errors", 1,
