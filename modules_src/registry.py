@@ -30,6 +30,8 @@ def modules() -> tuple[ModuleEntry, ...]:
     from modules_src.api_gateway_account.variables import SPEC as API_GATEWAY_ACCOUNT
     from modules_src.operations.stack import OperationsStack
     from modules_src.operations.variables import SPEC as OPERATIONS
+    from modules_src.sagemaker_endpoint.stack import SagemakerEndpointStack
+    from modules_src.sagemaker_endpoint.variables import SPEC as SAGEMAKER_ENDPOINT
     from modules_src.waf.stack import WafStack
     from modules_src.waf.variables import SPEC as WAF
 
@@ -37,5 +39,6 @@ def modules() -> tuple[ModuleEntry, ...]:
         ModuleEntry(AI_GATEWAY, AiGatewayStack, {"openapi.json": openapi_document}),
         ModuleEntry(API_GATEWAY_ACCOUNT, ApiGatewayAccountStack),
         ModuleEntry(OPERATIONS, OperationsStack),
+        ModuleEntry(SAGEMAKER_ENDPOINT, SagemakerEndpointStack),
         ModuleEntry(WAF, WafStack),
     )

@@ -28,9 +28,18 @@ module "gateway" {
   source   = "../../modules/ai_gateway"
   for_each = var.business_units
 
-  name                  = "aigw-dev-${each.key}"
-  stage_name            = "dev"
-  models                = each.value.models
+  name       = "aigw-dev-${each.key}"
+  stage_name = "dev"
+  # The unit's own catalog, plus the custom endpoints it serves (names from the endpoint module, never retyped).
+  models = merge(each.value.models, {
+    for k, e in var.sagemaker_endpoints : k => {
+      provider = "sagemaker"
+      model_id = module.sagemaker_endpoint[k].endpoint_name
+      kind     = e.kind
+      format   = e.format
+      owned_by = each.key
+    } if e.business_unit == each.key
+  })
   tiers                 = var.tiers
   tenants               = each.value.tenants
   routing               = each.value.routing
@@ -64,4 +73,17 @@ module "operations" {
   alarm_email_addresses   = var.alarm_email_addresses
   monthly_cost_budget_usd = each.key == sort(keys(var.business_units))[0] ? var.monthly_cost_budget_usd : null
   tags                    = merge(each.value.tags, { business_unit = each.key })
+}
+
+# Custom models: one SageMaker endpoint per entry (A/B variants, blue/green with rollback alarms).
+module "sagemaker_endpoint" {
+  source   = "../../modules/sagemaker_endpoint"
+  for_each = var.sagemaker_endpoints
+
+  name         = "aigw-dev-${each.key}"
+  models       = each.value.models
+  variants     = each.value.variants
+  deployment   = each.value.deployment
+  data_capture = each.value.data_capture
+  tags         = merge(var.business_units[each.value.business_unit].tags, { business_unit = each.value.business_unit })
 }

@@ -43,3 +43,12 @@ output "region" {
   description = "Region the environment runs in (where `make report` reads the router's records)."
   value       = var.region
 }
+
+output "sagemaker_endpoints" {
+  description = "Each custom model endpoint: its name, ARN and variant names, keyed as in sagemaker_endpoints."
+  value = { for k, e in module.sagemaker_endpoint : k => {
+    endpoint_name = e.endpoint_name
+    endpoint_arn  = e.endpoint_arn
+    variant_names = e.variant_names
+  } }
+}

@@ -58,3 +58,20 @@ tiers = {
     quota_limit          = 5000000
   }
 }
+
+# A custom model served by the payments unit (uncomment with your artifact; it bills while it runs):
+# sagemaker_endpoints = {
+#   fraud = {
+#     business_unit = "payments"
+#     kind          = "chat"
+#     models = {
+#       v1 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_data_url = "s3://<bucket>/fraud/v1/model.tar.gz" }] }
+#       v2 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_data_url = "s3://<bucket>/fraud/v2/model.tar.gz" }] }
+#     }
+#     variants = {
+#       blue  = { model = "v1", weight = 90, instance_type = "ml.m5.large", autoscaling = { min_capacity = 1, max_capacity = 4, target_invocations_per_instance = 500 } }
+#       green = { model = "v2", weight = 10, instance_type = "ml.m5.large" }
+#     }
+#     deployment = { traffic = "CANARY", canary_percent = 10, wait_interval_seconds = 600 }
+#   }
+# }

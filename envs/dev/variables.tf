@@ -106,3 +106,39 @@ variable "monthly_cost_budget_usd" {
   description = "Monthly AWS cost (USD) of the account's AWS Budgets budget; null creates none (validated by the module)."
   default     = null
 }
+
+variable "sagemaker_endpoints" {
+  type = map(object({
+    business_unit = string
+    # How the gateway serves it: its catalog entry's kind and SageMaker format.
+    kind   = optional(string, "chat")
+    format = optional(string, "openai")
+    models = map(object({
+      containers = list(object({
+        image              = optional(string)
+        model_package_name = optional(string)
+        model_data_url     = optional(string)
+        environment        = optional(map(string), {})
+        mode               = optional(string, "SingleModel")
+      }))
+      enable_network_isolation = optional(bool, true)
+    }))
+    variants = map(object({
+      model                  = string
+      weight                 = optional(number, 1)
+      instance_type          = optional(string)
+      initial_instance_count = optional(number, 1)
+      serverless             = optional(object({ memory_size_in_mb = number, max_concurrency = number, provisioned_concurrency = optional(number) }))
+      autoscaling            = optional(object({ min_capacity = number, max_capacity = number, target_invocations_per_instance = number, scale_in_cooldown_seconds = optional(number, 300), scale_out_cooldown_seconds = optional(number, 60) }))
+    }))
+    deployment   = optional(object({ strategy = optional(string, "blue_green"), traffic = optional(string, "ALL_AT_ONCE"), canary_percent = optional(number, 10), linear_step_percent = optional(number, 25), wait_interval_seconds = optional(number, 300), termination_wait_seconds = optional(number, 0), maximum_execution_timeout_seconds = optional(number, 3600), rolling_batch_percent = optional(number, 25), auto_rollback = optional(bool, true) }), {})
+    data_capture = optional(object({ sampling_percentage = number, content_types = optional(list(string), ["application/json"]), capture_input = optional(bool, true), capture_output = optional(bool, true) }))
+  }))
+  description = "Custom model endpoints by key (1-20 lowercase letters, digits, hyphens), each served by one business unit's gateway as the SageMaker model of the same key (validated by the sagemaker_endpoint module). Default none."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, e in var.sagemaker_endpoints : can(regex("^[a-z][a-z0-9-]{0,19}$", k)) && contains(keys(var.business_units), e.business_unit)])
+    error_message = "sagemaker_endpoints keys must match ^[a-z][a-z0-9-]{0,19}$, and each business_unit must be a key of business_units."
+  }
+}

@@ -6,7 +6,7 @@ from typing import Any
 
 # Statement ids whose `Resource` must be "*" because the service supports no resource-level
 # permissions there; each is commented where it is written.
-WILDCARD_RESOURCE_SIDS = frozenset({"WriteTraces"})
+WILDCARD_RESOURCE_SIDS = frozenset({"WriteTraces", "PullImagesAuthorization", "VpcNetworkInterfaces"})
 
 
 def service_assume_role_policy(service: str, account_id: str, source_arn: str | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from cdktn_provider_aws.kms_key import KmsKey as KmsKeyResource
 from constructs import Construct
 
 from modules_src.common.account import AccountContext
-from modules_src.common.expressions import Expr, hcl, one
+from modules_src.common.expressions import Expr, hcl, one, ref
 from modules_src.common.naming import named
 
 # The prefix WAF requires of a log group it writes to.
@@ -49,8 +49,6 @@ class KmsKeyProps:
     service_principals: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.log_group_prefixes and not self.service_principals:
-            raise ValueError("a key for nothing: name the log groups or the services that use it")
         if not all(p.startswith(("/", WAF_LOG_PREFIX)) for p in self.log_group_prefixes):
             raise ValueError(f"log_group_prefixes must be log group names starting with '/': {self.log_group_prefixes}")
 
@@ -119,3 +117,5 @@ class KmsKey(Construct):
         )
         local = named(TerraformLocal(self, "arn", str(arn)), props.arn_local)
         self.key_arn: str = local.as_string
+        # The same as an expression, to compose into larger ones.
+        self.key_arn_ref: Expr = ref(local)

@@ -1,0 +1,1 @@
+"""The `sagemaker_endpoint` module: a custom model endpoint with variants, capture, async, rollouts, scaling."""

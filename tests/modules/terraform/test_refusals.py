@@ -1,0 +1,89 @@
+"""Inputs AWS would refuse, or that could never work, are refused at plan with a message naming them.
+
+Each case plans one module (mock provider, offline) with bad inputs and finds every
+expected message in Terraform's refusal: the input, and what it accepts or why not.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tooling.paths import MODULES_DIR
+from tooling.terraform import run, terraform_environ
+
+pytestmark = pytest.mark.terraform
+
+TESTS = Path(__file__).parent
+CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "operations": (
+        "operations/operations.tftest.hcl",
+        """
+    alarm_thresholds        = { api_5xx_rate = 2, api_p99_latency_ms = 60000, lambda_errors = 0.5 }
+    tenant_daily_spend_usd  = { initech = 10, acme = 0 }
+    alarm_models            = ["gpt-9"]
+    monthly_cost_budget_usd = -5""",
+        (
+            "alarm_thresholds.api_5xx_rate must be a number from 0.001 to 1, got 2",
+            "alarm_thresholds.api_p99_latency_ms must be a whole number from 1 to 29000, got 60000",
+            "alarm_thresholds.lambda_errors must be a whole number from 1 to 1000000000, got 0.5",
+            "tenant_daily_spend_usd: 'initech' is not a tenant of the gateway",
+            "tenant_daily_spend_usd.acme must be more than 0 USD",
+            "alarm_models: 'gpt-9' is not a model of the gateway",
+            "monthly_cost_budget_usd must be null or more than 0.",
+        ),
+    ),
+    "sagemaker_rollouts": (
+        "sagemaker_endpoint/endpoint.tftest.hcl",
+        """
+    variants = {
+      a = { model = "v1", instance_type = "ml.m5.large" }
+      b = { model = "v2", serverless = { memory_size_in_mb = 1500, max_concurrency = 500 } }
+    }
+    deployment      = { strategy = "rolling" }
+    async_inference = {}""",
+        (
+            "variants.b: serverless memory_size_in_mb must be one of 1024, 2048, 3072, 4096, 5120, 6144",
+            "variants.b: serverless max_concurrency must be from 1 to 200",
+            "deployment: AWS refuses a rolling update on a multi-variant endpoint",
+            "deployment: AWS refuses a rolling update on a serverless endpoint",
+            "async_inference: AWS refuses asynchronous inference on serverless variants",
+        ),
+    ),
+    "sagemaker_models": (
+        "sagemaker_endpoint/endpoint.tftest.hcl",
+        """
+    models = {
+      v1 = { containers = [{ image = "docker.io/library/python:3.12" }] }
+      v2 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/x:1", model_package_name = "p",
+                             mode = "MultiModel" }] }
+    }""",
+        (
+            "models.v1.containers[0]: image must be an ECR image URI",
+            "models.v2.containers[0]: set exactly one of image and model_package_name",
+            "models.v2.containers[0]: a MultiModel container loads its models from the model_data_url prefix",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_bad_input_is_named_with_what_it_accepts(case: str, tmp_path: Path) -> None:
+    unit_tests, variables, expected = CASES[case]
+    module = unit_tests.split("/")[0]
+    folder = tmp_path / module
+    shutil.copytree(MODULES_DIR / module, folder)
+    (folder / "tests").mkdir()
+    mocks_and_defaults = (TESTS / unit_tests).read_text().split('\nrun "')[0]
+    refusal = f'\nrun "refuses" {{\n  command = plan\n  variables {{{variables}\n  }}\n}}\n'
+    (folder / "tests" / "refusals.tftest.hcl").write_text(mocks_and_defaults + refusal)
+    env = terraform_environ()
+    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=300, env=env)
+    result = run(["test", "-no-color"], folder, timeout=300, env=env, ok_codes=(0, 1))
+    output = re.sub(r"\s+", " ", result.stdout + result.stderr)
+    assert result.returncode == 1
+    missing = [message for message in expected if message not in output]
+    assert missing == [], output[-3000:]
