@@ -328,9 +328,12 @@ class SagemakerEndpointStack(ModuleStack):
                                 "content": {"capture_mode": "${mode.value}"},
                             }
                         },
+                        # Each list is null rather than empty: SageMaker takes 1 or more types or none.
                         "capture_content_type_header": {
-                            "json_content_types": '${[for t in dc.value.content_types : t if t != "text/csv"]}',
-                            "csv_content_types": '${[for t in dc.value.content_types : t if t == "text/csv"]}',
+                            "json_content_types": "${contains(dc.value.content_types, \"application/json\") ? "
+                            "[\"application/json\"] : null}",
+                            "csv_content_types": '${contains(dc.value.content_types, "text/csv") ? '
+                            '["text/csv"] : null}',
                         },
                     },
                 },
@@ -415,40 +418,43 @@ class SagemakerEndpointStack(ModuleStack):
         }  # fmt: skip
         step = {"type": "CAPACITY_PERCENT"}
         endpoint.add_override(
-            "deployment_config",
+            "dynamic.deployment_config",
             {
-                "dynamic": {
-                    "blue_green_update_policy": {
-                        "for_each": f'${{{d}.strategy == "blue_green" ? [1] : []}}',
-                        "content": {
-                            "traffic_routing_configuration": {
-                                "type": f"${{{d}.traffic}}",
-                                "wait_interval_in_seconds": f"${{{d}.wait_interval_seconds}}",
-                                "dynamic": {
-                                    "canary_size": {
-                                        "for_each": f'${{{d}.traffic == "CANARY" ? [1] : []}}',
-                                        "content": {**step, "value": f"${{{d}.canary_percent}}"},
-                                    },
-                                    "linear_step_size": {
-                                        "for_each": f'${{{d}.traffic == "LINEAR" ? [1] : []}}',
-                                        "content": {**step, "value": f"${{{d}.linear_step_percent}}"},
+                "for_each": f'${{{d}.strategy == "none" ? [] : [1]}}',
+                "content": {
+                    "dynamic": {
+                        "blue_green_update_policy": {
+                            "for_each": f'${{{d}.strategy == "blue_green" ? [1] : []}}',
+                            "content": {
+                                "traffic_routing_configuration": {
+                                    "type": f"${{{d}.traffic}}",
+                                    "wait_interval_in_seconds": f"${{{d}.wait_interval_seconds}}",
+                                    "dynamic": {
+                                        "canary_size": {
+                                            "for_each": f'${{{d}.traffic == "CANARY" ? [1] : []}}',
+                                            "content": {**step, "value": f"${{{d}.canary_percent}}"},
+                                        },
+                                        "linear_step_size": {
+                                            "for_each": f'${{{d}.traffic == "LINEAR" ? [1] : []}}',
+                                            "content": {**step, "value": f"${{{d}.linear_step_percent}}"},
+                                        },
                                     },
                                 },
+                                "termination_wait_in_seconds": f"${{{d}.termination_wait_seconds}}",
+                                "maximum_execution_timeout_in_seconds": f"${{{d}.maximum_execution_timeout_seconds}}",
                             },
-                            "termination_wait_in_seconds": f"${{{d}.termination_wait_seconds}}",
-                            "maximum_execution_timeout_in_seconds": f"${{{d}.maximum_execution_timeout_seconds}}",
                         },
-                    },
-                    "rolling_update_policy": {
-                        "for_each": f'${{{d}.strategy == "rolling" ? [1] : []}}',
-                        "content": {
-                            "maximum_batch_size": {**step, "value": f"${{{d}.rolling_batch_percent}}"},
-                            "wait_interval_in_seconds": f"${{{d}.wait_interval_seconds}}",
-                            "maximum_execution_timeout_in_seconds": f"${{{d}.maximum_execution_timeout_seconds}}",
+                        "rolling_update_policy": {
+                            "for_each": f'${{{d}.strategy == "rolling" ? [1] : []}}',
+                            "content": {
+                                "maximum_batch_size": {**step, "value": f"${{{d}.rolling_batch_percent}}"},
+                                "wait_interval_in_seconds": f"${{{d}.wait_interval_seconds}}",
+                                "maximum_execution_timeout_in_seconds": f"${{{d}.maximum_execution_timeout_seconds}}",
+                            },
                         },
-                    },
-                    "auto_rollback_configuration": rollback,
-                }
+                        "auto_rollback_configuration": rollback,
+                    }
+                },
             },
         )
         return endpoint

@@ -12,7 +12,8 @@ MAX_CONTAINERS = 15
 SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)
 SERVERLESS_MAX_CONCURRENCY = 200
 TRAFFIC_TYPES = ("ALL_AT_ONCE", "CANARY", "LINEAR")
-STRATEGIES = ("blue_green", "rolling")
+# `none`: no deployment configuration (SageMaker's own all-at-once blue/green, no rollback alarms).
+STRATEGIES = ("blue_green", "rolling", "none")
 MODES = ("SingleModel", "MultiModel")
 CAPTURE_CONTENT_TYPES = ("application/json", "text/csv")
 # Instance families with local NVMe storage: SageMaker refuses a storage-volume KMS key for them.
@@ -242,8 +243,9 @@ SPEC = ModuleSpec(
             DEPLOYMENT_TYPE,
             "How a change reaches the endpoint: `strategy` `blue_green` (default; `traffic` `ALL_AT_ONCE`, "
             "`CANARY` with `canary_percent`, or `LINEAR` with `linear_step_percent`, `wait_interval_seconds` of "
-            "baking per step, `termination_wait_seconds`) or `rolling` (`rolling_batch_percent`; single-variant "
-            "instance endpoints only, as AWS requires); `auto_rollback` on the module's variant alarms.",
+            "baking per step, `termination_wait_seconds`), `rolling` (`rolling_batch_percent`; single-variant "
+            "instance endpoints only, as AWS requires) or `none` (SageMaker's own all-at-once update, no "
+            "guardrails); `auto_rollback` on the module's variant alarms.",
             default={},
             validations=(no_offenders(DEPLOYMENT_PROBLEMS),),
         ),

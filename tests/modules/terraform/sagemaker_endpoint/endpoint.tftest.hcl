@@ -151,6 +151,19 @@ run "asynchronous_inference_to_the_bucket" {
   }
 }
 
+run "no_deployment_configuration_when_asked" {
+  command = apply
+
+  variables {
+    deployment = { strategy = "none" }
+  }
+
+  assert {
+    condition     = length(aws_sagemaker_endpoint.this.deployment_config) == 0
+    error_message = "strategy none leaves the update to SageMaker's own all-at-once"
+  }
+}
+
 run "refuses_a_rolling_update_aws_refuses" {
   command = plan
 
