@@ -116,7 +116,10 @@ def watches(s: Sources) -> tuple[Watch, ...]:
 
     # A model's rate once it served enough requests to judge (else 0: not breaching).
     rate = f"IF(m1 >= ${{{min_requests}}}, m0 / m1, 0)"
-    total = "SUM(METRICS())"
+
+    def total(count: int) -> str:
+        """The sum of m0..m<count-1>, a missing datapoint counted as 0 (a sum of series would drop it)."""
+        return " + ".join(f"FILL(m{i}, 0)" for i in range(count))
 
     return (
         # -- edge -------------------------------------------------------------------------------------
@@ -161,13 +164,13 @@ def watches(s: Sources) -> tuple[Watch, ...]:
               _fixed(s.limit("dynamodb_throttles")),
               lambda _k, v: tuple(Metric(DYNAMODB, name, "Sum", (("TableName", v),))
                                   for name in ("ReadThrottleEvents", "WriteThrottleEvents")),
-              expression=total, each=s.field("tables")),
+              expression=total(2), each=s.field("tables")),
         Watch("dynamodb-system-errors", "tables", "DynamoDB system errors", "dynamodb_system_errors",
               _fixed(s.limit("dynamodb_system_errors")),
               lambda _k, v: tuple(Metric(DYNAMODB, "SystemErrors", "Sum",
                                          (("TableName", v), ("Operation", Expr(f'"{op}"'))))
                                   for op in TABLE_OPERATIONS),
-              expression=total, each=s.field("tables")),
+              expression=total(len(TABLE_OPERATIONS)), each=s.field("tables")),
         # -- models ---------------------------------------------------------------------------------------
         Watch("model-error-rate", "models", "Router error rate per model", "model_error_rate",
               _fixed(s.limit("model_error_rate")), model_rate(emf.ERRORS), expression=rate, periods=3,
@@ -189,7 +192,7 @@ def watches(s: Sources) -> tuple[Watch, ...]:
               lambda _k, v: Expr(f"{v.text} * {s.limit('token_budget_warning_ratio').text}"),
               lambda k, _v: tuple(_router(name, "Sum", emf.TENANT, k, namespace)
                                   for name in (emf.INPUT_TOKENS, emf.OUTPUT_TOKENS)),
-              expression=total, period=DAY_SECONDS, each=s.budgeted_tenants),
+              expression=total(2), period=DAY_SECONDS, each=s.budgeted_tenants),
         Watch("tenant-daily-spend", "tenants", "Estimated spend of the UTC day (USD)",
               "USD of the router's `EstimatedCostUSD` (the catalog's prices) in a UTC day above the tenant's "
               "`tenant_daily_spend_usd`.",
