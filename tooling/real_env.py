@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from tooling.paths import DIST_DIR, ENVS_DIR
 from tooling.terraform import TerraformError, run, terraform_environ
@@ -37,6 +38,13 @@ def check_environment(name: str) -> None:
         )
 
 
+def init(name: str, env: dict[str, str]) -> Path:
+    """`terraform init` of a real environment's root with its backend; the root's folder."""
+    env_dir = ENVS_DIR / name
+    run(["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], env_dir, timeout=INIT_TIMEOUT, env=env)
+    return env_dir
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("action", choices=("check", "plan", "apply"))
@@ -46,13 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         check_environment(args.env)
         if args.action == "check":
             return 0
-        env_dir = ENVS_DIR / args.env
         if not (DIST_DIR / "router.zip").exists():
             raise EnvironmentSetupError("build/dist/router.zip is missing; run `make package`")
         env = terraform_environ()
-        run(
-            ["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], env_dir, timeout=INIT_TIMEOUT, env=env
-        )
+        env_dir = init(args.env, env)
         if args.action == "plan":
             run(["plan", "-input=false"], env_dir, timeout=RUN_TIMEOUT, env=env, capture=False)
         else:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from contract import metrics as emf
+from tooling import real_env
 from tooling.paths import BUILD_DIR, ENVIRONMENTS, ENVS_DIR
 from tooling.terraform import TerraformError, run, terraform_environ
 
@@ -28,7 +29,6 @@ COLUMNS = ("day", "gateway", "tenant", "model", "requests", "errors", "input_tok
 # Every usage record holds this term; the filter keeps other log lines on the server side.
 RECORD_FILTER = f'"{emf.INPUT_TOKENS}"'
 OUTPUT_TIMEOUT = 120.0
-INIT_TIMEOUT = 600.0
 # FilterLogEvents pages; a report bigger than this is cut off with an error, never silently.
 MAX_PAGES = 100_000
 
@@ -123,15 +123,18 @@ def parse_day(text: str, name: str) -> date:
 # -- where the records are ------------------------------------------------------------------------------
 
 
-def outputs_of(env: str, env_dir: Path) -> dict[str, Any]:
-    """The root's outputs (a real root is initialised with its backend first)."""
+def outputs_of(env: str, env_dir: Path | None) -> dict[str, Any]:
+    """The root's outputs: envs/local's own state, or a real root initialised with its backend."""
     tf_env = terraform_environ()
-    if env != "local":
-        if not (env_dir / "backend.hcl").exists():
-            raise ReportError(f"envs/{env}/backend.hcl is missing; copy backend.hcl.example and set your state bucket")
-        run(["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], env_dir, timeout=INIT_TIMEOUT,
-            env=tf_env)  # fmt: skip
-    document = json.loads(run(["output", "-json"], env_dir, timeout=OUTPUT_TIMEOUT, env=tf_env).stdout)
+    if env == "local":
+        folder = env_dir or ENVS_DIR / env
+    else:
+        try:
+            real_env.check_environment(env)
+        except real_env.EnvironmentSetupError as err:
+            raise ReportError(str(err)) from None
+        folder = env_dir or real_env.init(env, tf_env)
+    document = json.loads(run(["output", "-json"], folder, timeout=OUTPUT_TIMEOUT, env=tf_env).stdout)
     values = {name: item["value"] for name, item in document.items()}
     if not values:
         hint = "run `make up` first" if env == "local" else f"apply envs/{env} first"
@@ -176,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         until = parse_day(args.until, "UNTIL") if args.until else datetime.now(UTC).date()
         if since > until:
             raise ReportError(f"SINCE {since} is after {until}")
-        outputs = outputs_of(args.env, args.env_dir or ENVS_DIR / args.env)
+        outputs = outputs_of(args.env, args.env_dir)
         totals = aggregate(log_groups(args.env, outputs), logs_client(args.env, outputs), since, until)
         out = args.out or BUILD_DIR / "reports" / f"{args.env}-{since}.csv"
         write_csv(totals, out)

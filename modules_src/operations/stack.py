@@ -59,23 +59,24 @@ class OperationsStack(ModuleStack):
         subscription.add_override("for_each", f"${{toset({self.ref('alarm_email_addresses').text})}}")
         sources = self._sources(account)
         self._log_metric_filters(sources)
-        alarms = {watch.key: self._alarm(watch, topic) for watch in watches(sources)}
+        watched = watches(sources)
+        alarms = {watch.key: self._alarm(watch, topic) for watch in watched}
         dashboard = named(
             CloudwatchDashboard(
                 self,
                 "dashboard",
                 dashboard_name=name,
-                dashboard_body=f"${{jsonencode({hcl_value(dashboard_body(watches(sources), sources))})}}",
+                dashboard_body=f"${{jsonencode({hcl_value(dashboard_body(watched, sources))})}}",
             ),
             "this",
         )
         queries = self._queries(sources)
         budget = self._budget(topic)
         names = [
-            Expr(f'{{for k, a in {address(alarm)} : "{key}/${{k}}" => a.alarm_name}}')
-            if watch.each is not None
-            else Expr(f'{{for a in {address(alarm)}[*] : "{key}" => a.alarm_name}}')
-            for key, (watch, alarm) in ((w.key, (w, alarms[w.key])) for w in watches(sources))
+            Expr(f'{{for k, a in {address(alarms[w.key])} : "{w.key}/${{k}}" => a.alarm_name}}')
+            if w.each is not None
+            else Expr(f'{{for a in {address(alarms[w.key])}[*] : "{w.key}" => a.alarm_name}}')
+            for w in watched
         ]
         self.output("alarm_topic_arn", topic.arn)
         self.output("alarm_names", f"${{merge({', '.join(n.text for n in names)})}}")

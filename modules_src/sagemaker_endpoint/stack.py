@@ -29,7 +29,7 @@ from modules_src.common.expressions import Expr, address, one, ref
 from modules_src.common.module_stack import ModuleStack
 from modules_src.common.naming import named
 from modules_src.sagemaker_endpoint.permissions import ArnList, RoleInputs, execution_policies
-from modules_src.sagemaker_endpoint.variables import INSTANCE_STORE_FAMILIES, SPEC
+from modules_src.sagemaker_endpoint.variables import ECR_IMAGE, INSTANCE_STORE_FAMILIES, SPEC
 
 # What SageMaker's variant metrics are published under (ModelLatency is in microseconds).
 SAGEMAKER_NAMESPACE = "AWS/SageMaker"
@@ -501,6 +501,5 @@ class SagemakerEndpointStack(ModuleStack):
 
 
 def _ecr_part(index: int) -> str:
-    """Part `index` of an ECR image URI (1: account, 2: region, 3: repository)."""
-    pattern = "^([0-9]{12})\\\\.dkr\\\\.ecr\\\\.([a-z0-9-]+)\\\\.amazonaws\\\\.com(?:\\\\.cn)?/([^:@]+)"
-    return f'regex("{pattern}", c.image)[{index - 1}]'
+    """Part `index` of an ECR image URI (1: account, 2: region, 3: repository), by the validated pattern."""
+    return f'regex("{ECR_IMAGE}", c.image)[{index - 1}]'

@@ -20,9 +20,10 @@ CAPTURE_CONTENT_TYPES = ("application/json", "text/csv")
 INSTANCE_STORE_FAMILIES = "^ml\\\\.(c5d|c6id|g4dn|g5|g6|g6e|m5d|m6id|p3dn|p4d|p4de|p5|r5d|inf2|trn1)\\\\."
 # Guardrails fall back to all-at-once on Inferentia 1 (AWS's exclusion): refused rather than ignored.
 INF1 = "^ml\\\\.inf1\\\\."
+# An ECR image URI; its groups are the account, region and repository (the execution role's pull scope).
 ECR_IMAGE = (
-    "^[0-9]{12}\\\\.dkr\\\\.ecr\\\\.[a-z0-9-]+\\\\.amazonaws\\\\.com(\\\\.cn)?/[a-z0-9._/-]+"
-    "(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$"
+    "^([0-9]{12})\\\\.dkr\\\\.ecr\\\\.([a-z0-9-]+)\\\\.amazonaws\\\\.com(?:\\\\.cn)?/([a-z0-9._/-]+)"
+    "(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$"
 )
 S3_URL = "^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"
 INSTANCE_TYPE = "^ml\\\\.[a-z0-9]+\\\\.[a-z0-9]+$"

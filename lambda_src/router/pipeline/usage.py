@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from contract import metrics as m
 
 NAMESPACE = m.DEFAULT_NAMESPACE
+# What every record declares, built once per container: the dimension sets and each metric's unit.
+_DIMENSIONS = [list(s) for s in m.DIMENSION_SETS]
+_DECLARED = {name: {"Name": name, "Unit": unit, "StorageResolution": 60} for name, unit in m.UNITS.items()}
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,11 @@ def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) 
     }
     if usage.cost is not None:
         values[m.ESTIMATED_COST] = round(usage.cost, 8)
-    declared = [{"Name": name, "Unit": m.UNITS[name], "StorageResolution": 60} for name in values]
+    declared = [_DECLARED[name] for name in values]
     return {
         "_aws": {
             "Timestamp": int(time.time() * 1000) if now_ms is None else now_ms,
-            "CloudWatchMetrics": [
-                {"Namespace": namespace, "Dimensions": [list(s) for s in m.DIMENSION_SETS], "Metrics": declared}
-            ],
+            "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": _DIMENSIONS, "Metrics": declared}],
         },
         m.TENANT: usage.tenant or m.UNKNOWN,
         m.MODEL: usage.model or m.UNKNOWN,

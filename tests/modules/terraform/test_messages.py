@@ -18,6 +18,7 @@ import pytest
 
 from router.settings import Settings, SettingsError
 from tests.support.hcl import literal
+from tests.support.terraform_test import module_test, refusal_run, words
 from tooling.paths import MODULES_DIR
 from tooling.terraform import run, terraform_environ
 
@@ -77,10 +78,6 @@ def router_problems(case: dict[str, Any]) -> list[str]:
     return str(refused.value).split(" | ")
 
 
-def words(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: str, tmp_path: Path) -> None:
     case = CASES[name]
@@ -91,17 +88,9 @@ def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: 
         with zipfile.ZipFile(folder / "fixtures" / f"{function}.zip", "w") as archive:
             archive.writestr(f"{function}/handler.py", "x = 1\n")
     inputs = "\n".join(f"    {key} = {literal(value)}" for key, value in case.items())
-    (folder / "tests").mkdir()
-    (folder / "tests" / "messages.tftest.hcl").write_text(
-        MOCKS + '\nrun "refuses" {\n  command = plan\n  variables {\n'
-        '    name = "aigw-test"\n    stage_name = "test"\n    lambda_packages_dir = "fixtures"\n'
-        f"{inputs}\n  }}\n}}\n"
-    )
-    env = terraform_environ()
-    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=300, env=env)
-    result = run(["test", "-no-color"], folder, timeout=300, env=env, ok_codes=(0, 1))
-    output = words(result.stdout + result.stderr)
-    assert result.returncode == 1, output[-2000:]
+    fixed = '\n    name = "aigw-test"\n    stage_name = "test"\n    lambda_packages_dir = "fixtures"\n'
+    returncode, output = module_test("ai_gateway", folder, MOCKS + refusal_run(fixed + inputs))
+    assert returncode == 1, output[-2000:]
     problems = router_problems(case)
     assert len(problems) >= (2 if name == "cache" else 8), problems
     missing = [p for p in problems if words(p) not in output]

@@ -6,14 +6,11 @@ expected message in Terraform's refusal: the input, and what it accepts or why n
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tooling.paths import MODULES_DIR
-from tooling.terraform import run, terraform_environ
+from tests.support.terraform_test import module_test, refusal_run
 
 pytestmark = pytest.mark.terraform
 
@@ -74,16 +71,8 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 def test_every_bad_input_is_named_with_what_it_accepts(case: str, tmp_path: Path) -> None:
     unit_tests, variables, expected = CASES[case]
     module = unit_tests.split("/")[0]
-    folder = tmp_path / module
-    shutil.copytree(MODULES_DIR / module, folder)
-    (folder / "tests").mkdir()
     mocks_and_defaults = (TESTS / unit_tests).read_text().split('\nrun "')[0]
-    refusal = f'\nrun "refuses" {{\n  command = plan\n  variables {{{variables}\n  }}\n}}\n'
-    (folder / "tests" / "refusals.tftest.hcl").write_text(mocks_and_defaults + refusal)
-    env = terraform_environ()
-    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=300, env=env)
-    result = run(["test", "-no-color"], folder, timeout=300, env=env, ok_codes=(0, 1))
-    output = re.sub(r"\s+", " ", result.stdout + result.stderr)
-    assert result.returncode == 1
+    returncode, output = module_test(module, tmp_path / module, mocks_and_defaults + refusal_run(variables))
+    assert returncode == 1
     missing = [message for message in expected if message not in output]
     assert missing == [], output[-3000:]

@@ -1,0 +1,32 @@
+"""Run one generated module's `terraform test` with a test file written for the case (mock provider, offline)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from tooling.paths import MODULES_DIR
+from tooling.terraform import run, terraform_environ
+
+
+def refusal_run(variables: str) -> str:
+    """A `run` block that plans with `variables` (HCL assignments), expected to be refused."""
+    return f'\nrun "refuses" {{\n  command = plan\n  variables {{{variables}\n  }}\n}}\n'
+
+
+def module_test(module: str, folder: Path, test_text: str) -> tuple[int, str]:
+    """Copy `module` into `folder`, run `terraform test` with `test_text`; its exit code and output, one line."""
+    if not folder.exists():
+        shutil.copytree(MODULES_DIR / module, folder)
+    (folder / "tests").mkdir(exist_ok=True)
+    (folder / "tests" / "case.tftest.hcl").write_text(test_text)
+    env = terraform_environ()
+    run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=300, env=env)
+    result = run(["test", "-no-color"], folder, timeout=300, env=env, ok_codes=(0, 1))
+    return result.returncode, words(result.stdout + result.stderr)
+
+
+def words(text: str) -> str:
+    """`text` with every run of whitespace as one space (Terraform wraps its messages)."""
+    return re.sub(r"\s+", " ", text)
