@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
 from contract import tenancy
-from contract.routes import DIRECT_ROUTE_PROVIDERS
+from contract.routes import MODEL_PATH_PARAMETERS
 from shared.aws import LazyClient, aws_client
 from shared.ttl_cache import TtlCache
 
@@ -58,7 +58,7 @@ class Tenant(NamedTuple):
             # Absent (an item written before the attribute existed): the direct routes stay closed.
             direct_models=tuple(
                 (parameter, models)
-                for parameter in DIRECT_ROUTE_PROVIDERS
+                for parameter in MODEL_PATH_PARAMETERS
                 if (models := tenancy.split_list(item.get(tenancy.direct_models_attribute(parameter))))
             ),
         )

@@ -1,6 +1,6 @@
 """The configuration document: one JSON object per gateway version, stored as one DynamoDB item.
 
-Terraform writes the document (`{"models", "routing", "response_cache", "schema"}`)
+Terraform writes the document (`{"models", "routing", "response_cache", "transforms", "schema"}`)
 as gzip in a binary attribute of an item keyed by the SHA-256 of its JSON text (its
 content address), and names that address in the function's environment; the Lambda
 reads the item once per container and checks the hash before it parses a byte.
@@ -18,6 +18,8 @@ SCHEMA = "schema"
 MODELS = "models"
 ROUTING = "routing"
 RESPONSE_CACHE = "response_cache"
+# The transform Lambda's specs, by SageMaker model alias (contract.transforms).
+TRANSFORMS = "transforms"
 
 # The item: `{pk: {S: "config#<sha256>"}, document: {B: <gzip of the JSON text>}}`.
 TABLE_HASH_KEY = HASH_KEY

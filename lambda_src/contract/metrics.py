@@ -55,3 +55,24 @@ PROMPT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}$"
 
 # The router's log line for a token-counter write to correct (the operations module counts them).
 BUDGET_RECONCILE_MESSAGE = "budget reconcile"
+
+# The transform Lambda's record (`service` = TRANSFORM_SERVICE), one per request: per tenant, model
+# and variant for A/B comparison, per model and variant (alarms on a variant across tenants), per
+# tenant, and the whole function.
+TRANSFORM_SERVICE = "transform"
+VARIANT = "variant"
+TRANSFORM_BY_TENANT_MODEL_VARIANT = (TENANT, MODEL, VARIANT, SERVICE_DIMENSION)
+TRANSFORM_BY_MODEL_VARIANT = (MODEL, VARIANT, SERVICE_DIMENSION)
+TRANSFORM_DIMENSION_SETS = (TRANSFORM_BY_TENANT_MODEL_VARIANT, TRANSFORM_BY_MODEL_VARIANT, BY_TENANT, OVERALL)
+PREDICTIONS = "Predictions"
+MODEL_LATENCY = "ModelLatency"
+TRANSFORM_UNITS = {
+    ERRORS: "Count",
+    THROTTLED: "Count",
+    # Instances scored (a batch of 10 counts 10).
+    PREDICTIONS: "Count",
+    LATENCY: "Milliseconds",
+    # The endpoint calls alone, retries included: Latency less this is the transform's own time.
+    MODEL_LATENCY: "Milliseconds",
+}
+TRANSFORM_PROPERTIES = ("request_id", "status", "attempts")

@@ -8,7 +8,6 @@ the first model request, boto3 on the first AWS call.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +17,8 @@ from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
-from shared.config_document import ConfigUnavailable
-from shared.errors import GatewayError
 from shared.proxy_handler import RouteTable, handle_proxy_event
+from shared.settings_holder import SettingsHolder
 from shared.ttl_cache import TtlCache, never_expires
 
 if TYPE_CHECKING:
@@ -32,56 +30,8 @@ if TYPE_CHECKING:
 
 logger = Logger(service="router")
 
-MISCONFIGURED = GatewayError(
-    500,
-    "gateway_misconfigured",
-    "the gateway's model configuration is invalid; an operator must fix the deployment",
-    error_type="server_error",
-)
-CONFIG_UNAVAILABLE = GatewayError(
-    503,
-    "configuration_unavailable",
-    "the gateway could not read its configuration; retry shortly",
-    error_type="server_error",
-    headers={"retry-after": "1"},
-)
 # What API Gateway's 29 s leaves the router to answer in JSON after its last attempt.
 ANSWER_MARGIN_SECONDS = 1.0
-# After a failed read, a container tries the store again at most this often.
-RELOAD_INTERVAL_SECONDS = 1.0
-
-
-class SettingsHolder:
-    """The container's settings: read once; an invalid document stays refused, an unreadable one is retried."""
-
-    def __init__(self) -> None:
-        self.settings: Settings | None = None
-        self.invalid = False
-        self._next_try = 0.0
-        self._lock = threading.Lock()
-
-    def load(self) -> None:
-        """Read and parse the document the environment names; log (without secrets) what went wrong."""
-        try:
-            self.settings = Settings.load()
-        except SettingsError as err:
-            self.invalid = True
-            logger.error("invalid router configuration", extra={"problem": str(err)})
-        except ConfigUnavailable as err:
-            self._next_try = time.monotonic() + RELOAD_INTERVAL_SECONDS
-            logger.error("router configuration unavailable", extra={"problem": str(err)})
-
-    def get(self) -> Settings:
-        """The settings, or the refusal that says why there are none (an unreadable store is tried again)."""
-        settings = self.settings
-        if settings is None and not self.invalid:
-            with self._lock:
-                if self.settings is None and time.monotonic() >= self._next_try:
-                    self.load()
-            settings = self.settings
-        if settings is not None:
-            return settings
-        raise MISCONFIGURED if self.invalid else CONFIG_UNAVAILABLE
 
 
 def build_service(settings: Settings) -> ModelService:
@@ -91,8 +41,8 @@ def build_service(settings: Settings) -> ModelService:
     from router.pipeline.budgets import DynamoBudgets
     from router.pipeline.response_cache import DynamoResponseCache
     from router.pipeline.serving import ModelService
-    from router.resilience import Caller, CircuitBreaker, RetryPolicy
     from shared.aws import LazyClient
+    from shared.resilience import Caller, CircuitBreaker, RetryPolicy
 
     # One try per write: a retried ADD after a lost answer could count tokens twice.
     dynamodb = LazyClient(lambda: boto3_client("dynamodb", 2))
@@ -107,7 +57,7 @@ def build_service(settings: Settings) -> ModelService:
 
 
 # Read at cold start, inside Lambda's init phase.
-SETTINGS = SettingsHolder()
+SETTINGS = SettingsHolder(Settings.load, SettingsError, lambda message, extra: logger.error(message, extra=extra))
 SETTINGS.load()
 # Built on the first model request and kept for the container's life (breakers, clients, caches).
 SERVICE: ModelService | None = None
@@ -149,7 +99,8 @@ def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dic
 
 
 def chat_completions(request: ProxyRequest) -> Reply:
-    from router.api.parse import parse_chat, parse_json_object
+    from router.api.parse import parse_chat
+    from shared.json_body import parse_json_object
 
     settings, service = model_service()
     parsed = parse_chat(parse_json_object(request.body))
@@ -163,7 +114,8 @@ def chat_completions(request: ProxyRequest) -> Reply:
 
 
 def embeddings(request: ProxyRequest) -> Reply:
-    from router.api.parse import parse_embedding, parse_json_object
+    from router.api.parse import parse_embedding
+    from shared.json_body import parse_json_object
 
     settings, service = model_service()
     parsed = parse_embedding(parse_json_object(request.body))

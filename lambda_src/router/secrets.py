@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from router.backends.errors import BackendError
 from shared.aws import LazyClient, aws_client
+from shared.backend_errors import BackendError
 from shared.ttl_cache import TtlCache
 
 

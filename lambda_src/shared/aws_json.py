@@ -42,8 +42,11 @@ class Target:
     credentials: Credentials
 
 
-def target_from_env(service: str, environ: Mapping[str, str]) -> Target:
+def target_from_env(service: str, environ: Mapping[str, str], *, host: str | None = None) -> Target:
     """The endpoint, region and credentials Lambda puts in a function's environment.
+
+    `service` names the override variable (`AWS_ENDPOINT_URL_<SERVICE>`, as boto3 spells it); `host`
+    the service's host name before the region when it is not `service` (`runtime.sagemaker`).
 
     Raises
     ------
@@ -61,8 +64,59 @@ def target_from_env(service: str, environ: Mapping[str, str]) -> Target:
         endpoint = override.rstrip("/") + "/"
     else:
         suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-        endpoint = f"https://{service}.{region}.{suffix}/"
+        endpoint = f"https://{host or service}.{region}.{suffix}/"
     return Target(endpoint, region, Credentials(access_key, secret_key, environ.get("AWS_SESSION_TOKEN") or None))
+
+
+def send(
+    target: Target,
+    *,
+    signing_name: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout_seconds: float,
+    max_answer_bytes: int = MAX_ANSWER_BYTES,
+    now: datetime | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """POST `body` to `path` below the target's endpoint, signed; (status, lower-cased headers, body).
+
+    Never follows a redirect (http.client does not). Raises AwsCallError (retryable) when the
+    connection fails or times out, and (not retryable) when the answer is larger than `max_answer_bytes`.
+    """
+    import http.client  # kept off the import path of functions that never call
+
+    url = target.endpoint.rstrip("/") + path
+    signed = sign(
+        method="POST",
+        url=url,
+        headers=headers,
+        body=body,
+        service=signing_name,
+        region=target.region,
+        credentials=target.credentials,
+        now=now or datetime.now(UTC),
+    )
+    parts = urlsplit(url)
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(parts.netloc, timeout=timeout_seconds)
+    else:
+        connection = http.client.HTTPConnection(parts.netloc, timeout=timeout_seconds)
+    try:
+        connection.request("POST", parts.path or "/", body=body, headers=signed)
+        response = connection.getresponse()
+        raw = response.read(max_answer_bytes + 1)
+        status, answer_headers = response.status, {k.lower(): v for k, v in response.getheaders()}
+    except TimeoutError:
+        raise AwsCallError(f"{signing_name} call timed out", retryable=True, code="Timeout") from None
+    except (OSError, http.client.HTTPException) as err:
+        raise AwsCallError(f"{signing_name} call failed: {type(err).__name__}", retryable=True) from None
+    finally:
+        connection.close()
+    if len(raw) > max_answer_bytes:
+        raise AwsCallError(f"{signing_name} answered more than {max_answer_bytes} bytes", code="TooLarge")
+    return status, answer_headers, raw
 
 
 def call(
@@ -82,36 +136,16 @@ def call(
     AwsCallError
         On any failure; the message never holds credentials or the request body.
     """
-    import http.client  # kept off the import path of functions that never call
-
     body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = sign(
-        method="POST",
-        url=target.endpoint,
-        headers={"content-type": "application/x-amz-json-1.0", "x-amz-target": f"{api_version}.{operation}"},
+    status, _, raw = send(
+        target,
+        signing_name=service,
+        path="/",
         body=body,
-        service=service,
-        region=target.region,
-        credentials=target.credentials,
-        now=now or datetime.now(UTC),
+        headers={"content-type": "application/x-amz-json-1.0", "x-amz-target": f"{api_version}.{operation}"},
+        timeout_seconds=timeout_seconds,
+        now=now,
     )
-    parts = urlsplit(target.endpoint)
-    connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(parts.netloc, timeout=timeout_seconds)
-    else:
-        connection = http.client.HTTPConnection(parts.netloc, timeout=timeout_seconds)
-    try:
-        connection.request("POST", parts.path or "/", body=body, headers=headers)
-        response = connection.getresponse()
-        raw = response.read(MAX_ANSWER_BYTES + 1)
-        status = response.status
-    except (OSError, http.client.HTTPException) as err:
-        raise AwsCallError(f"{service} {operation} failed: {type(err).__name__}", retryable=True) from None
-    finally:
-        connection.close()
-    if len(raw) > MAX_ANSWER_BYTES:
-        raise AwsCallError(f"{service} {operation} answered more than {MAX_ANSWER_BYTES} bytes")
     try:
         answer = json.loads(raw) if raw else {}
     except ValueError:

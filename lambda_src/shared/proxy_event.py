@@ -43,6 +43,8 @@ class ProxyRequest:
     body: str | None = None
     # When the Lambda invocation times out, on time.monotonic()'s clock; None when unknown.
     deadline: float | None = None
+    # The route's path parameters (`{model}` -> its value), strings only.
+    path_parameters: dict[str, str] = field(default_factory=dict)
 
     def seconds_left(self, margin: float) -> float:
         """Seconds until the invocation's deadline less `margin` (infinite when there is none)."""
@@ -79,6 +81,13 @@ def _headers(event: dict[str, Any]) -> dict[str, str]:
     if not isinstance(raw, dict):
         return {}
     return {k.lower(): v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _path_parameters(event: dict[str, Any]) -> dict[str, str]:
+    raw = event.get("pathParameters")
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _body(event: dict[str, Any]) -> str | None:
@@ -146,4 +155,5 @@ def parse_proxy_event(event: Any, request_id: str, deadline: float | None = None
         headers=_headers(event),
         body=_body(event),
         deadline=deadline,
+        path_parameters=_path_parameters(event),
     )

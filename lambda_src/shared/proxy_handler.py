@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from shared.errors import GatewayError
 from shared.http import Reply, error_response, json_response
 from shared.proxy_event import ProxyRequest, parse_proxy_event, request_id_of
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools import Logger
+
+class Logger(Protocol):
+    """What the handler logs through: powertools' Logger (router) or shared.json_log's (authorizer, transform)."""
+
+    def info(self, message: str, /, *, extra: dict[str, Any] | None = ...) -> None: ...
+
+    def warning(self, message: str, /, *, extra: dict[str, Any] | None = ...) -> None: ...
+
+    def exception(self, message: str, /, *, extra: dict[str, Any] | None = ...) -> None: ...
+
 
 Action = Callable[[ProxyRequest], Any]
 RouteTable = Mapping[str, Mapping[str, Action]]

@@ -26,7 +26,7 @@ import pytest
 from moto import mock_aws
 
 from modules_src.ai_gateway.stage import ACCESS_LOG_FIELDS
-from router.backends.errors import BackendError
+from shared.backend_errors import BackendError
 from router.chat import ChatResult
 from router.embeddings import EmbeddingResult
 from router.pipeline.budgets import DynamoBudgets

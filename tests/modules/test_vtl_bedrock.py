@@ -14,7 +14,7 @@ import pytest
 
 from modules_src.ai_gateway.service_integrations import ERROR_MAPPINGS, ErrorMapping
 from modules_src.ai_gateway.templates import error_template, load
-from tests.support.vtl import escape_javascript, render
+from tooling.vtl import escape_javascript, render
 
 MODELS = {"haiku": "anthropic.claude-3-haiku-20240307-v1:0", "sonnet": "us.anthropic.claude-3-5-sonnet-20241022-v2:0"}
 ACME = {"tenant_id": "acme", "tier": "premium", "allowed_models": "haiku,llama3-8b"}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS
-from tests.support.vtl import render
+from tooling.vtl import render
 
 ENDPOINTS = {"llama3-8b": "llama3-8b-instruct", "fraud": "Payments-Fraud-Scorer"}
 TEMPLATES = {

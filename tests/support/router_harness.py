@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from router.backends.errors import BackendError
 from router.backends.registry import Backends
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.pipeline.budgets import DynamoBudgets
 from router.pipeline.response_cache import DynamoResponseCache
 from router.pipeline.serving import ModelService
-from router.resilience import Caller, CircuitBreaker, RetryPolicy
+from shared.backend_errors import BackendError
+from shared.resilience import Caller, CircuitBreaker, RetryPolicy
 from tests.conftest import FakeLambdaContext
 from tests.support.config_store import publish
 

@@ -15,8 +15,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from router.backends.errors import BackendError
 from router.chat import ChatResult
+from shared.backend_errors import BackendError
 from tests.support.router_harness import MODELS, Router, build_router, emf_records
 from tooling import report
 

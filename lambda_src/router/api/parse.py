@@ -18,7 +18,6 @@ accepted. What each parameter does is documented in the README ("Router API"):
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -67,21 +66,6 @@ SYSTEM_ROLES = ("system", "developer")
 
 def _bad(message: str, param: str | None, code: str = "invalid_parameter") -> GatewayError:
     return GatewayError(400, code, message, param=param)
-
-
-def parse_json_object(body: str | None) -> dict[str, Any]:
-    """The body as a JSON object, or a 400 that says why it is not one."""
-    if body is None or not body.strip():
-        raise _bad("the request needs a JSON body", None, "invalid_body")
-    try:
-        document = json.loads(body)
-    except ValueError as err:
-        raise _bad(f"the request body is not valid JSON: {err}", None, "invalid_body") from None
-    except RecursionError:
-        raise _bad("the request body nests too deeply", None, "invalid_body") from None
-    if not isinstance(document, dict):
-        raise _bad("the request body must be a JSON object", None, "invalid_body")
-    return document
 
 
 def _check_parameters(document: dict[str, Any], applied: tuple[str, ...]) -> None:

@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from router.backends.errors import BackendError
 from shared.aws import aws_client
+from shared.backend_errors import BackendError
 
 ClientFactory = Callable[[str, int], Any]
 MAX_READ_TIMEOUT_SECONDS = 60

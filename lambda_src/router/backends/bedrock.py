@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
-from router.backends.errors import BackendError
 from router.backends.shapes import vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.tokens import chat_input_bound, inputs_bound, text_bound
+from shared.backend_errors import BackendError
 
 # Bedrock error codes -> the router's failure kinds (anything unknown counts as unavailable).
 ERROR_KINDS = {

@@ -16,7 +16,6 @@ import urllib.request
 from typing import Any
 
 from contract.urls import is_allowed_outbound_url
-from router.backends.errors import BackendError
 from router.backends.shapes import (
     chat_result_from_openai,
     embedding_result_from_openai,
@@ -26,6 +25,7 @@ from router.backends.shapes import (
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.secrets import SecretCache
+from shared.backend_errors import BackendError
 from shared.outbound import open_url
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024

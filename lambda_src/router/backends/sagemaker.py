@@ -16,11 +16,11 @@ import json
 from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
-from router.backends.errors import BackendError
 from router.backends.shapes import chat_result_from_openai, openai_chat_body, vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.tokens import chat_input_bound, inputs_bound, text_bound
+from shared.backend_errors import BackendError
 
 ERROR_KINDS = {
     "ThrottlingException": "throttled",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from router.backends.errors import BackendError
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.tokens import chat_input_bound, inputs_bound, text_bound
+from shared.backend_errors import BackendError
 
 
 def vector_of(value: Any, source: str) -> tuple[float, ...]:

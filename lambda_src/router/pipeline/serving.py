@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from contract.catalog import DEFAULT_EMBEDDING_DIMENSIONS
 from router.api.render import chat_completion, embedding_list
-from router.backends.errors import BackendError
 from router.backends.registry import Backends
 from router.chat import ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
@@ -28,11 +27,13 @@ from router.pipeline.refusals import embedding_size_refusal
 from router.pipeline.response_cache import DynamoResponseCache, cache_key
 from router.pipeline.served import Served
 from router.pipeline.usage_draft import UsageDraft
-from router.resilience import AllTargetsFailed, Caller
 from router.routing import NoRouteError, Plan, choose
 from router.tokens import DEFAULT_MAX_OUTPUT_TOKENS, chat_input_bound, inputs_bound
+from shared import upstream_refusals
+from shared.backend_errors import BackendError
 from shared.errors import GatewayError
 from shared.http import Reply
+from shared.resilience import AllTargetsFailed, Caller
 
 if TYPE_CHECKING:
     from router.api.parse import ParsedChat, ParsedEmbedding
@@ -86,9 +87,10 @@ def embedding_job(request: EmbeddingRequest) -> Job:
         try:
             result = backend.embed(replace(request, inputs=remaining(alias)), model_id, seconds)
         except BackendError as err:
-            if err.partial is not None and err.partial.vectors:
+            partial = err.partial if isinstance(err.partial, EmbeddingResult) else None
+            if partial is not None and partial.vectors:
                 done[alias] = EmbeddingResult(
-                    before.vectors + err.partial.vectors, before.input_tokens + err.partial.input_tokens
+                    before.vectors + partial.vectors, before.input_tokens + partial.input_tokens
                 )
             raise
         whole = EmbeddingResult(before.vectors + result.vectors, before.input_tokens + result.input_tokens)
@@ -247,9 +249,9 @@ class ModelService:
             budget_seconds = min(self.settings.deadline_seconds, remaining_seconds)
             model, result = self.caller.run(plan.models, attempt, budget_seconds, scope=tenant.tenant_id)
         except BackendError as err:
-            raise refusals.client_refusal(err) from None
+            raise upstream_refusals.client_refusal(err) from None
         except AllTargetsFailed as err:
-            raise refusals.all_failed(err) from None
+            raise upstream_refusals.all_failed(err) from None
         finally:
             meter.settle()
         entry = models[model]
@@ -284,7 +286,7 @@ class ModelService:
 
 def _tenant(proxy: ProxyRequest) -> TenantContext:
     if proxy.tenant is None:
-        raise refusals.NO_TENANT
+        raise upstream_refusals.NO_TENANT
     return proxy.tenant
 
 

@@ -8,15 +8,13 @@ Never any prompt or answer text: the `prompt` property is the label a request na
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 
 from contract import metrics as m
+from shared.emf import MetricSchema
 
 NAMESPACE = m.DEFAULT_NAMESPACE
-# What every record declares, built once per container: the dimension sets and each metric's unit.
-_DIMENSIONS = [list(s) for s in m.DIMENSION_SETS]
-_DECLARED = {name: {"Name": name, "Unit": unit, "StorageResolution": 60} for name, unit in m.UNITS.items()}
+SCHEMA = MetricSchema(m.DIMENSION_SETS, m.UNITS)
 
 
 @dataclass(frozen=True)
@@ -41,13 +39,7 @@ class Usage:
 
 
 def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) -> dict[str, object]:
-    """The EMF record of `usage`: the metric declarations under `_aws`, values and properties beside them.
-
-    Written by hand rather than by powertools' serializer: EMF is a small JSON shape, the
-    serializer holds one dimension set per record, and importing it cost the first
-    model request of each container tens of milliseconds. Values are plain numbers, not
-    one-element lists, so Logs Insights sums them by name (`sum(InputTokens)`).
-    """
+    """The EMF record of `usage` (shared.emf: declarations under `_aws`, values and properties beside them)."""
     values: dict[str, float] = {
         m.ERRORS: 1.0 if usage.status >= 400 else 0.0,
         m.THROTTLED: 1.0 if usage.status == 429 else 0.0,
@@ -59,17 +51,13 @@ def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) 
     }
     if usage.cost is not None:
         values[m.ESTIMATED_COST] = round(usage.cost, 8)
-    declared = [_DECLARED[name] for name in values]
-    return {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000) if now_ms is None else now_ms,
-            "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": _DIMENSIONS, "Metrics": declared}],
-        },
+    dimensions = {
         m.TENANT: usage.tenant or m.UNKNOWN,
         m.MODEL: usage.model or m.UNKNOWN,
         m.BACKEND: usage.backend or m.UNKNOWN,
         m.SERVICE_DIMENSION: m.SERVICE,
-        **values,
+    }
+    properties = {
         "request_id": usage.request_id,
         "route": usage.route,
         "alias": usage.alias,
@@ -79,6 +67,7 @@ def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) 
         "cache": usage.cache,
         "fallback": usage.fallback,
     }
+    return SCHEMA.record(namespace, dimensions, values, properties, now_ms)
 
 
 def emit(usage: Usage, namespace: str = NAMESPACE) -> None:

@@ -10,8 +10,8 @@ import pytest
 from botocore.stub import Stubber
 
 from router.backends.bedrock import BedrockAdapter
-from router.backends.errors import BackendError
 from router.chat import ChatMessage, ChatRequest
+from shared.backend_errors import BackendError
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 

@@ -32,7 +32,7 @@ from router.backends.http_provider import HttpProviderAdapter
 from router.backends.registry import Backends
 from router.pipeline.budgets import DynamoBudgets
 from router.pipeline.serving import ModelService
-from router.resilience import Caller, CircuitBreaker, RetryPolicy
+from shared.resilience import Caller, CircuitBreaker, RetryPolicy
 from tests.support.http import running, send_json
 from tests.support.router_harness import SerializedWrites, build_router, threads
 

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from router.backends.bedrock import BedrockAdapter
-from router.backends.errors import BackendError
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.pipeline.budgets import BudgetWriteFailed, DynamoBudgets, Limits
 from router.tokens import DEFAULT_MAX_OUTPUT_TOKENS, text_bound
+from shared.backend_errors import BackendError
 from tests.support.router_harness import MODELS, Router, SerializedWrites, body_of, build_router, threads
 
 HAIKU = str(MODELS["haiku"]["model_id"])

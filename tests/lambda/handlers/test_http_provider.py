@@ -12,12 +12,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from router.backends.errors import BackendError
 from router.backends.http_provider import MAX_RESPONSE_BYTES as MAX
 from router.backends.http_provider import HttpProviderAdapter
 from router.chat import ChatMessage, ChatRequest
 from router.embeddings import EmbeddingRequest
 from router.secrets import SecretCache
+from shared.backend_errors import BackendError
 from tests.support.http import running, send_json
 
 KEY = "sk-provider-0123456789"

@@ -10,9 +10,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from router.backends.errors import BackendError
 from router.chat import ChatResult
 from router.pipeline.budgets import DynamoBudgets
+from shared.backend_errors import BackendError
 from tests.support.router_harness import MODELS, Router, body_of, build_router, create_table, emf_records, threads
 
 HAIKU = str(MODELS["haiku"]["model_id"])

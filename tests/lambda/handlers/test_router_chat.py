@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from router.backends.errors import BackendError
 from router.chat import ChatResult
+from shared.backend_errors import BackendError
 from tests.support.router_harness import MODELS, Router, body_of, build_router, emf_records
 
 HAIKU = str(MODELS["haiku"]["model_id"])

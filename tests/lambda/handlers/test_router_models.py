@@ -209,7 +209,7 @@ def test_an_unreadable_store_is_a_503_and_the_next_request_reads_again(
     import router.handler
 
     module = importlib.reload(router.handler)
-    monkeypatch.setattr(module, "RELOAD_INTERVAL_SECONDS", 0.0)
+    module.SETTINGS.reload_interval = 0.0
     module.SETTINGS._next_try = 0.0
     first = module.handler(load_event("get_models"), lambda_context)
     assert first["statusCode"] == 200, "the read failed at init; the first request reads again"

@@ -12,10 +12,10 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from router.backends.errors import BackendError
 from router.backends.sagemaker import SageMakerAdapter
 from router.chat import ChatMessage, ChatRequest
 from router.embeddings import EmbeddingRequest
+from shared.backend_errors import BackendError
 
 ENDPOINT = "llama3-8b-endpoint"
 ASK = ChatRequest(

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from router.backends.errors import BackendError
-from router.resilience import AllTargetsFailed, Caller, CircuitBreaker, RetryPolicy
+from shared.backend_errors import BackendError
+from shared.resilience import AllTargetsFailed, Caller, CircuitBreaker, RetryPolicy
 
 
 class FakeTime:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from router.backends.errors import BackendError
+from shared.backend_errors import BackendError
 
 T = TypeVar("T")
 

@@ -16,11 +16,6 @@ reached the provider (`billed=False` from the adapter) are charged nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from router.embeddings import EmbeddingResult
-
 RETRYABLE = frozenset({"throttled", "unavailable", "timeout"})
 FINAL = frozenset({"client"})
 MAY_HAVE_BILLED = frozenset({"timeout", "oversize"})
@@ -38,14 +33,14 @@ class BackendError(Exception):
         retry_after: float | None = None,
         consumed_tokens: int | None = None,
         billed: bool | None = None,
-        partial: EmbeddingResult | None = None,
+        partial: object | None = None,
     ) -> None:
         super().__init__(message)
         self.kind, self.message, self.status, self.retry_after = kind, message, status, retry_after
         self.consumed_tokens = consumed_tokens
         # None: decided by the kind; False: the adapter knows nothing reached the provider.
         self.billed = billed
-        # Embeddings a batch finished before failing (already counted in consumed_tokens).
+        # What a batch finished before failing (the router's embeddings; already counted in consumed_tokens).
         self.partial = partial
 
     @property

@@ -1,0 +1,1 @@
+"""The transform Lambda: named features in, shaped predictions out, through a SageMaker endpoint."""
