@@ -18,7 +18,10 @@ from contract.tables import HASH_KEY
 
 
 def document_text(
-    models: dict[str, Any], routing: dict[str, Any] | None = None, response_cache: dict[str, Any] | None = None
+    models: dict[str, Any],
+    routing: dict[str, Any] | None = None,
+    response_cache: dict[str, Any] | None = None,
+    transforms: dict[str, Any] | None = None,
 ) -> str:
     """The document's JSON text, as Terraform's jsonencode writes it."""
     document = {
@@ -26,6 +29,7 @@ def document_text(
         layout.RESPONSE_CACHE: response_cache,
         layout.ROUTING: routing or {},
         layout.SCHEMA: layout.SCHEMA_VERSION,
+        layout.TRANSFORMS: transforms or {},
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 

@@ -19,9 +19,13 @@ from pathlib import Path
 
 from tooling.paths import DIST_DIR, LAMBDA_SRC_DIR, REQUIREMENTS_DIR
 
-FUNCTIONS = {"authorizer": ("authorizer", "contract", "shared"), "router": ("router", "contract", "shared")}
+FUNCTIONS = {
+    "authorizer": ("authorizer", "contract", "shared"),
+    "router": ("router", "contract", "shared"),
+    "transform": ("transform", "contract", "shared"),
+}
 # Functions that must start on the standard library alone: their zips carry no third-party code.
-STANDARD_LIBRARY_ONLY = frozenset({"authorizer"})
+STANDARD_LIBRARY_ONLY = frozenset({"authorizer", "transform"})
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
 SKIPPED_DIRS = {"__pycache__", "tests"}

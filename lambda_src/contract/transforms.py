@@ -130,3 +130,5 @@ VARIANT_NAME_INVALID = "transform '{alias}': variant name '{value}' is invalid"
 STICKY_UNKNOWN = "transform '{alias}': sticky '{value}' is unknown; expected one of: " + ", ".join(STICKY_MODES)
 TARGETABLE_UNKNOWN = "transform '{alias}': targetable names variant '{value}', which is not in weights"
 MAX_VARIANTS = 10
+# The transform's role lists each endpoint in an inline policy (10,240 characters in all).
+MAX_TRANSFORMS = 50

@@ -75,7 +75,7 @@ def coerce(feature: Feature, value: Any) -> Value:
             raise FeatureError(feature.name, EXPECTED["string"])
         return value
     if kind == "category":
-        return _whole_or_float(_category(feature, value))
+        return _whole_or_float(float(_category(feature, value)))
     if kind == "boolean":
         number = _boolean(feature, value)
     else:
@@ -106,6 +106,7 @@ def _whole_or_float(number: float) -> Value:
 
 
 def _text(number: float) -> str:
+    number = float(number)
     return str(int(number)) if number.is_integer() else repr(number)
 
 
@@ -156,7 +157,7 @@ def shape(spec: TransformSpec, instances: Any) -> list[list[Value]]:
         raise GatewayError(
             400,
             "invalid_instances",
-            f"'{t.INSTANCES}' must be a list of 1 to {spec.max_instances} objects of named features",
+            f"{t.INSTANCES} must be a list of 1 to {spec.max_instances} objects of named features",
             param=t.INSTANCES,
         )
     return [shape_instance(spec, i, instance) for i, instance in enumerate(instances)]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract.routes import TRANSFORM_MODEL_PARAMETER
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
-from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS
+from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TRANSFORM_RESPONSE
 
 OPENAPI_VERSION = "3.0.3"
 ERROR_STATUSES = sorted({r.status for r in RESPONSES if r.status is not None})
@@ -114,6 +115,7 @@ SCHEMAS: dict[str, Any] = {
     **{name: {k: v for k, v in schema.items() if k != "$schema"} for name, schema in REQUEST_SCHEMAS.items()},
     "ConverseResponse": CONVERSE_RESPONSE,
     "PredictResponse": {"description": "The model's own output, unchanged (JSON or CSV)."},
+    "PredictionList": TRANSFORM_RESPONSE,
 }
 # The success body of each route, by route key.
 RESPONSE_SCHEMAS = {
@@ -122,6 +124,7 @@ RESPONSE_SCHEMAS = {
     "POST /v1/embeddings": "EmbeddingList",
     "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",
     "POST /v1/predict/{model}": "PredictResponse",
+    f"POST /v1/transform/{{{TRANSFORM_MODEL_PARAMETER}}}": "PredictionList",
 }
 
 

@@ -20,6 +20,8 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("router_function_arn", "ARN of the router Lambda function."),
     OutputSpec("access_log_group_name", "CloudWatch log group receiving the stage's JSON access logs."),
     OutputSpec("router_log_group_name", "CloudWatch log group of the router Lambda."),
+    OutputSpec("transform_function_name", "Name of the transform Lambda function (`/v1/transform/...`)."),
+    OutputSpec("transform_log_group_name", "CloudWatch log group of the transform Lambda."),
     OutputSpec("kms_key_arn", "ARN of the KMS key encrypting logs, tables and function configuration."),
     OutputSpec("authorizer_function_name", "Name of the Lambda authorizer function."),
     OutputSpec("tenant_table_name", "DynamoDB table of tenant records (keyed by API key hash and tenant id)."),

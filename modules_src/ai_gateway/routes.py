@@ -7,10 +7,10 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from contract.routes import BEDROCK_MODEL_PARAMETER, SAGEMAKER_MODEL_PARAMETER
+from contract.routes import BEDROCK_MODEL_PARAMETER, SAGEMAKER_MODEL_PARAMETER, TRANSFORM_MODEL_PARAMETER
 
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
-TARGETS = ("bedrock", "router", "sagemaker")
+TARGETS = ("bedrock", "router", "sagemaker", "transform")
 SEGMENT = re.compile(r"^([a-z0-9][a-z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_]*\})$")
 # Bumped when the module changes how it renders a route (integration type, settings).
 RENDERING_VERSION = 1
@@ -103,6 +103,15 @@ ROUTES: tuple[Route, ...] = (
         expensive=True,
         request_schema="PredictRequest",
         content_types=("application/json", "text/csv"),
+    ),
+    Route(
+        "POST",
+        f"/v1/transform/{{{TRANSFORM_MODEL_PARAMETER}}}",
+        "transform",
+        "Score named features with a custom model through its transform spec: the features are checked and "
+        "shaped for the model, its answer into labels, scores and decisions.",
+        expensive=True,
+        request_schema="TransformRequest",
     ),
 )
 

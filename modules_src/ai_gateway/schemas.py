@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract import transforms
+
 MAX_MESSAGES = 200
 MAX_TEXT = 200_000
 
@@ -69,6 +71,64 @@ PREDICT_REQUEST: dict[str, Any] = {
     "type": "object",
 }
 
+# Named features per instance; the transform checks each against the model's spec (a 400 names the field).
+TRANSFORM_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "TransformRequest",
+    "type": "object",
+    "required": [transforms.INSTANCES],
+    "additionalProperties": False,
+    "properties": {
+        transforms.INSTANCES: {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": transforms.MAX_INSTANCES,
+            "items": {"type": "object", "description": "Feature name -> value, as the model's spec names them."},
+        },
+        transforms.VARIANT: {
+            "type": "string",
+            "description": "A production variant to serve the request; only tenants the spec lets choose may name one.",
+        },
+        transforms.USER: {
+            "type": "string",
+            "pattern": transforms.USER_PATTERN,
+            "description": "An opaque user id: with sticky per user, the same user always gets the same variant.",
+        },
+    },
+}
+TRANSFORM_RESPONSE: dict[str, Any] = {
+    "title": "PredictionList",
+    "type": "object",
+    "required": ["object", "model", "data"],
+    "properties": {
+        "object": {"type": "string", "enum": ["list"]},
+        "model": {"type": "string"},
+        "variant": {"type": "string", "nullable": True, "description": "The production variant that answered."},
+        "data": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["index"],
+                "description": "Fields the model's spec masks are left out.",
+                "properties": {
+                    "index": {"type": "integer"},
+                    "label": {"type": "string"},
+                    "score": {"type": "number"},
+                    "decision": {"type": "string"},
+                    "top_k": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"label": {"type": "string"}, "score": {"type": "number"}},
+                        },
+                    },
+                    "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+                },
+            },
+        },
+    },
+}
+
 # The router's OpenAI routes: the edge checks only the shape every request needs; the router
 # validates the rest with messages that name the field (and documents what it refuses or ignores).
 CHAT_COMPLETION_REQUEST: dict[str, Any] = {
@@ -102,6 +162,7 @@ EMBEDDING_REQUEST: dict[str, Any] = {
 REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "ConverseRequest": CONVERSE_REQUEST,
     "PredictRequest": PREDICT_REQUEST,
+    "TransformRequest": TRANSFORM_REQUEST,
     "ChatCompletionRequest": CHAT_COMPLETION_REQUEST,
     "EmbeddingRequest": EMBEDDING_REQUEST,
 }

@@ -17,6 +17,7 @@ from constructs import Construct
 from contract import config_document as layout
 from contract import environment as env
 from contract.catalog import HTTP_PROVIDER
+from contract.routes import TRANSFORM_MODEL_PARAMETER
 from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses, template
 from modules_src.ai_gateway.model_access import ModelAccess, ModelAccessProps
 from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
@@ -91,7 +92,7 @@ class AiGatewayStack(ModuleStack):
                 table_name=f"{name}-config",
                 kms_key_arn=key_arn,
                 deletion_protection=v("enable_deletion_protection"),
-                document=router_document(v("models"), v("routing"), v("response_cache")),
+                document=router_document(v("models"), v("routing"), v("response_cache"), v("transforms")),
                 tags=tags,
             ),
         )
@@ -134,6 +135,41 @@ class AiGatewayStack(ModuleStack):
                 statements=router_statements(account, state, config, secret_arns, key_arn),
                 managed_policy_sets={"router_model_access": model_access},
                 # The item its environment names exists before the function moves to it.
+                depends_on=(config.item,),
+            ),
+        )
+        endpoint_arns = named(
+            TerraformLocal(
+                self, "transform_endpoint_arns", str(transform_endpoint_arns(v("transforms"), model_locals, account))
+            ),
+            "transform_endpoint_arns",
+        )
+        transform = PythonFunction(
+            self,
+            "transform",
+            function_props(
+                role_name="transform",
+                handler="transform.handler.handler",
+                package_path=f"{packages}/transform.zip",
+                memory_size_mb=self.variable("transform_memory_size_mb").number_value,
+                timeout_seconds=self.variable("router_timeout_seconds").number_value,
+                environment={
+                    env.CONFIG_TABLE: config.table.name,
+                    env.CONFIG_VERSION: config.version,
+                    env.LOG_PROMPTS: str(v("enable_prompt_logging")),
+                    env.DEADLINE_SECONDS: str(v("router_timeout_seconds")),
+                    env.METRICS_NAMESPACE: str(v("metrics_namespace")),
+                },
+                statements=[
+                    config.read_statement(),
+                    {
+                        # Only the endpoints of models with a transform spec.
+                        "Sid": "InvokeTransformEndpoints",
+                        "Effect": "Allow",
+                        "Action": ["sagemaker:InvokeEndpoint"],
+                        "Resource": endpoint_arns.as_list,
+                    },
+                ],
                 depends_on=(config.item,),
             ),
         )
@@ -187,7 +223,7 @@ class AiGatewayStack(ModuleStack):
                 name=name,
                 stage_name=stage_name,
                 routes=ROUTES,
-                targets={"router": router.function},
+                targets={"router": router.function, "transform": transform.function},
                 authorizer=authorizer.function,
                 account=account,
                 tags=tags,
@@ -247,11 +283,36 @@ class AiGatewayStack(ModuleStack):
                 tenants=v("tenants"),
                 tiers=v("tiers"),
                 deletion_protection=v("enable_deletion_protection"),
-                direct_models={t.alias_parameter: ref(model_locals[t.map_local]) for t in SERVICE_TARGETS.values()},
+                direct_models={
+                    **{t.alias_parameter: ref(model_locals[t.map_local]) for t in SERVICE_TARGETS.values()},
+                    TRANSFORM_MODEL_PARAMETER: v("transforms"),
+                },
+                unmetered_parameters=frozenset({TRANSFORM_MODEL_PARAMETER}),
             ),
         )
         key_arns.expression = str(tenant_key_arns(access, account))
 
+        self._outputs(
+            api=api, stage=stage, router=router, authorizer=authorizer, transform=transform, access=access,
+            state=state, config=config, key_arn=key_arn,
+        )  # fmt: skip
+        # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
+        self.output("openapi_document", '${file("${path.module}/openapi.json")}')
+        self.check_complete()
+
+    def _outputs(
+        self,
+        *,
+        api: Any,
+        stage: Any,
+        router: Any,
+        authorizer: Any,
+        transform: Any,
+        access: Any,
+        state: Any,
+        config: Any,
+        key_arn: str,
+    ) -> None:
         self.output("rest_api_id", api.api.id)
         self.output("rest_api_execution_arn", api.api.execution_arn)
         self.output("stage_name", stage.stage.stage_name)
@@ -262,6 +323,8 @@ class AiGatewayStack(ModuleStack):
         self.output("authorizer_function_name", authorizer.function.function_name)
         self.output("access_log_group_name", stage.access_log_group.name)
         self.output("router_log_group_name", router.log_group.name)
+        self.output("transform_function_name", transform.function.function_name)
+        self.output("transform_log_group_name", transform.log_group.name)
         self.output("kms_key_arn", key_arn)
         self.output("tenant_table_name", access.table.name)
         self.output("budget_table_name", state.budgets.name)
@@ -281,18 +344,25 @@ class AiGatewayStack(ModuleStack):
                     stage=stage,
                     router=router,
                     authorizer=authorizer,
+                    transform=transform,
                     access=access,
                     state=state,
                     config=config,
                 )
             ),
         )
-        # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
-        self.output("openapi_document", '${file("${path.module}/openapi.json")}')
-        self.check_complete()
 
     def _monitoring(
-        self, *, api: Any, stage: Any, router: Any, authorizer: Any, access: Any, state: Any, config: Any
+        self,
+        *,
+        api: Any,
+        stage: Any,
+        router: Any,
+        authorizer: Any,
+        transform: Any,
+        access: Any,
+        state: Any,
+        config: Any,
     ) -> Expr:
         """What the operations module watches (its `gateway` input): names, limits, models and tenants."""
 
@@ -308,7 +378,11 @@ class AiGatewayStack(ModuleStack):
                     "rest_api_name": ref(api.api, "name"),
                     "stage_name": ref(stage.stage, "stage_name"),
                     "metrics_namespace": self.ref("metrics_namespace"),
-                    "functions": {"router": function(router), "authorizer": function(authorizer)},
+                    "functions": {
+                        "router": function(router),
+                        "authorizer": function(authorizer),
+                        "transform": function(transform),
+                    },
                     # Without a response cache there is no cache table to watch.
                     "tables": Expr(f"{{for k, t in {hcl_value(tables)} : k => t if t != null}}"),
                     "models": Expr(
@@ -329,12 +403,13 @@ def _or_empty(value: Expr) -> Expr:
     return value.is_null().ternary("", value)
 
 
-def router_document(models: Expr, routing: Expr, response_cache: Expr) -> Expr:
-    """The router's configuration document: the catalog (unset fields dropped), routing and cache settings."""
+def router_document(models: Expr, routing: Expr, response_cache: Expr, transforms: Expr) -> Expr:
+    """The functions' configuration document: the catalog (unset fields dropped), routing, cache settings and
+    transform specs."""
     return Expr(
         f"{{{layout.MODELS} = {{for alias, m in {models.text} : alias => {{for k, v in m : k => v if v != null}}}}, "
         f"{layout.ROUTING} = {routing.text}, {layout.RESPONSE_CACHE} = {response_cache.text}, "
-        f"{layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
+        f"{layout.TRANSFORMS} = {transforms.text}, {layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
     )
 
 
@@ -346,6 +421,18 @@ def provider_secret_arns(models: Expr, account: AccountContext) -> Expr:
         f'${{{account.account_id_ref.text}}}:secret:none"]'
     )
     return Expr(f"length({http}) == 0 ? {none} : distinct({http})")
+
+
+def transform_endpoint_arns(transforms: Expr, model_locals: dict[str, TerraformLocal], account: AccountContext) -> Expr:
+    """ARNs of the endpoints behind the transform specs (lowercase, as SageMaker's ARNs are; a never-matching
+    one when there are none: IAM needs a resource)."""
+    prefix = (
+        f"arn:${{{account.partition_ref.text}}}:sagemaker:${{{account.region_ref.text}}}:"
+        f"${{{account.account_id_ref.text}}}:endpoint/"
+    )
+    endpoints = address(model_locals["sagemaker_endpoints"])
+    arns = f'[for alias in keys({transforms.text}) : "{prefix}${{lower(lookup({endpoints}, alias, "none"))}}"]'
+    return Expr(f'length({arns}) == 0 ? ["{prefix}none"] : distinct({arns})')
 
 
 def tenant_key_arns(access: TenantAccess, account: AccountContext) -> Expr:

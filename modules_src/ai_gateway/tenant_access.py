@@ -38,6 +38,8 @@ class TenantAccessProps:
     deletion_protection: Expr
     # Direct route model parameter -> the map (alias -> target) of the models that route serves.
     direct_models: dict[str, Expr]
+    # The parameters whose route spends no tokens (the transform's): open to tenants with a budget too.
+    unmetered_parameters: frozenset[str] = frozenset()
 
 
 class TenantAccess(Construct):
@@ -123,10 +125,13 @@ class TenantAccess(Construct):
         )
         self.plan_keys.add_override("for_each", str(props.tenants))
         # Per direct route, the tenant's aliases it may name: none for a tenant with a token budget,
-        # since those routes call models without the router and nothing would meter them.
+        # since those routes call models without the router and nothing would meter them (the
+        # transform's route spends no tokens: every tenant's aliases with a transform).
         unbudgeted = "t.daily_token_budget == null && t.monthly_token_budget == null"
         direct = ", ".join(
-            f'{tenancy.direct_models_attribute(parameter)} = {{S = {unbudgeted} ? join("{tenancy.LIST_SEPARATOR}", '
+            f"{tenancy.direct_models_attribute(parameter)} = {{S = "
+            f"{'true' if parameter in props.unmetered_parameters else unbudgeted} ? "
+            f'join("{tenancy.LIST_SEPARATOR}", '
             f'sort([for a in t.allowed_models : a if contains(keys({models.text}), a)])) : ""}}'
             for parameter, models in sorted(props.direct_models.items())
         )

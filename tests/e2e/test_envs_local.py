@@ -47,6 +47,7 @@ from tests.support.router_harness import ScriptedBackend, proxy_event
 from tooling.background import BackgroundServer
 from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.local_env import serve_stage
+from tooling.package_lambda import FUNCTIONS
 from tooling.paths import DIST_DIR, ENVS_DIR, MODULES_DIR
 from tooling.scan import report, scan_plan
 from tooling.terraform import TerraformError, run, terraform_environ
@@ -147,7 +148,7 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
     shutil.copytree(ENVS_DIR, tree / "envs", ignore=ignore)
     dist = tree / "build" / "dist"
     dist.mkdir(parents=True)
-    for package in ("router.zip", "authorizer.zip"):
+    for package in (f"{name}.zip" for name in FUNCTIONS):
         if not (DIST_DIR / package).exists():
             pytest.fail(f"build/dist/{package} is missing; run the suite through `make test`")
         shutil.copy(DIST_DIR / package, dist / package)

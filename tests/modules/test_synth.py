@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.hcl import jsonencoded
+from tooling.package_lambda import FUNCTIONS
 from tooling.paths import MODULES_DIR, REPO_ROOT
 
 SYNTH_TIMEOUT = 300
@@ -124,7 +125,7 @@ def test_iam_names_every_action_and_uses_resource_star_only_where_aws_requires_i
 
 def test_each_function_may_write_only_its_own_logs_and_call_only_what_it_needs() -> None:
     policies = module_json("ai_gateway")["resource"]["aws_iam_role_policy"]
-    for function in ("router", "authorizer"):
+    for function in FUNCTIONS:
         own = statements(policies[function])
         assert own["WriteOwnLogs"]["Resource"] == f"${{aws_cloudwatch_log_group.{function}.arn}}:*"
         assert own["DecryptOwnConfiguration"] == {

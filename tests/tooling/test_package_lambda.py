@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tooling.package_lambda import FIXED_DATE, PackageError, build, python_version_of
+from tooling.package_lambda import FIXED_DATE, FUNCTIONS, PackageError, build, python_version_of
 
 
 def fake_dependencies(root: Path) -> Path:
@@ -72,7 +72,7 @@ def test_the_real_router_package_builds_twice_to_the_same_hash(tmp_path: Path) -
     assert first == second
 
 
-@pytest.mark.parametrize("function", ["router", "authorizer"])
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
 def test_each_handler_imports_from_its_zip_alone(function: str, tmp_path: Path) -> None:
     """What the function imports at cold start is in its zip or the runtime (nothing from this checkout)."""
     import importlib.util

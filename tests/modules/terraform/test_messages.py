@@ -19,6 +19,7 @@ import pytest
 from router.settings import Settings, SettingsError
 from tests.support.hcl import literal
 from tests.support.terraform_test import module_test, refusal_run, words
+from tooling.package_lambda import FUNCTIONS
 from tooling.paths import MODULES_DIR
 from tooling.terraform import run, terraform_environ
 
@@ -84,7 +85,7 @@ def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: 
     folder = tmp_path / "ai_gateway"
     shutil.copytree(MODULES_DIR / "ai_gateway", folder)
     (folder / "fixtures").mkdir()
-    for function in ("router", "authorizer"):
+    for function in FUNCTIONS:
         with zipfile.ZipFile(folder / "fixtures" / f"{function}.zip", "w") as archive:
             archive.writestr(f"{function}/handler.py", "x = 1\n")
     inputs = "\n".join(f"    {key} = {literal(value)}" for key, value in case.items())

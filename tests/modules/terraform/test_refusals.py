@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from contract import transforms as t
 from tests.support.terraform_test import module_test, refusal_run
 
 pytestmark = pytest.mark.terraform
@@ -62,6 +63,41 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "models.v1.containers[0]: image must be an ECR image URI",
             "models.v2.containers[0]: set exactly one of image and model_package_name",
             "models.v2.containers[0]: a MultiModel container loads its models from the model_data_url prefix",
+        ),
+    ),
+    # The transform's own words (contract.transforms), as the transform says them at cold start.
+    "transforms": (
+        "ai_gateway/gateway.tftest.hcl",
+        """
+    models = {
+      iris = { provider = "sagemaker", model_id = "iris-endpoint" }
+      chat = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
+    }
+    tenants = { acme = { tier = "premium", allowed_models = ["iris"] } }
+    transforms = {
+      chat = { features = [{ name = "x" }], output = {} }
+      iris = {
+        input_format = "xml"
+        features     = [{ name = "x", type = "float" }, { name = "x", mean = 1 }, { name = "c", type = "category" }]
+        output       = { labels = ["a", "b"], top_k = 3, decision_label = "z", masked_fields = ["secret"],
+                         decisions = [{ at_least = 0.5, decision = "deny" }] }
+        variants     = { weights = { blue = 0 }, sticky = "session", targetable = { acme = ["red"] } }
+      }
+    }""",
+        (
+            t.NOT_SAGEMAKER.format(alias="chat"),
+            t.FORMAT_UNKNOWN.format(alias="iris", value="xml"),
+            t.FEATURE_DUPLICATE.format(alias="iris", value="x"),
+            t.FEATURE_TYPE_UNKNOWN.format(alias="iris", feature="x", value="float"),
+            t.SCALING_INVALID.format(alias="iris", feature="x"),
+            t.CATEGORIES_MISPLACED.format(alias="iris", feature="c"),
+            t.TOP_K_INVALID.format(alias="iris"),
+            t.DECISION_LABEL_INVALID.format(alias="iris", value="z"),
+            t.DECISIONS_INVALID.format(alias="iris"),
+            t.MASK_UNKNOWN.format(alias="iris", value="secret"),
+            t.WEIGHTS_INVALID.format(alias="iris"),
+            t.STICKY_UNKNOWN.format(alias="iris", value="session"),
+            t.TARGETABLE_UNKNOWN.format(alias="iris", value="red"),
         ),
     ),
 }

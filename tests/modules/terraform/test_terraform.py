@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tooling.package_lambda import FUNCTIONS
 from tooling.paths import ENVIRONMENTS, MODULES_DIR
 from tooling.terraform import run, terraform_environ
 
@@ -59,7 +60,7 @@ def test_module_unit_tests_pass_with_a_mock_provider(module: str, tmp_path: Path
     (folder / "tests").mkdir(exist_ok=True)
     for test_file in test_files:
         shutil.copy(test_file, folder / "tests" / test_file.name)
-    for function in ("router", "authorizer"):
+    for function in FUNCTIONS:
         write_fixture_zip(folder / "fixtures" / f"{function}.zip")
     run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env)
     result = run(["test", "-no-color"], folder, timeout=TEST_TIMEOUT, env=tf_env, ok_codes=(0, 1))

@@ -109,7 +109,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only this API's authorizer may invoke the authorizer function"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/embeddings", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/embeddings", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}", "POST /v1/transform/{transformModel}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
     error_message = "the authorizer must know the routes its policy covers and the tenant table"
   }
   assert {
@@ -353,7 +353,7 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
     error_message = "the router's policy names every action"
   }
   assert {
-    condition     = aws_dynamodb_table_item.tenant["acme"].item == jsonencode({ pk = { S = "tenant#acme" }, tenant_id = { S = "acme" }, tier = { S = "premium" }, allowed_models = { S = "claude-3-haiku,titan-embed" }, enabled = { BOOL = true }, api_key_id = { S = aws_api_gateway_api_key.tenant["acme"].id }, direct_models_model = { S = "" }, direct_models_modelId = { S = "" }, daily_token_budget = { N = "100000" }, monthly_token_budget = { N = "2000000" } })
+    condition     = aws_dynamodb_table_item.tenant["acme"].item == jsonencode({ pk = { S = "tenant#acme" }, tenant_id = { S = "acme" }, tier = { S = "premium" }, allowed_models = { S = "claude-3-haiku,titan-embed" }, enabled = { BOOL = true }, api_key_id = { S = aws_api_gateway_api_key.tenant["acme"].id }, direct_models_model = { S = "" }, direct_models_modelId = { S = "" }, direct_models_transformModel = { S = "" }, daily_token_budget = { N = "100000" }, monthly_token_budget = { N = "2000000" } })
     error_message = "the tenant record carries both budgets for the authorizer to pass on, and no direct route (nothing would meter it)"
   }
   assert {
@@ -619,4 +619,76 @@ run "rejects_a_catalog_that_needs_more_policies_than_a_role_attaches" {
   }
 
   expect_failures = [aws_iam_policy.model_access]
+}
+
+run "wires_the_transform_with_its_specs_endpoints_and_route" {
+  command = apply
+
+  variables {
+    models = {
+      "claude-3-haiku" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
+      "iris"           = { provider = "sagemaker", model_id = "Iris-Endpoint" }
+    }
+    transforms = {
+      iris = {
+        features = [
+          { name = "sepal_length", minimum = 0, maximum = 30 },
+          { name = "colour", type = "category", categories = { red = 0, blue = 1 }, unknown_category = -1 },
+        ]
+        output   = { labels = ["setosa", "versicolor", "virginica"], top_k = 2, decisions = [{ at_least = 0.9, decision = "accept" }], default_decision = "review" }
+        variants = { weights = { blue = 9, green = 1 }, sticky = "tenant", targetable = { acme = ["green"] } }
+      }
+    }
+    tenants = {
+      acme = { tier = "premium", allowed_models = ["claude-3-haiku", "iris"], daily_token_budget = 100000 }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(local.config_document).transforms.iris.features[1].categories == { red = 0, blue = 1 } && jsondecode(local.config_document).transforms.iris.input_format == "csv" && jsondecode(local.config_document).transforms.iris.max_instances == 100
+    error_message = "The transform specs, with their defaults, must be in the configuration document."
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.transform.policy).Statement : s if s.Sid == "InvokeTransformEndpoints"][0].Resource == ["arn:aws:sagemaker:us-east-1:123456789012:endpoint/iris-endpoint"] && [for s in jsondecode(aws_iam_role_policy.transform.policy).Statement : s if s.Sid == "InvokeTransformEndpoints"][0].Action == ["sagemaker:InvokeEndpoint"]
+    error_message = "The transform may invoke exactly its specs' endpoints (lowercase ARNs)."
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.transform.policy).Statement : alltrue([for a in flatten([s.Action]) : !strcontains(a, "*")])])
+    error_message = "The transform's role must grant no wildcard action."
+  }
+  assert {
+    condition     = aws_lambda_function.transform.handler == "transform.handler.handler" && aws_lambda_function.transform.environment[0].variables.GATEWAY_CONFIG_VERSION == local.config_version && aws_lambda_function.transform.kms_key_arn != null
+    error_message = "The transform must run its handler on the document the router runs on, its environment encrypted."
+  }
+  assert {
+    condition     = jsondecode(aws_dynamodb_table_item.tenant["acme"].item).direct_models_transformModel.S == "iris" && jsondecode(aws_dynamodb_table_item.tenant["acme"].item).direct_models_model.S == ""
+    error_message = "A tenant with a token budget keeps its transform aliases (no tokens) but not the direct routes."
+  }
+  assert {
+    condition     = aws_api_gateway_method.post_v1_transform_transformmodel.request_models["application/json"] == "TransformRequest" && aws_api_gateway_integration.post_v1_transform_transformmodel.type == "AWS_PROXY"
+    error_message = "The transform route must validate its body and proxy to the transform."
+  }
+}
+
+run "rejects_bad_transform_specs" {
+  command = plan
+
+  variables {
+    models = {
+      "iris" = { provider = "sagemaker", model_id = "iris-endpoint" }
+      "chat" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
+    }
+    tenants = { acme = { tier = "premium", allowed_models = ["iris"] } }
+    transforms = {
+      chat = { features = [{ name = "x" }], output = {} }
+      iris = {
+        input_format = "xml"
+        features     = [{ name = "x", type = "float" }, { name = "x", mean = 1 }, { name = "c", type = "category" }]
+        output       = { kind = "probabilities", labels = ["a", "b"], top_k = 3, decision_label = "z", masked_fields = ["secret"], decisions = [{ at_least = 0.5, decision = "deny" }] }
+        variants     = { weights = { blue = 0 }, sticky = "session", targetable = { acme = ["red"] } }
+      }
+    }
+  }
+
+  expect_failures = [var.transforms]
 }

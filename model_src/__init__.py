@@ -1,0 +1,1 @@
+"""Models the gateway ships to serve locally and deploy to SageMaker (one folder per model)."""
