@@ -6,6 +6,7 @@ SHELL := /bin/bash
 PYTHON        ?= python3
 EMULATOR_PORT ?= 4566
 LOCAL_STAGE_PORT ?= 8787
+MODEL_PORT    ?= 8790
 LAMBDA_RUNTIME ?= python3.12
 ENV           ?=
 PYTEST_ARGS   ?=
@@ -24,7 +25,7 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CACHE)/jsii
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lock synth package tfconfig emulator-start emulator-stop up down test scan lint bench upgrade-check check-env plan apply report clean
+.PHONY: help setup lock synth package model tfconfig emulator-start emulator-stop up down test scan lint bench upgrade-check check-env plan apply report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -56,6 +57,9 @@ synth: $(STAMP) ## Regenerate modules/ from modules_src/
 package: $(STAMP) ## Build the deterministic Lambda zips into build/dist/
 	@$(VPY) -m tooling.package_lambda --runtime $(LAMBDA_RUNTIME) --cache-dir build/lambda-deps
 
+model: $(STAMP) ## Train the local iris model and build its model.tar.gz deterministically (build/models/)
+	@$(VPY) -m tooling.model_package
+
 tfconfig: $(STAMP) ## Write build/terraformrc (local provider mirror, else the registry)
 	@command -v terraform >/dev/null || { echo "error: terraform is not on PATH; install Terraform 1.9 or newer" >&2; exit 1; }
 	@$(VPY) -m tooling.tf_cli_config --out build/terraformrc --plugin-cache-dir build/terraform-plugin-cache
@@ -66,25 +70,25 @@ emulator-start: $(STAMP) ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR
 emulator-stop: $(STAMP) ## Stop the emulator this checkout started
 	@$(VPY) -m tooling.emulator stop --port $(EMULATOR_PORT) --state-dir build/emulator
 
-up: synth package tfconfig ## Apply envs/local to the embedded emulator, serve its stage on loopback
-	@$(VPY) -m tooling.local_env up --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT)
+up: synth package model tfconfig ## Apply envs/local to the embedded emulator, serve its stage and model on loopback
+	@$(VPY) -m tooling.local_env up --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT) --model-port $(MODEL_PORT)
 
-down: $(STAMP) ## Stop the emulator and local stage `make up` started; forget the local state
-	@$(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT)
+down: $(STAMP) ## Stop the emulator, model servers and local stage `make up` started; forget the local state
+	@$(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT) --model-port $(MODEL_PORT)
 
-test: package tfconfig ## Run the whole suite (synth freshness, terraform, emulator, Lambdas, lint)
+test: package model tfconfig ## Run the whole suite (synth freshness, terraform, emulator, Lambdas, lint)
 	@$(VPY) -m pytest $(PYTEST_ARGS)
 
-scan: package tfconfig ## checkov over the modules and the applied envs/local plan (waivers: tooling/checkov_skips.json)
+scan: package model tfconfig ## checkov over the modules and the applied envs/local plan (waivers: tooling/checkov_skips.json)
 	@$(VPY) -m pytest -q tests/tooling/test_scan.py tests/e2e/test_envs_local.py -k "checkov or scan" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff and mypy only
 	@$(VPY) -m pytest tests/lint $(PYTEST_ARGS)
 
-bench: package ## Benchmarks (not timed tests); writes build/bench/results.json
+bench: package model ## Benchmarks (not timed tests); writes build/bench/results.json
 	@$(VPY) -m bench.run --out build/bench/results.json $(BENCH_ARGS)
 
-upgrade-check: package tfconfig ## Apply envs/local at FROM=<git ref>, plan with this checkout: no stateful replacement
+upgrade-check: package model tfconfig ## Apply envs/local at FROM=<git ref>, plan with this checkout: no stateful replacement
 	@test -n "$(FROM)" || { echo "error: name the earlier commit: make upgrade-check FROM=<git ref>" >&2; exit 1; }
 	@$(VPY) -m tooling.upgrade_check --from "$(FROM)"
 
@@ -101,5 +105,5 @@ report: $(STAMP) tfconfig ## CSV of tokens and cost per tenant, model and day: m
 	@$(VPY) -m tooling.report --env "$(ENV)" --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)")
 
 clean: ## Stop the emulator, remove build outputs and the virtual environment
-	@if [ -x $(VPY) ]; then $(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT); fi
+	@if [ -x $(VPY) ]; then $(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT) --model-port $(MODEL_PORT); fi
 	@rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,10 +10,16 @@ calls (tenant table, API keys) go to the emulator too.
 What each function prints (usage records, log lines) is put into its log group on the
 emulator, as Lambda ships stdout to CloudWatch Logs.
 
-What it does not emulate: direct service integrations (Bedrock, SageMaker: 501 after
-authorization), usage plan throttles and quotas, request validation, result caching,
-the stage's access log, and the exact text of API Gateway's own errors (it answers
-them in the gateway's JSON error envelope with the same status and code).
+SageMaker runs locally too: with `--sagemaker-endpoints` (endpoint -> variant -> model
+server URL, what `make up` starts) the server runs a local SageMaker runtime
+(tooling/sagemaker_runtime.py) that the functions reach through
+`AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`, and the direct SageMaker route runs its deployed
+mapping templates against it (tooling/local_direct.py).
+
+What it does not emulate: the direct Bedrock route (501 after authorization), usage
+plan throttles and quotas, request validation, result caching, the stage's access log,
+and the exact text of API Gateway's own errors (it answers them in the gateway's JSON
+error envelope with the same status and code).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import json
 import os
 import re
 import sys
+import threading
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -34,8 +41,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tooling import sagemaker_runtime
 from tooling.emulator import emulator_client
 from tooling.function_logs import LogShipper, install
+from tooling.local_direct import sagemaker_handler
 from tooling.paths import BUILD_DIR, DIST_DIR
 
 HOST = "127.0.0.1"
@@ -143,6 +152,7 @@ def read_stage(
     *,
     region: str = "us-east-1",
     shipper: LogShipper | None = None,
+    sagemaker_runtime_url: str | None = None,
 ) -> tuple[Api, list[Method]]:
     """Read every Lambda proxy method of the API, with its authorizer, from the emulator."""
     apigateway = emulator_client(endpoint, "apigateway", region)
@@ -162,11 +172,14 @@ def read_stage(
         for http_method in resource.get("resourceMethods", {}) or {}:
             method = apigateway.get_method(restApiId=rest_api_id, resourceId=resource["id"], httpMethod=http_method)
             integration = method.get("methodIntegration") or {}
-            loaded = loader.handler_for(integration.get("uri", "")) if integration.get("type") == "AWS_PROXY" else None
+            uri = integration.get("uri", "")
+            loaded = loader.handler_for(uri) if integration.get("type") == "AWS_PROXY" else None
+            if loaded is None and sagemaker_runtime_url and ":runtime.sagemaker:" in uri:
+                loaded = ("", sagemaker_handler(integration, sagemaker_runtime_url))
             if loaded is None:
-                # A direct service integration (Bedrock, SageMaker): authorized here, then refused
-                # with 501, since the emulator runs no model.
-                loaded = ("", not_emulated(integration.get("uri", "")))
+                # A direct service integration without a local stand-in (Bedrock): authorized here,
+                # then refused with 501, since the emulator runs no model.
+                loaded = ("", not_emulated(uri))
             authorizer = (
                 authorizers.get(method.get("authorizerId", "")) if method.get("authorizationType") == "CUSTOM" else None
             )
@@ -378,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--packages-dir", type=Path, default=DIST_DIR)
     parser.add_argument("--code-dir", type=Path, default=BUILD_DIR / "local-stage" / "code")
+    parser.add_argument(
+        "--sagemaker-endpoints", type=Path, default=None, help="JSON: endpoint -> variant -> {url, weight}"
+    )
     args = parser.parse_args(argv)
     # The functions' own AWS calls (tenant table, API keys) go to the emulator as well.
     os.environ.update(
@@ -388,13 +404,25 @@ def main(argv: list[str] | None = None) -> int:
             "AWS_DEFAULT_REGION": "us-east-1",
         }
     )
+    runtime: ThreadingHTTPServer | None = None
     try:
+        runtime_url = None
+        if args.sagemaker_endpoints is not None:
+            endpoints = sagemaker_runtime.parse_endpoints(json.loads(args.sagemaker_endpoints.read_text()))
+            runtime = sagemaker_runtime.make_server(0, sagemaker_runtime.Runtime(endpoints))
+            threading.Thread(target=runtime.serve_forever, daemon=True).start()
+            runtime_url = f"http://{HOST}:{runtime.server_address[1]}"
+            # The functions' SageMaker calls (boto3's and the transform's own) go to it.
+            os.environ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = runtime_url
         code_dir = unpack(sorted(args.packages_dir.glob("*.zip")), args.code_dir)
         # Before the handlers are imported: their loggers keep the stdout they find.
         shipper = install(emulator_client(args.emulator_endpoint, "logs"))
-        api, methods = read_stage(args.emulator_endpoint, args.rest_api_id, args.stage, code_dir, shipper=shipper)
+        api, methods = read_stage(
+            args.emulator_endpoint, args.rest_api_id, args.stage, code_dir, shipper=shipper,
+            sagemaker_runtime_url=runtime_url,
+        )  # fmt: skip
         server = make_server(args.port, api, methods)
-    except (StageError, OSError) as err:
+    except (StageError, OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # botocore errors: one line, no trace
@@ -407,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
+        if runtime is not None:
+            runtime.shutdown()
+            runtime.server_close()
     return 0
 
 

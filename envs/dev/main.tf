@@ -40,6 +40,20 @@ module "gateway" {
       owned_by = each.key
     } if e.business_unit == each.key
   })
+  # Transform specs of the unit's endpoints that have one, with the endpoint module's variant weights.
+  transforms = {
+    for k, e in var.sagemaker_endpoints : k => {
+      input_format  = e.transform.input_format
+      max_instances = e.transform.max_instances
+      features      = e.transform.features
+      output        = e.transform.output
+      variants = {
+        weights    = module.sagemaker_endpoint[k].variant_weights
+        sticky     = e.transform.sticky
+        targetable = e.transform.targetable
+      }
+    } if e.business_unit == each.key && e.transform != null
+  }
   tiers                 = var.tiers
   tenants               = each.value.tenants
   routing               = each.value.routing

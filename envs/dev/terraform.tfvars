@@ -63,9 +63,11 @@ tiers = {
 # sagemaker_endpoints = {
 #   fraud = {
 #     business_unit = "payments"
-#     kind          = "chat"
+#     kind          = "prediction"
+#     format        = "tabular"
 #     models = {
-#       v1 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_data_url = "s3://<bucket>/fraud/v1/model.tar.gz" }] }
+#       # A local model.tar.gz (as `make model` builds build/models/iris/); the module uploads it under its SHA-256.
+#       v1 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_archive = "../../build/models/fraud/model.tar.gz", environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }] }
 #       v2 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_data_url = "s3://<bucket>/fraud/v2/model.tar.gz" }] }
 #     }
 #     variants = {
@@ -73,5 +75,10 @@ tiers = {
 #       green = { model = "v2", weight = 10, instance_type = "ml.m5.large" }
 #     }
 #     deployment = { traffic = "CANARY", canary_percent = 10, wait_interval_seconds = 600 }
+#     transform = {
+#       features = [{ name = "amount", minimum = 0 }, { name = "country", type = "category", categories = { US = 0, GB = 1 }, unknown_category = 2 }, { name = "new_customer", type = "boolean", default = "false" }]
+#       output   = { kind = "score", decisions = [{ at_least = 0.9, decision = "deny" }, { at_least = 0.5, decision = "review" }], default_decision = "approve" }
+#       sticky   = "user"
+#     }
 #   }
 # }

@@ -118,6 +118,7 @@ variable "sagemaker_endpoints" {
         image              = optional(string)
         model_package_name = optional(string)
         model_data_url     = optional(string)
+        model_archive      = optional(string)
         environment        = optional(map(string), {})
         mode               = optional(string, "SingleModel")
       }))
@@ -133,8 +134,27 @@ variable "sagemaker_endpoints" {
     }))
     deployment   = optional(object({ strategy = optional(string, "blue_green"), traffic = optional(string, "ALL_AT_ONCE"), canary_percent = optional(number, 10), linear_step_percent = optional(number, 25), wait_interval_seconds = optional(number, 300), termination_wait_seconds = optional(number, 0), maximum_execution_timeout_seconds = optional(number, 3600), rolling_batch_percent = optional(number, 25), auto_rollback = optional(bool, true) }), {})
     data_capture = optional(object({ sampling_percentage = number, content_types = optional(list(string), ["application/json"]), capture_input = optional(bool, true), capture_output = optional(bool, true) }))
+    # A transform spec (kind prediction): clients score named features on /v1/transform/<key>. The variant
+    # weights come from the endpoint module; `sticky` and `targetable` choose how tenants reach them.
+    transform = optional(object({
+      input_format  = optional(string, "csv")
+      max_instances = optional(number, 100)
+      features = list(object({
+        name    = string, type = optional(string, "number"), default = optional(string), minimum = optional(number),
+        maximum = optional(number), categories = optional(map(number)), unknown_category = optional(number),
+        mean    = optional(number), std = optional(number)
+      }))
+      output = object({
+        kind           = optional(string, "probabilities"), labels = optional(list(string)), top_k = optional(number),
+        decision_label = optional(string), default_decision = optional(string),
+        decisions      = optional(list(object({ at_least = number, decision = string })))
+        masked_fields  = optional(list(string), [])
+      })
+      sticky     = optional(string, "none")
+      targetable = optional(map(list(string)), {})
+    }))
   }))
-  description = "Custom model endpoints by key (1-20 lowercase letters, digits, hyphens), each served by one business unit's gateway as the SageMaker model of the same key (validated by the sagemaker_endpoint module). Default none."
+  description = "Custom model endpoints by key (1-20 lowercase letters, digits, hyphens), each served by one business unit's gateway as the SageMaker model of the same key, with an optional transform spec (validated by the sagemaker_endpoint and ai_gateway modules). Default none."
   default     = {}
 
   validation {

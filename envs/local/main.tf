@@ -29,7 +29,11 @@ provider "aws" {
     wafv2          = var.emulator_endpoint
     sns            = var.emulator_endpoint
     cloudwatch     = var.emulator_endpoint
+    s3             = var.emulator_endpoint
+    sagemaker      = var.emulator_endpoint
   }
+  # The emulator serves S3 on its own host name only when asked by path.
+  s3_use_path_style = true
 
   default_tags {
     tags = {
@@ -52,8 +56,66 @@ locals {
       secret_arn = aws_secretsmanager_secret.local_provider[0].arn
     }
   }
-  models  = merge(var.models, local.local_provider)
-  tenants = { for id, t in var.tenants : id => merge(t, { allowed_models = concat(t.allowed_models, keys(local.local_provider)) }) }
+  # The iris model, served by the endpoint module below: a prediction model clients score through the
+  # transform route (the local stage sends its calls to the local model server).
+  iris = {
+    iris = { provider = "sagemaker", model_id = module.iris.endpoint_name, kind = "prediction", owned_by = "local" }
+  }
+  models = merge(var.models, local.local_provider, local.iris)
+  tenants = {
+    for id, t in var.tenants : id => merge(t, { allowed_models = concat(t.allowed_models, keys(local.local_provider), keys(local.iris)) })
+  }
+  model_archive = coalesce(var.iris_model_archive, "${path.root}/../../build/models/iris/model.tar.gz")
+  # The transform spec of the iris model: four measurements in cm, three species, a decision on how
+  # sure the model is, and an A/B split over the endpoint's two variants, sticky per tenant.
+  transforms = {
+    iris = {
+      input_format = "csv"
+      features = [for name in ["sepal_length", "sepal_width", "petal_length", "petal_width"] :
+        { name = name, type = "number", minimum = 0, maximum = 30 }
+      ]
+      max_instances = 100
+      output = {
+        kind             = "probabilities"
+        labels           = ["setosa", "versicolor", "virginica"]
+        top_k            = 2
+        decisions        = [{ at_least = 0.9, decision = "accept" }, { at_least = 0.6, decision = "review" }]
+        default_decision = "reject"
+      }
+      variants = {
+        weights    = module.iris.variant_weights
+        sticky     = "tenant"
+        targetable = { acme = keys(module.iris.variant_weights) }
+      }
+    }
+  }
+}
+
+# A real model (scikit-learn's iris data, `make model`) on a SageMaker endpoint with two variants. The
+# emulator stores the archive, models, configuration and endpoint, but runs no container: the local
+# stage's SageMaker runtime sends InvokeEndpoint to a local server running the archive's own inference
+# script. What the emulator cannot store is turned off here: deployment guardrails (no DeploymentConfig,
+# no UpdateEndpoint) and autoscaling targets.
+module "iris" {
+  source = "../../modules/sagemaker_endpoint"
+
+  name = "aigw-local-iris"
+  models = {
+    v1 = {
+      containers = [{
+        image         = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+        model_archive = local.model_archive
+        environment   = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" }
+      }]
+    }
+  }
+  variants = {
+    blue  = { model = "v1", weight = 1, instance_type = "ml.m5.large" }
+    green = { model = "v1", weight = 1, instance_type = "ml.m5.large" }
+  }
+  deployment                      = { strategy = "none" }
+  enable_autoscaling              = false
+  kms_key_deletion_window_in_days = 7
 }
 
 # The local provider's key, in the emulator's Secrets Manager as it would be in AWS.
@@ -91,6 +153,7 @@ module "gateway" {
   tenants               = local.tenants
   routing               = var.routing
   response_cache        = var.response_cache
+  transforms            = local.transforms
   # A short window and no deletion protection: local state is thrown away with the emulator.
   kms_key_deletion_window_in_days = 7
   enable_deletion_protection      = false

@@ -53,3 +53,15 @@ output "router_log_group_name" {
   description = "Log group of the router's usage records (what `make report ENV=local` reads)."
   value       = module.gateway.router_log_group_name
 }
+
+output "transform_function_name" {
+  description = "Name of the transform Lambda (`POST /v1/transform/{model}`)."
+  value       = module.gateway.transform_function_name
+}
+
+output "local_models" {
+  description = "What the local stage serves as SageMaker: endpoint name -> the model archive and each variant's weight."
+  value = {
+    (module.iris.endpoint_name) = { archive = abspath(local.model_archive), variants = module.iris.variant_weights }
+  }
+}

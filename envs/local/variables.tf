@@ -118,3 +118,9 @@ variable "alarm_models" {
   type        = list(string)
   default     = null
 }
+
+variable "iris_model_archive" {
+  description = "Path of the iris model's model.tar.gz (`make model` builds it); null (default): build/models/iris/model.tar.gz."
+  type        = string
+  default     = null
+}

@@ -15,12 +15,21 @@ BEDROCK_PROVIDER = "bedrock"
 HTTP_PROVIDER = "openai_compatible"
 SAGEMAKER_PROVIDER = "sagemaker"
 PROVIDERS = (BEDROCK_PROVIDER, HTTP_PROVIDER, SAGEMAKER_PROVIDER)
-KINDS = ("chat", "embedding")
+# `prediction`: a custom model (tabular, scoring) served on the transform route, never by the router.
+PREDICTION_KIND = "prediction"
+KINDS = ("chat", "embedding", PREDICTION_KIND)
 # How a SageMaker endpoint's container speaks, and the kind each serves: `openai` (LMI/TGI messages
-# API), `tgi` (inputs/parameters), `tei` (Text Embeddings Inference), `jumpstart_embedding`.
-SAGEMAKER_FORMATS = {"openai": "chat", "tgi": "chat", "tei": "embedding", "jumpstart_embedding": "embedding"}
+# API), `tgi` (inputs/parameters), `tei` (Text Embeddings Inference), `jumpstart_embedding`, and
+# `tabular` (rows in, predictions out, as the model's transform spec shapes them).
+SAGEMAKER_FORMATS = {
+    "openai": "chat",
+    "tgi": "chat",
+    "tei": "embedding",
+    "jumpstart_embedding": "embedding",
+    "tabular": PREDICTION_KIND,
+}
 # The format a SageMaker model speaks when it names none, by kind.
-DEFAULT_SAGEMAKER_FORMATS = {"chat": "openai", "embedding": "tei"}
+DEFAULT_SAGEMAKER_FORMATS = {"chat": "openai", "embedding": "tei", PREDICTION_KIND: "tabular"}
 # Aliases are what clients send as `model`; they never hold the context list separator (`,`).
 MODEL_ALIAS_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"
 SECRET_ARN_PATTERN = "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
@@ -60,6 +69,9 @@ HTTP_FIELDS_MISSING = f"model '{{alias}}': an {HTTP_PROVIDER} model needs base_u
 HTTP_FIELDS_MISPLACED = f"model '{{alias}}': base_url and secret_arn apply to {HTTP_PROVIDER} models only"
 BASE_URL_INVALID = "model '{alias}': base_url must be an https:// URL (plain http only to 127.0.0.1 or localhost)"
 SECRET_ARN_INVALID = "model '{alias}': secret_arn must be the ARN of a Secrets Manager secret"
+PREDICTION_NOT_SAGEMAKER = (
+    f"model '{{alias}}': kind {PREDICTION_KIND} is for {SAGEMAKER_PROVIDER} models (served on the transform route)"
+)
 FORMAT_MISPLACED = f"model '{{alias}}': format applies to {SAGEMAKER_PROVIDER} models only"
 FORMAT_UNKNOWN = "model '{alias}': format '{value}' is unknown; expected one of: " + ", ".join(SAGEMAKER_FORMATS)
 FORMAT_WRONG_KIND = "model '{alias}': format '{value}' serves {served} models, not {kind}"

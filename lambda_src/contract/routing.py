@@ -38,5 +38,5 @@ TARGET_COUNT = f"routed alias '{{alias}}': targets must list 1-{MAX_TARGETS} tar
 TARGET_UNKNOWN = "routed alias '{alias}': target '{model}' is not a catalog model"
 WEIGHTS_INVALID = "routed alias '{alias}': target weights must be whole numbers, 0 or more, at least one above 0"
 FALLBACK_UNKNOWN = "routed alias '{alias}': fallback '{model}' is not a catalog model"
-MIXED_KINDS = "routed alias '{alias}' mixes chat and embedding models"
+MIXED_KINDS = "routed alias '{alias}' mixes models of different kinds (chat, embedding, prediction)"
 PIN_UNKNOWN = "tenant pin '{tenant}' for '{alias}': '{model}' is not a catalog model"

@@ -87,7 +87,7 @@ TRANSFORM_FIELDS: tuple[Field, ...] = (
 TRANSFORMS_TYPE = f"map({object_type(TRANSFORM_FIELDS)})"
 
 # Spec problems. Placeholders: {alias} always; {value}, {field}, {feature} where named.
-NOT_SAGEMAKER = "transform '{alias}': no sagemaker model has this alias in models"
+NOT_SAGEMAKER = "transform '{alias}': no sagemaker model of kind prediction has this alias in models"
 FORMAT_UNKNOWN = "transform '{alias}': input_format '{value}' is unknown; expected one of: " + ", ".join(INPUT_FORMATS)
 NO_FEATURES = f"transform '{{alias}}': features must list 1 to {MAX_FEATURES} features"
 FEATURE_NAME_INVALID = (

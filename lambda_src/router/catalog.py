@@ -95,6 +95,13 @@ def _dimensions(alias: str, spec: dict[str, Any], problems: list[str]) -> int | 
     return int(value)
 
 
+def _kind(alias: str, kind: Any, provider: Any, problems: list[str]) -> None:
+    if kind not in rules.KINDS:
+        problems.append(rules.KIND_UNKNOWN.format(alias=alias, value=kind))
+    elif kind == rules.PREDICTION_KIND and provider != rules.SAGEMAKER_PROVIDER:
+        problems.append(rules.PREDICTION_NOT_SAGEMAKER.format(alias=alias))
+
+
 def _entry(alias: Any, raw: Any, problems: list[str]) -> ModelEntry | None:
     if not isinstance(alias, str) or not ALIAS.match(alias):
         problems.append(rules.ALIAS_INVALID.format(alias=alias))
@@ -110,8 +117,7 @@ def _entry(alias: Any, raw: Any, problems: list[str]) -> ModelEntry | None:
     created: Any = spec.get("created")
     if provider not in rules.PROVIDERS:
         problems.append(rules.PROVIDER_UNKNOWN.format(alias=alias, value=provider))
-    if kind not in rules.KINDS:
-        problems.append(rules.KIND_UNKNOWN.format(alias=alias, value=kind))
+    _kind(alias, kind, provider, problems)
     for name in ("model_id", "owned_by"):
         if (name == "model_id" or spec.get(name) is not None) and not _text(spec.get(name)):
             problems.append(rules.TEXT_INVALID.format(alias=alias, field=name))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
+from contract.catalog import PREDICTION_KIND
 from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
@@ -80,13 +81,18 @@ def list_models(request: ProxyRequest) -> dict[str, Any]:
     """The OpenAI model list: the catalog models the tenant may use, and the routed aliases that can serve it."""
     settings = SETTINGS.get()
     if request.tenant is None:
-        return model_list(settings.models)
+        return model_list(tuple(m for m in settings.models if m.kind != PREDICTION_KIND))
     tenant, allowed = request.tenant.tenant_id, request.tenant.allowed_models
     return MODEL_LISTS.get((tenant, allowed), lambda: _models_for(settings, tenant, allowed), never_expires)
 
 
 def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dict[str, Any]:
-    listed = [m for m in settings.models if m.alias in allowed and m.alias not in settings.routing.aliases]
+    # Prediction models are served on the transform route, not by OpenAI's API: not listed.
+    listed = [
+        m
+        for m in settings.models
+        if m.alias in allowed and m.alias not in settings.routing.aliases and m.kind != PREDICTION_KIND
+    ]
     for alias, route in sorted(settings.routing.aliases.items()):
         try:
             choose(settings.routing, alias=alias, tenant=tenant, allowed=allowed, user=None, request_id="models")

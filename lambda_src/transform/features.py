@@ -10,10 +10,9 @@ import json
 import math
 from typing import Any
 
-from transform.spec import Feature, TransformSpec
-
 from contract import transforms as t
 from shared.errors import GatewayError
+from transform.spec import Feature, TransformSpec
 
 Value = float | int | str
 TRUE_WORDS = frozenset({"true", "yes", "1"})

@@ -13,7 +13,7 @@ from typing import Any
 
 from contract import config_document as layout
 from contract import environment as env
-from contract.catalog import SAGEMAKER_PROVIDER
+from contract.catalog import PREDICTION_KIND, SAGEMAKER_PROVIDER
 from contract.messages import join_problems
 from contract.metrics import DEFAULT_NAMESPACE
 from shared.config_document import ConfigInvalid, ItemFetcher, read_document
@@ -53,7 +53,10 @@ class Settings:
         endpoints = {
             alias: m["model_id"]
             for alias, m in (models.items() if isinstance(models, dict) else ())
-            if isinstance(m, dict) and m.get("provider") == SAGEMAKER_PROVIDER and isinstance(m.get("model_id"), str)
+            if isinstance(m, dict)
+            and m.get("provider") == SAGEMAKER_PROVIDER
+            and m.get("kind") == PREDICTION_KIND
+            and isinstance(m.get("model_id"), str)
         }
         specs = parse_transforms(document.get(layout.TRANSFORMS), endpoints, problems)
         deadline = DEFAULT_DEADLINE_SECONDS

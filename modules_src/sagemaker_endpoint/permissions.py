@@ -34,7 +34,10 @@ class RoleInputs:
     # Tokens of the bucket's ARN ("" without a bucket) and the key's ARN.
     bucket_arn: str
     key_arn: str
+    # Captured data or async answers (the bucket may exist for model archives alone).
     has_bucket: Expr
+    # Model archives the module uploaded (encrypted with its key).
+    has_archives: Expr
     in_vpc: Expr
 
 
@@ -103,6 +106,21 @@ def execution_policies(account: AccountContext, r: RoleInputs) -> tuple[InlinePo
                     "Resource": r.log_group_arns,
                 }
             ],
+        ),
+        InlinePolicy(
+            "decrypt-model-archives",
+            "decrypt_model_archives",
+            [
+                {
+                    # The archives the module uploaded are encrypted with its key, read through S3 only.
+                    "Sid": "DecryptModelArchives",
+                    "Effect": "Allow",
+                    "Action": ["kms:Decrypt"],
+                    "Resource": r.key_arn,
+                    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{account.region}.amazonaws.com"}},
+                }
+            ],
+            enabled=r.has_archives,
         ),
         InlinePolicy(
             "capture-and-async",

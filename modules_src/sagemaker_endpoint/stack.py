@@ -17,6 +17,7 @@ from cdktn_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
 )
 from cdktn_provider_aws.s3_bucket_versioning import S3BucketVersioningA
+from cdktn_provider_aws.s3_object import S3Object
 from cdktn_provider_aws.sagemaker_endpoint import SagemakerEndpoint
 from cdktn_provider_aws.sagemaker_endpoint_configuration import SagemakerEndpointConfiguration
 from cdktn_provider_aws.sagemaker_model import SagemakerModel
@@ -33,6 +34,8 @@ from modules_src.sagemaker_endpoint.variables import ECR_IMAGE, INSTANCE_STORE_F
 
 # What SageMaker's variant metrics are published under (ModelLatency is in microseconds).
 SAGEMAKER_NAMESPACE = "AWS/SageMaker"
+# Where uploaded model archives live in the bucket (never expired; captured data and answers are).
+ARCHIVE_PREFIX = "models/"
 VARIANT_ALARMS = (
     ("variant_5xx", "Invocation5XXErrors", "Sum", "invocation_5xx_errors", 1),
     ("variant_latency", "ModelLatency", "p99", "model_latency_p99_ms", 1000),
@@ -72,11 +75,20 @@ class SagemakerEndpointStack(ModuleStack):
             ),
         )
         has_bucket = Expr(f"{v('data_capture').text} != null || {v('async_inference').text} != null")
-        bucket = self._bucket(account, has_bucket, key.key_arn, tags)
+        containers = _local(self, "containers", f"${{flatten([for m in {v('models').text} : m.containers])}}")
+        # Content-addressed: a new archive gets a new key (and its model a new name).
+        archives = _local(
+            self,
+            "model_archives",
+            f"${{{{for path in distinct([for c in {containers.text} : c.model_archive if c.model_archive != null]) : "
+            f"filesha256(path) => path}}}}",
+        )
+        has_archives = Expr(f"length({archives.text}) > 0")
+        bucket = self._bucket(account, Expr(f"{has_bucket.text} || {has_archives.text}"), key.key_arn, tags)
         bucket_arn = _declare(
             self, "bucket_arn", f'${{{one(bucket, "arn").text} == null ? "" : {one(bucket, "arn").text}}}'
         ).as_string
-        containers = _local(self, "containers", f"${{flatten([for m in {v('models').text} : m.containers])}}")
+        uploads = self._archives(archives, bucket, key.key_arn, tags)
         repositories = _arns(
             self,
             "repository_arns",
@@ -86,9 +98,13 @@ class SagemakerEndpointStack(ModuleStack):
         artifacts = _arns(
             self,
             "artifact_arns",
-            f'${{distinct([for c in {containers.text} : format("arn:%s:s3:::%s%s", {account.partition_ref.text}, '
+            # distinct() only over the URLs: over the archives' ARNs (unknown until the bucket exists) it would
+            # make the list's length unknown at plan, and with it whether the policy exists.
+            f"${{concat(distinct([for c in {containers.text} : "
+            f'format("arn:%s:s3:::%s%s", {account.partition_ref.text}, '
             f'trimprefix(c.model_data_url, "s3://"), c.mode == "MultiModel" ? "*" : "") '
-            f"if c.model_data_url != null])}}",
+            f'if c.model_data_url != null]), [for sha in keys({archives.text}) : "${{{bucket_arn}}}/{ARCHIVE_PREFIX}'
+            '${sha}.tar.gz"])}',
         )
         asynchronous = v("async_inference").text
         topics = _arns(
@@ -123,12 +139,13 @@ class SagemakerEndpointStack(ModuleStack):
                         key_arn=key.key_arn,
                         topic_arns=topics,
                         has_bucket=has_bucket,
+                        has_archives=has_archives,
                         in_vpc=Expr(f"{v('vpc_config').text} != null"),
                     ),
                 ),
             ),
         ).role
-        models = self._models(role, tags)
+        models = self._models(role, tags, bucket, uploads)
         configuration = self._configuration(models, bucket, key, tags)
         alarms = self._alarms(tags)
         endpoint = self._endpoint(configuration, alarms, tags)
@@ -136,6 +153,7 @@ class SagemakerEndpointStack(ModuleStack):
         self.output("endpoint_name", endpoint.name)
         self.output("endpoint_arn", endpoint.arn)
         self.output("variant_names", f"${{keys({v('variants').text})}}")
+        self.output("variant_weights", f"${{{{for k, x in {v('variants').text} : k => x.weight}}}}")
         self.output("endpoint_configuration_name", configuration.name)
         self.output("execution_role_arn", role.arn)
         self.output("bucket_name", str(one(bucket, "bucket")))
@@ -184,11 +202,15 @@ class SagemakerEndpointStack(ModuleStack):
                                   versioning_configuration={"status": "Enabled"}), "inference")  # fmt: skip
         lifecycle = named(S3BucketLifecycleConfiguration(self, "lifecycle", bucket=bucket_id, count=count), "inference")
         # Captured requests and async answers are working data: kept 90 days (noncurrent versions 7).
+        # Model archives (models/) are kept for as long as a model may use them; an upload that never
+        # finished is dropped anywhere.
         lifecycle.add_override(
             "rule",
-            [{"id": "expire-captured-data-and-answers", "status": "Enabled", "filter": {"prefix": ""},
-              "expiration": {"days": 90}, "noncurrent_version_expiration": {"noncurrent_days": 7},
-              "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}],
+            [{"id": "abort-incomplete-uploads", "status": "Enabled", "filter": {"prefix": ""},
+              "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}]
+            + [{"id": f"expire-{prefix.strip('/')}", "status": "Enabled", "filter": {"prefix": prefix},
+                "expiration": {"days": 90}, "noncurrent_version_expiration": {"noncurrent_days": 7}}
+               for prefix in ("data-capture/", "async/")],
         )  # fmt: skip
         arn = str(one(bucket, "arn"))
         policy = {
@@ -210,11 +232,34 @@ class SagemakerEndpointStack(ModuleStack):
 
     # -- models, configuration, endpoint ------------------------------------------------------------------------
 
-    def _models(self, role: Any, tags: Any) -> SagemakerModel:
+    def _archives(self, archives: Expr, bucket: S3Bucket, key_arn: str, tags: Any) -> S3Object:
+        """The local model archives, uploaded to the bucket under their SHA-256 (KMS-encrypted)."""
+        uploads = named(
+            S3Object(
+                self,
+                "archive",
+                bucket=str(one(bucket, "id")),
+                key=f"{ARCHIVE_PREFIX}${{each.key}}.tar.gz",
+                source="${each.value}",
+                source_hash="${each.key}",
+                server_side_encryption="aws:kms",
+                kms_key_id=key_arn,
+                content_type="application/gzip",
+                tags=tags,
+            ),
+            "model_archive",
+        )
+        uploads.add_override("for_each", str(archives))
+        return uploads
+
+    def _models(self, role: Any, tags: Any, bucket: S3Bucket, uploads: S3Object) -> SagemakerModel:
+        archive_url = (
+            f"s3://${{{one(bucket, 'bucket').text}}}/{ARCHIVE_PREFIX}${{filesha256(c.value.model_archive)}}.tar.gz"
+        )
         container = {
             "image": "${c.value.image}",
             "model_package_name": "${c.value.model_package_name}",
-            "model_data_url": "${c.value.model_data_url}",
+            "model_data_url": f'${{c.value.model_archive == null ? c.value.model_data_url : "{archive_url}"}}',
             "environment": "${c.value.environment}",
             "mode": "${c.value.mode}",
         }
@@ -222,8 +267,11 @@ class SagemakerEndpointStack(ModuleStack):
             SagemakerModel(
                 self,
                 "model",
+                # The content, the archives' bytes and the network settings: any change is a new model.
                 name=f"{self.variable('name').string_value}-${{each.key}}-"
-                "${substr(sha256(jsonencode(each.value)), 0, 8)}",
+                "${substr(sha256(jsonencode([each.value, [for c in each.value.containers : "
+                'c.model_archive == null ? "" : filesha256(c.model_archive)], '
+                f"{self.ref('vpc_config').text}])), 0, 8)}}",
                 execution_role_arn=role.arn,
                 enable_network_isolation=Token.as_any("${each.value.enable_network_isolation}"),
                 tags=tags,
@@ -254,7 +302,14 @@ class SagemakerEndpointStack(ModuleStack):
             },
         )  # fmt: skip
         # A changed model is a new one (its name carries its content): made before the configuration moves.
-        models.add_override("lifecycle", {"create_before_destroy": True})
+        # SageMaker models are immutable and the name covers isolation and VPC settings, so ignoring their
+        # read-back loses nothing; it keeps a re-plan clean where the emulator reads them back wrong
+        # (isolation as false, an empty VPC configuration).
+        models.add_override(
+            "lifecycle",
+            {"create_before_destroy": True, "ignore_changes": ["enable_network_isolation", "vpc_config"]},
+        )
+        models.add_override("depends_on", [address(uploads)])
         return models
 
     def _configuration(self, models: SagemakerModel, bucket: S3Bucket, key: KmsKey, tags: Any) -> Any:
@@ -364,7 +419,12 @@ class SagemakerEndpointStack(ModuleStack):
             },
         )  # fmt: skip
         # The provider bug of DESIGN: the old configuration stays until the endpoint has moved off it.
-        configuration.add_override("lifecycle", {"create_before_destroy": True})
+        # Configurations are immutable and their name carries the capture settings, so ignoring the
+        # capture block's read-back loses nothing; it keeps a re-plan clean where the emulator reads an
+        # empty one back for none.
+        configuration.add_override(
+            "lifecycle", {"create_before_destroy": True, "ignore_changes": ["data_capture_config"]}
+        )
         return configuration
 
     def _alarms(self, tags: Any) -> list[tuple[str, CloudwatchMetricAlarm]]:

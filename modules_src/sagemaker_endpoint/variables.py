@@ -31,6 +31,7 @@ KEY = "^[A-Za-z0-9](-?[A-Za-z0-9]){0,19}$"
 
 CONTAINER_TYPE = (
     "object({image = optional(string), model_package_name = optional(string), model_data_url = optional(string), "
+    "model_archive = optional(string), "
     'environment = optional(map(string), {}), mode = optional(string, "SingleModel")})'
 )
 MODELS_TYPE = f"map(object({{containers = list({CONTAINER_TYPE}), enable_network_isolation = optional(bool, true)}}))"
@@ -148,7 +149,12 @@ CONTAINER_PROBLEMS = (
     f'[for i, c in model.containers : "models.${{m}}.containers[${{i}}]: mode must be one of: {", ".join(MODES)}" '
     f"if !contains({json_list(MODES)}, c.mode)], "
     '[for i, c in model.containers : "models.${m}.containers[${i}]: a MultiModel container loads its models from '
-    'the model_data_url prefix; set it" if c.mode == "MultiModel" && c.model_data_url == null]'
+    'the model_data_url prefix; set it" if c.mode == "MultiModel" && c.model_data_url == null], '
+    '[for i, c in model.containers : "models.${m}.containers[${i}]: set at most one of model_data_url and '
+    'model_archive" if c.model_data_url != null && c.model_archive != null], '
+    '[for i, c in model.containers : "models.${m}.containers[${i}]: model_archive must name an existing '
+    '.tar.gz file" if c.model_archive != null && !(endswith(coalesce(c.model_archive, "-"), ".tar.gz") && '
+    'fileexists(coalesce(c.model_archive, "-")))]'
     ")])"
 )
 
@@ -176,8 +182,10 @@ SPEC = ModuleSpec(
             "models",
             MODELS_TYPE,
             "Models by key (1-20 letters, digits, hyphens): `containers` (1-15, an inference pipeline when "
-            "more than one), each an ECR `image` or a `model_package_name`, `model_data_url` (s3://), "
-            "`environment`, `mode` (`SingleModel` or `MultiModel`); `enable_network_isolation` (default true).",
+            "more than one), each an ECR `image` or a `model_package_name`, `model_data_url` (s3://) or a "
+            "`model_archive` (a local `model.tar.gz` the module uploads to its encrypted bucket under "
+            "`models/<sha256>.tar.gz`, so a new archive is a new model), `environment`, `mode` (`SingleModel` or "
+            "`MultiModel`); `enable_network_isolation` (default true).",
             validations=(no_offenders(CONTAINER_PROBLEMS),),
         ),
         VariableSpec(
@@ -317,6 +325,11 @@ SPEC = ModuleSpec(
         OutputSpec("endpoint_name", "Name of the endpoint: the `model_id` of a `sagemaker` model in `ai_gateway`."),
         OutputSpec("endpoint_arn", "ARN of the endpoint (what the gateway's roles are allowed to invoke)."),
         OutputSpec("variant_names", "Names of the production variants (for `TargetVariant`)."),
+        OutputSpec(
+            "variant_weights",
+            "Weight of each production variant: what `ai_gateway`'s `transforms[...].variants.weights` takes, so "
+            "sticky assignment splits as the endpoint does.",
+        ),
         OutputSpec("endpoint_configuration_name", "Name of the configuration in use (`<name>-<content hash>`)."),
         OutputSpec("execution_role_arn", "ARN of the role the containers run as."),
         OutputSpec("bucket_name", "Bucket of captured data and async answers (`null` without either)."),

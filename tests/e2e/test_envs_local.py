@@ -46,9 +46,9 @@ from tests.support.http import running, send_json
 from tests.support.router_harness import ScriptedBackend, proxy_event
 from tooling.background import BackgroundServer
 from tooling.emulator import Emulator, emulator_client, free_port
-from tooling.local_env import serve_stage
+from tooling.local_env import model_server_for, serve_models, serve_stage
 from tooling.package_lambda import FUNCTIONS
-from tooling.paths import DIST_DIR, ENVS_DIR, MODULES_DIR
+from tooling.paths import BUILD_DIR, DIST_DIR, ENVS_DIR, MODULES_DIR
 from tooling.scan import report, scan_plan
 from tooling.terraform import TerraformError, run, terraform_environ
 
@@ -152,6 +152,11 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
         if not (DIST_DIR / package).exists():
             pytest.fail(f"build/dist/{package} is missing; run the suite through `make test`")
         shutil.copy(DIST_DIR / package, dist / package)
+    archive = BUILD_DIR / "models" / "iris" / "model.tar.gz"
+    if not archive.exists():
+        pytest.fail("build/models/iris/model.tar.gz is missing; run the suite through `make test`")
+    (tree / "build" / "models" / "iris").mkdir(parents=True)
+    shutil.copy(archive, tree / "build" / "models" / "iris" / "model.tar.gz")
     emulator = Emulator(free_port(), tree / "emulator" / "moto.pid", tree / "emulator" / "moto.log")
     emulator.start()
     PROVIDER_CALLS.clear()
@@ -183,13 +188,24 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
 
 @pytest.fixture(scope="module")
 def stage(local: LocalEnv) -> Iterator[BackgroundServer]:
-    server = serve_stage(
-        local.emulator, local.outputs(), free_port(), local.tree / "stage", local.tree / "build" / "dist"
-    )
+    outputs, models_dir, model_port = local.outputs(), local.tree / "model-servers", free_port()
     try:
-        yield server
+        endpoints = serve_models(outputs["local_models"], model_port, models_dir)
+        server = serve_stage(
+            local.emulator,
+            outputs,
+            free_port(),
+            state_dir=local.tree / "stage",
+            packages_dir=local.tree / "build" / "dist",
+            sagemaker_endpoints=endpoints,
+        )
+        try:
+            yield server
+        finally:
+            assert server.stop()
     finally:
-        assert server.stop()
+        for index in range(len(outputs["local_models"])):
+            model_server_for(index, model_port, models_dir).stop()
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +245,7 @@ def test_the_stage_is_traced_and_writes_json_access_logs(local: LocalEnv) -> Non
 
 def test_function_logs_are_encrypted_and_expire(local: LocalEnv) -> None:
     groups = local.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/aigw-local-")["logGroups"]
-    assert len(groups) == 2
+    assert sorted(g["logGroupName"] for g in groups) == [f"/aws/lambda/aigw-local-{f}" for f in sorted(FUNCTIONS)]
     assert all(g["retentionInDays"] == 7 and g["kmsKeyId"].startswith("arn:aws:kms:") for g in groups)
 
 
@@ -416,7 +432,8 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
         ("initech", "bedrock/llama3-8b/converse", 403, "access_denied"),
         ("acme", "bedrock/claude-3-haiku/converse", 403, "access_denied"),
         ("acme", "predict/llama3-8b", 403, "access_denied"),
-        ("initech", "predict/llama3-8b", 501, "not_emulated"),
+        ("acme", "predict/iris", 403, "access_denied"),
+        ("initech", "bedrock/local-echo/converse", 403, "access_denied"),
     ):
         request = urllib.request.Request(
             f"{stage.url}/local/v1/{path}",
@@ -428,6 +445,105 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
             urllib.request.urlopen(request, timeout=10)
         assert answer.value.code == status, (tenant, path)
         assert json.loads(answer.value.read())["error"]["code"] == code, (tenant, path)
+
+
+IRIS_FLOWERS = [
+    {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2},
+    {"sepal_length": 6.0, "sepal_width": 2.9, "petal_length": 4.5, "petal_width": 1.5},
+    {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3},
+]
+
+
+def post_json(stage: BackgroundServer, path: str, key: str, body: bytes, content_type: str) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        f"{stage.url}/local/v1/{path}",
+        data=body,
+        headers={"authorization": f"Bearer {key}", "content-type": content_type},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def in_process_probabilities() -> list[list[float]]:
+    """What the model itself predicts for IRIS_FLOWERS, trained in this process."""
+    from model_src.iris.train import FEATURES, train
+
+    rows = [[flower[name] for name in FEATURES] for flower in IRIS_FLOWERS]
+    return [[float(p) for p in row] for row in train().predict_proba(rows)]
+
+
+def test_the_emulator_stores_the_endpoint_its_two_variants_and_the_encrypted_archive(local: LocalEnv) -> None:
+    sagemaker = local.client("sagemaker")
+    endpoint = sagemaker.describe_endpoint(EndpointName="aigw-local-iris")
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    assert sorted(v["VariantName"] for v in config["ProductionVariants"]) == ["blue", "green"]
+    model = sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    url = model["PrimaryContainer"]["ModelDataUrl"]
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    head = local.client("s3").head_object(Bucket=bucket, Key=key)
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert (
+        key == "models/" + hashlib.sha256((BUILD_DIR / "models/iris/model.tar.gz").read_bytes()).hexdigest() + ".tar.gz"
+    )
+
+
+def test_a_tenant_key_through_the_transform_and_the_local_model_gets_the_models_own_prediction(
+    local: LocalEnv, stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    status, body = post_json(
+        stage, "transform/iris", keys["acme"], json.dumps({"instances": IRIS_FLOWERS}).encode(), "application/json"
+    )
+    assert status == 200, body
+    expected = in_process_probabilities()
+    labels = ["setosa", "versicolor", "virginica"]
+    assert [[p["scores"][label] for label in labels] for p in body["data"]] == pytest.approx(expected, rel=1e-12)
+    assert [p["label"] for p in body["data"]] == ["setosa", "versicolor", "virginica"]
+    assert body["variant"] in ("blue", "green")
+    # Sticky per tenant: the next request of acme lands on the same variant.
+    again = post_json(stage, "transform/iris", keys["acme"], json.dumps({"instances": IRIS_FLOWERS[:1]}).encode(),
+                      "application/json")[1]  # fmt: skip
+    assert again["variant"] == body["variant"]
+    events = local.client("logs").filter_log_events(logGroupName="/aws/lambda/aigw-local-transform")["events"]
+    records = [json.loads(e["message"]) for e in events if '"_aws"' in e["message"]]
+    assert ("acme", "iris", body["variant"], 3.0) in [
+        (r["tenant"], r["model"], r["variant"], r["Predictions"]) for r in records
+    ]
+
+
+def test_the_transform_refuses_bad_features_and_variants_before_any_model_runs(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    flower = {**IRIS_FLOWERS[0], "petal_width": "wide"}
+    status, body = post_json(
+        stage, "transform/iris", keys["acme"], json.dumps({"instances": [flower]}).encode(), "application/json"
+    )
+    assert (status, body["error"]["param"]) == (400, "instances[0].petal_width")
+    assert "expected a number" in body["error"]["message"]
+    status, body = post_json(
+        stage, "transform/iris", keys["initech"],
+        json.dumps({"instances": IRIS_FLOWERS[:1], "variant": "green"}).encode(), "application/json",
+    )  # fmt: skip
+    assert (status, body["error"]["code"]) == (403, "variant_not_allowed")
+    status, body = post_json(
+        stage, "transform/iris", keys["acme"],
+        json.dumps({"instances": IRIS_FLOWERS[:1], "variant": "green"}).encode(), "application/json",
+    )  # fmt: skip
+    assert (status, body["variant"]) == (200, "green")
+
+
+def test_the_direct_predict_route_runs_its_templates_against_the_local_model(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    from model_src.iris.train import FEATURES
+
+    csv = "\n".join(",".join(str(flower[name]) for name in FEATURES) for flower in IRIS_FLOWERS)
+    status, body = post_json(stage, "predict/iris", keys["initech"], csv.encode(), "text/csv")
+    assert status == 200, body
+    assert body["predictions"] == pytest.approx(in_process_probabilities(), rel=1e-12)
 
 
 # --- the large catalog: model access, routing, the model list, and a new document version ---------------

@@ -42,7 +42,7 @@ IRIS_SPEC: dict[str, Any] = {
     },
     "variants": {"weights": {"blue": 1, "green": 1}, "sticky": "tenant", "targetable": {"acme": ["green"]}},
 }
-MODELS = {"iris": {"provider": "sagemaker", "model_id": ENDPOINT, "kind": "chat"}}
+MODELS = {"iris": {"provider": "sagemaker", "model_id": ENDPOINT, "kind": "prediction"}}
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 
 

@@ -210,7 +210,9 @@ class ModelService:
                 estimated_tokens=job.estimate,
             )
         except NoRouteError:
-            other = "/v1/embeddings" if kind == "chat" else "/v1/chat/completions"
+            other = {"chat": "/v1/chat/completions", "embedding": "/v1/embeddings"}.get(
+                str(served_kind), f"/v1/transform/{alias}"
+            )
             # Said only to a tenant that may use the model: others learn nothing about the catalog.
             usable = served_kind not in (None, kind) and alias in tenant.allowed_models
             raise refusals.model_not_found(alias, other if usable else None) from None

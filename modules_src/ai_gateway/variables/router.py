@@ -56,6 +56,13 @@ MODEL_RULES: tuple[Validation, ...] = (
         value="m.provider",
     ),
     each(MODELS, "alias, m", f"!contains({KINDS}, m.kind)", models.KIND_UNKNOWN, alias="alias", value="m.kind"),
+    each(
+        MODELS,
+        "alias, m",
+        f'm.kind == "{models.PREDICTION_KIND}" && m.provider != "{models.SAGEMAKER_PROVIDER}"',
+        models.PREDICTION_NOT_SAGEMAKER,
+        alias="alias",
+    ),
     each(MODELS, "alias, m", _not_text("m.model_id"), models.TEXT_INVALID, {"field": "model_id"}, alias="alias"),
     each(
         MODELS,
@@ -213,17 +220,18 @@ VARIABLES: tuple[VariableSpec, ...] = (
         models.MODELS_TYPE,
         "Models this environment serves, keyed by the alias clients send as `model`. `provider` is one of "
         f"`{'`, `'.join(models.PROVIDERS)}`; `model_id` is the provider's id (Bedrock model or inference profile id, "
-        "SageMaker endpoint name, or the HTTP provider's model name); `kind` is `chat` (default) or "
-        "`embedding`; `owned_by` (default: the provider) and `created` (Unix seconds, default `0`) are shown "
-        f"in `GET /v1/models`. `{models.HTTP_PROVIDER}` models need `base_url` (https) and `secret_arn`, the full "
-        "ARN of the Secrets Manager secret holding the provider's API key; `sagemaker` models may name their "
-        f"container's `format` (`{'`, `'.join(models.SAGEMAKER_FORMATS)}`; default `openai` for chat, `tei` for "
-        "embeddings). `input_price_per_1k`/`output_price_per_1k` (USD per 1,000 tokens) feed the cost metric "
-        "and the `cheapest` routing strategy. Embedding models may state their vector size as `dimensions` "
-        f"(1 to {models.MAX_DIMENSIONS:,}): the router refuses, before calling the model, a request whose "
-        "answer could not fit Lambda's 6 MB response (unset, it assumes "
-        f"{models.DEFAULT_EMBEDDING_DIMENSIONS:,}). Written, with `routing` and `response_cache`, to the router's "
-        "configuration document (no size limit of Lambda's environment applies).",
+        "SageMaker endpoint name, or the HTTP provider's model name); `kind` is `chat` (default), `embedding`, "
+        "or `prediction` (a custom SageMaker model clients score through `transforms`, never listed by "
+        "`GET /v1/models`); `owned_by` (default: the provider) and `created` (Unix seconds, default `0`) are "
+        f"shown in `GET /v1/models`. `{models.HTTP_PROVIDER}` models need `base_url` (https) and `secret_arn`, "
+        "the full ARN of the Secrets Manager secret holding the provider's API key; `sagemaker` models may name "
+        f"their container's `format` (`{'`, `'.join(models.SAGEMAKER_FORMATS)}`; default `openai` for chat, `tei` "
+        "for embeddings, `tabular` for predictions). `input_price_per_1k`/`output_price_per_1k` (USD per 1,000 "
+        "tokens) feed the cost metric and the `cheapest` routing strategy. Embedding models may state their "
+        f"vector size as `dimensions` (1 to {models.MAX_DIMENSIONS:,}): the router refuses, before calling the "
+        "model, a request whose answer could not fit Lambda's 6 MB response (unset, it assumes "
+        f"{models.DEFAULT_EMBEDDING_DIMENSIONS:,}). Written, with `routing`, `response_cache` and `transforms`, to "
+        "the functions' configuration document (no size limit of Lambda's environment applies).",
         validations=MODEL_RULES,
     ),
     VariableSpec(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from contract import transforms as t
-from contract.catalog import SAGEMAKER_PROVIDER
+from contract.catalog import PREDICTION_KIND, SAGEMAKER_PROVIDER
 from modules_src.common.spec import Validation, VariableSpec
 from modules_src.common.validations import each, json_list, message, no_offenders, whole_number_between
 
@@ -29,7 +29,8 @@ RULES: tuple[Validation, ...] = (
     each(
         SPECS,
         "alias, s",
-        f'!contains([for a, m in var.models : a if m.provider == "{SAGEMAKER_PROVIDER}"], alias)',
+        f'!contains([for a, m in var.models : a if m.provider == "{SAGEMAKER_PROVIDER}" && '
+        f'm.kind == "{PREDICTION_KIND}"], alias)',
         t.NOT_SAGEMAKER,
         alias="alias",
     ),

@@ -222,3 +222,35 @@ def test_an_unreadable_store_is_a_503_and_the_next_request_reads_again(
     assert refused["statusCode"] == 503
     assert body_of(refused)["error"]["code"] == "configuration_unavailable"
     assert refused["headers"]["retry-after"] == "1"
+
+
+def test_prediction_models_are_not_listed_and_chat_points_to_the_transform(
+    monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+) -> None:
+    iris = {"provider": "sagemaker", "model_id": "iris-endpoint", "kind": "prediction"}
+    module = load_handler(monkeypatch, json.dumps({**MODELS, "iris": iris}))
+    event = load_event("get_models")
+    event["requestContext"]["authorizer"] = {"tenant_id": "acme", "tier": "free", "allowed_models": "llama3-8b,iris"}
+    assert [m["id"] for m in body_of(module.handler(event, lambda_context))["data"]] == ["llama3-8b"]
+    without_tenant = load_event("get_models")
+    assert "iris" not in [m["id"] for m in body_of(module.handler(without_tenant, lambda_context))["data"]]
+    chat = {
+        **event,
+        "resource": "/v1/chat/completions",
+        "path": "/v1/chat/completions",
+        "httpMethod": "POST",
+        "body": json.dumps({"model": "iris", "messages": [{"role": "user", "content": "hi"}]}),
+    }
+    refused = module.handler(chat, lambda_context)
+    assert refused["statusCode"] == 404
+    assert "it is served on /v1/transform/iris" in body_of(refused)["error"]["message"]
+
+
+def test_a_prediction_model_must_be_a_sagemaker_endpoint(
+    monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+) -> None:
+    bedrock = {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0", "kind": "prediction"}
+    module = load_handler(monkeypatch, json.dumps({"scorer": bedrock}))
+    refused = module.handler(load_event("get_models"), lambda_context)
+    assert refused["statusCode"] == 500
+    assert module.SETTINGS.invalid

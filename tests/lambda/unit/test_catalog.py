@@ -82,6 +82,10 @@ def test_model_list_matches_openai_shape() -> None:
          "format 'tei' serves embedding models, not chat"),
         ({"m": {"provider": "bedrock", "model_id": "x", "format": "tgi"}}, "format applies to sagemaker models only"),
         ({"m": {"provider": "bedrock", "model_id": "x", "kind": "image"}}, "kind 'image' is unknown"),
+        ({"m": {"provider": "bedrock", "model_id": "x", "kind": "prediction"}},
+         "model 'm': kind prediction is for sagemaker models (served on the transform route)"),
+        ({"m": {"provider": "sagemaker", "model_id": "x", "kind": "prediction", "format": "openai"}},
+         "format 'openai' serves chat models, not prediction"),
         ({"m": {"provider": "bedrock", "model_id": "x", "input_price_per_1k": -1}}, "model 'm': input_price_per_1k"),
     ],
 )  # fmt: skip

@@ -126,7 +126,10 @@ def test_no_plan_ever_leaves_the_tenants_allow_list(
             {"aliases": {"a": {"targets": [{"model": "haiku"}], "fallbacks": ["gpt"]}}},
             "fallback 'gpt' is not a catalog",
         ),
-        ({"aliases": {"a": {"targets": [{"model": "haiku"}], "fallbacks": ["embed"]}}}, "'a' mixes chat and embedding"),
+        (
+            {"aliases": {"a": {"targets": [{"model": "haiku"}], "fallbacks": ["embed"]}}},
+            "'a' mixes models of different kinds",
+        ),
         ({"aliases": {"bad alias": {"targets": [{"model": "haiku"}]}}}, "routed alias 'bad alias' is invalid"),
         ({"tenant_pins": {"t": {"a": "gpt"}}}, "tenant pin 't' for 'a': 'gpt' is not a catalog model"),
         ({"prices": {"haiku": {"input_per_1k": 1, "output_per_1k": 1}}}, "routing key 'prices' is unknown"),

@@ -58,11 +58,15 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
       v1 = { containers = [{ image = "docker.io/library/python:3.12" }] }
       v2 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/x:1", model_package_name = "p",
                              mode = "MultiModel" }] }
+      v3 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/x:1", model_archive = "m.tar.gz",
+                             model_data_url = "s3://models-123456789012/m.tar.gz" }] }
     }""",
         (
             "models.v1.containers[0]: image must be an ECR image URI",
             "models.v2.containers[0]: set exactly one of image and model_package_name",
             "models.v2.containers[0]: a MultiModel container loads its models from the model_data_url prefix",
+            "models.v3.containers[0]: set at most one of model_data_url and model_archive",
+            "models.v3.containers[0]: model_archive must name an existing .tar.gz file",
         ),
     ),
     # The transform's own words (contract.transforms), as the transform says them at cold start.
@@ -70,7 +74,7 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "ai_gateway/gateway.tftest.hcl",
         """
     models = {
-      iris = { provider = "sagemaker", model_id = "iris-endpoint" }
+      iris = { provider = "sagemaker", model_id = "iris-endpoint", kind = "prediction" }
       chat = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
     }
     tenants = { acme = { tier = "premium", allowed_models = ["iris"] } }

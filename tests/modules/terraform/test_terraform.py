@@ -62,6 +62,8 @@ def test_module_unit_tests_pass_with_a_mock_provider(module: str, tmp_path: Path
         shutil.copy(test_file, folder / "tests" / test_file.name)
     for function in FUNCTIONS:
         write_fixture_zip(folder / "fixtures" / f"{function}.zip")
+    # A model archive for the modules that upload one (any bytes: nothing unpacks it).
+    (folder / "fixtures" / "model.tar.gz").write_bytes(b"\x1f\x8b fixture model archive")
     run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env)
     result = run(["test", "-no-color"], folder, timeout=TEST_TIMEOUT, env=tf_env, ok_codes=(0, 1))
     output = result.stdout + result.stderr

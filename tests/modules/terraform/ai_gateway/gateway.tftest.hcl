@@ -627,7 +627,7 @@ run "wires_the_transform_with_its_specs_endpoints_and_route" {
   variables {
     models = {
       "claude-3-haiku" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
-      "iris"           = { provider = "sagemaker", model_id = "Iris-Endpoint" }
+      "iris"           = { provider = "sagemaker", model_id = "Iris-Endpoint", kind = "prediction" }
     }
     transforms = {
       iris = {
@@ -675,7 +675,7 @@ run "rejects_bad_transform_specs" {
 
   variables {
     models = {
-      "iris" = { provider = "sagemaker", model_id = "iris-endpoint" }
+      "iris" = { provider = "sagemaker", model_id = "iris-endpoint", kind = "prediction" }
       "chat" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0" }
     }
     tenants = { acme = { tier = "premium", allowed_models = ["iris"] } }

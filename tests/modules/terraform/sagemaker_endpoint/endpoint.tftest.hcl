@@ -128,6 +128,38 @@ run "serverless_with_shadow_and_capture" {
   }
 }
 
+run "uploads_a_local_model_archive_under_its_hash" {
+  command = apply
+
+  variables {
+    models = {
+      v1 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_archive = "fixtures/model.tar.gz", environment = { SAGEMAKER_PROGRAM = "inference.py" } }] }
+      v2 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", model_data_url = "s3://models-123456789012/fraud/v2/model.tar.gz" }] }
+    }
+  }
+
+  assert {
+    condition     = aws_s3_object.model_archive[filesha256("fixtures/model.tar.gz")].key == "models/${filesha256("fixtures/model.tar.gz")}.tar.gz" && aws_s3_object.model_archive[filesha256("fixtures/model.tar.gz")].server_side_encryption == "aws:kms"
+    error_message = "the archive is uploaded, KMS-encrypted, under its SHA-256"
+  }
+  assert {
+    condition     = one(aws_sagemaker_model.this["v1"].primary_container).model_data_url == "s3://${aws_s3_bucket.inference[0].bucket}/models/${filesha256("fixtures/model.tar.gz")}.tar.gz" && one(aws_sagemaker_model.this["v2"].primary_container).model_data_url == "s3://models-123456789012/fraud/v2/model.tar.gz"
+    error_message = "the model loads the uploaded archive; another keeps its own URL"
+  }
+  assert {
+    condition     = length(aws_s3_bucket.inference) == 1 && length(aws_iam_role_policy.capture_and_async) == 0 && length(aws_iam_role_policy.decrypt_model_archives) == 1
+    error_message = "the bucket exists for the archive alone; the role may decrypt archives but not write captures"
+  }
+  assert {
+    condition     = contains(flatten([for s in jsondecode(aws_iam_role_policy.read_model_artifacts[0].policy).Statement : s.Resource]), "arn:aws:s3:::fraud-inference-123456789012/models/${filesha256("fixtures/model.tar.gz")}.tar.gz")
+    error_message = "the role reads exactly the uploaded archive"
+  }
+  assert {
+    condition     = [for r in aws_s3_bucket_lifecycle_configuration.inference[0].rule : one(r.filter).prefix if length(r.expiration) > 0] == ["data-capture/", "async/"]
+    error_message = "captured data and answers expire; model archives never"
+  }
+}
+
 run "asynchronous_inference_to_the_bucket" {
   command = apply
 
@@ -183,6 +215,19 @@ run "refuses_async_on_serverless_and_bad_serverless_sizes" {
   }
 
   expect_failures = [var.variants]
+}
+
+run "refuses_an_archive_and_a_url_together_or_a_missing_archive" {
+  command = plan
+
+  variables {
+    models = {
+      v1 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/x:1", model_archive = "fixtures/model.tar.gz", model_data_url = "s3://models-123456789012/x.tar.gz" }] }
+      v2 = { containers = [{ image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/x:1", model_archive = "fixtures/missing.tar.gz" }] }
+    }
+  }
+
+  expect_failures = [var.models]
 }
 
 run "refuses_images_sagemaker_cannot_pull" {
