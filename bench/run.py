@@ -1,4 +1,5 @@
-"""Benchmarks: router cold start and per-request overhead, zip size, synth time, emulator cycle.
+"""Benchmarks: router, authorizer and transform cold starts and per-request overhead, the local model
+server's latency, zip sizes, synth time, emulator cycle.
 
 These are measurements, not pass/fail tests: the machines are noisy, so figures
 that matter are ratios taken within one run (e.g. router import against a bare
@@ -18,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -43,6 +45,7 @@ class Catalog:
     routing: dict[str, Any]
     chat_alias: str
     embed_alias: str
+    transforms: dict[str, Any] | None = None
 
 
 def catalogs() -> tuple[Catalog, ...]:
@@ -103,7 +106,8 @@ def config_store(catalog_list: tuple[Catalog, ...]) -> Iterator[dict[str, dict[s
             create_table(dynamodb, "bench-config")
             environments = {}
             for catalog in catalog_list:
-                version = put_document(dynamodb, "bench-config", document_text(catalog.models, catalog.routing))
+                text = document_text(catalog.models, catalog.routing, transforms=catalog.transforms)
+                version = put_document(dynamodb, "bench-config", text)
                 environments[catalog.name] = {
                     "GATEWAY_CONFIG_TABLE": "bench-config",
                     "GATEWAY_CONFIG_VERSION": version,
@@ -196,6 +200,90 @@ def authorizer_figures() -> dict[str, Any]:
     return figures
 
 
+# The transform's per-request overhead target with a zero-latency endpoint (issue 12).
+TRANSFORM_P99_TARGET_MS = 0.5
+IRIS_CATALOG = Catalog(
+    "transform",
+    {"iris": {"provider": "sagemaker", "model_id": "bench-iris", "kind": "prediction"}},
+    {},
+    "",
+    "",
+    transforms={
+        "iris": {
+            "input_format": "csv",
+            "features": [
+                {"name": n, "type": "number", "minimum": 0, "maximum": 30}
+                for n in ("sepal_length", "sepal_width", "petal_length", "petal_width")
+            ],
+            "output": {
+                "kind": "probabilities", "labels": ["setosa", "versicolor", "virginica"], "top_k": 2,
+                "decisions": [{"at_least": 0.9, "decision": "accept"}], "default_decision": "review",
+            },
+            "variants": {"weights": {"blue": 1, "green": 1}, "sticky": "tenant", "targetable": {}},
+        }
+    },
+)  # fmt: skip
+
+
+def transform_figures() -> dict[str, Any]:
+    """The transform's cold start against a bare interpreter, and its overhead with a zero-latency endpoint."""
+    with unpacked("transform") as code_dir, config_store((IRIS_CATALOG,)) as environments:
+        env = environments["transform"]
+        bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
+        imports, process = [], []
+        for _ in range(COLD_STARTS):
+            begin = time.perf_counter()
+            imports.append(probe(code_dir, 0, "transform_probe.py", env)["import_seconds"])
+            process.append(time.perf_counter() - begin)
+        calls = probe(code_dir, REQUESTS, "transform_probe.py", env)
+    figures: dict[str, Any] = {
+        "transform_import_init_ms_median": statistics.median(imports) * 1000,
+        "transform_process_start_ms_median": statistics.median(process) * 1000,
+        "transform_bare_interpreter_start_ms_median": statistics.median(bare) * 1000,
+        "transform_zip_kib": (DIST_DIR / "transform.zip").stat().st_size / 1024,
+    }
+    for case in ("one_instance", "ten_instances"):
+        for q in ("p50", "p99"):
+            figures[f"transform_{case}_{q}_ms"] = calls[case][q] * 1000
+    figures["transform_p99_target_ms"] = TRANSFORM_P99_TARGET_MS
+    figures["transform_p99_within_target"] = figures["transform_one_instance_p99_ms"] <= TRANSFORM_P99_TARGET_MS
+    return figures
+
+
+def model_server_figures(requests: int = 1000) -> dict[str, Any]:
+    """Latency of one prediction from the local model server (HTTP on loopback, the archive's own script)."""
+    import urllib.request
+
+    from tooling.model_package import build
+    from tooling.model_server import LoadedModel, make_server
+
+    with tempfile.TemporaryDirectory(prefix="bench-model-") as work:
+        model = LoadedModel(build("iris", Path(work) / "models"), Path(work) / "model")
+        server = make_server(0, model)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/invocations"
+        samples = []
+        try:
+            for _ in range(requests):
+                request = urllib.request.Request(
+                    url, data=b"5.1,3.5,1.4,0.2", method="POST", headers={"content-type": "text/csv"}
+                )
+                begin = time.perf_counter()
+                with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+                    answer.read()
+                samples.append(time.perf_counter() - begin)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+    samples.sort()
+    return {
+        "model_server_prediction_p50_ms": samples[len(samples) // 2] * 1000,
+        "model_server_prediction_p99_ms": samples[int(len(samples) * 0.99)] * 1000,
+    }
+
+
 def synth_figures() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as work:
         seconds = timed([sys.executable, "-m", "modules_src.synth", "--out", str(Path(work) / "modules")])
@@ -215,6 +303,7 @@ def emulator_figures() -> dict[str, Any]:
         (root / "build" / "dist").mkdir(parents=True)
         for package in DIST_DIR.glob("*.zip"):
             shutil.copy(package, root / "build" / "dist" / package.name)
+        shutil.copytree(REPO_ROOT / "build" / "models", root / "build" / "models")
         emulator = Emulator(free_port(), root / "moto.pid", root / "moto.log")
         emulator.start()
         env_dir = root / "envs" / "local"
@@ -260,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine()}
     results.update(router_figures())
     results.update(authorizer_figures())
+    results.update(transform_figures())
+    results.update(model_server_figures())
     results.update(synth_figures())
     if not args.skip_config_stores:
         from bench.config_store import measure

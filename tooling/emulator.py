@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tooling.background import HOST, BackgroundServer, ServerError, free_port, process_alive
+from tooling.paths import REPO_ROOT
 
 __all__ = ["HOST", "Emulator", "EmulatorError", "emulator_client", "free_port", "process_alive"]
 
@@ -48,7 +49,9 @@ class Emulator:
         env = dict(os.environ)
         # Without the managed policies, attaching AWS-managed policies fails with NoSuchEntity.
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        command = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        # moto with its SageMaker read-backs put right (tooling/moto_server.py).
+        command = [sys.executable, "-m", "tooling.moto_server", "-H", HOST, "-p", str(self.port)]
         return self.server.start(command, timeout, env)
 
     def stop(self) -> bool:

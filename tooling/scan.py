@@ -39,6 +39,9 @@ class Finding:
     check: str
     resource: str  # `<scope>:<address>`, scope being a module name or `envs/<env>`
     name: str
+    # In an environment, a resource of one of the modules is also `<module>:<address in it>`: the
+    # module's own waivers cover it there too (one reason per finding, wherever the module is used).
+    module_resource: str | None = None
 
     def __str__(self) -> str:
         return f"{self.check} on {self.resource}: {self.name}"
@@ -100,10 +103,30 @@ def scan_modules() -> list[Finding]:
         return findings
 
 
+def module_sources(plan_json: Path) -> dict[str, str]:
+    """The environment's module calls that use one of `modules/`: call name -> module name."""
+    calls = json.loads(plan_json.read_text()).get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    return {
+        name: Path(call["source"]).name
+        for name, call in calls.items()
+        if str(call.get("source", "")).startswith("../../modules/")
+    }
+
+
+def _in_module(address: str, sources: dict[str, str]) -> str | None:
+    """`module.iris.aws_s3_bucket.x[0]` -> `sagemaker_endpoint:aws_s3_bucket.x[0]` (calls with for_each too)."""
+    if not address.startswith("module."):
+        return None
+    call, _, rest = address.removeprefix("module.").partition(".")
+    module = sources.get(call.split("[", 1)[0])
+    return f"{module}:{rest}" if module and rest and not rest.startswith("module.") else None
+
+
 def scan_plan(plan_json: Path, scope: str) -> list[Finding]:
     """Every failed check of one environment's plan (`terraform show -json`), as `<scope>:<address>`."""
+    sources = module_sources(plan_json)
     return [
-        Finding(f["check_id"], f"{scope}:{f['resource']}", f["check_name"])
+        Finding(f["check_id"], f"{scope}:{f['resource']}", f["check_name"], _in_module(str(f["resource"]), sources))
         for f in run_checkov(plan_json, "terraform_plan")
     ]
 
@@ -118,19 +141,21 @@ def load_skips() -> list[dict[str, str]]:
 
 def gate(findings: list[Finding], scopes: tuple[str, ...]) -> tuple[list[Finding], list[dict[str, str]]]:
     """The findings no waiver covers, and the waivers of these scopes that covered nothing."""
-    skips = [s for s in load_skips() if s["resource"].split(":", 1)[0] in scopes]
+    skips = load_skips()
+    in_scope = [i for i, s in enumerate(skips) if s["resource"].split(":", 1)[0] in scopes]
     used: set[int] = set()
     open_findings = []
     for finding in findings:
+        names = [n for n in (finding.resource, finding.module_resource) if n]
         matched = [
             i
             for i, s in enumerate(skips)
-            if s["check"] == finding.check and fnmatch.fnmatchcase(finding.resource, s["resource"])
+            if s["check"] == finding.check and any(fnmatch.fnmatchcase(n, s["resource"]) for n in names)
         ]
         used.update(matched)
         if not matched:
             open_findings.append(finding)
-    return open_findings, [s for i, s in enumerate(skips) if i not in used]
+    return open_findings, [skips[i] for i in in_scope if i not in used]
 
 
 def report(findings: list[Finding], scopes: tuple[str, ...]) -> None:

@@ -89,6 +89,10 @@ module "operations" {
   tags                    = merge(each.value.tags, { business_unit = each.key })
 }
 
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
 # Custom models: one SageMaker endpoint per entry (A/B variants, blue/green with rollback alarms).
 module "sagemaker_endpoint" {
   source   = "../../modules/sagemaker_endpoint"
@@ -99,5 +103,10 @@ module "sagemaker_endpoint" {
   variants     = each.value.variants
   deployment   = each.value.deployment
   data_capture = each.value.data_capture
-  tags         = merge(var.business_units[each.value.business_unit].tags, { business_unit = each.value.business_unit })
+  # The variants' alarms notify the unit's operations topic too. Its ARN is built from the topic's name
+  # (`<name>-alarms`, the operations module's): `module.operations[<unit>]` with a key known only per
+  # entry would make this module wait on all of operations, which waits on the gateway, which waits on
+  # this endpoint's name: a cycle.
+  alarm_topic_arn = "arn:${data.aws_partition.current.partition}:sns:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:aigw-dev-${each.value.business_unit}-alarms"
+  tags            = merge(var.business_units[each.value.business_unit].tags, { business_unit = each.value.business_unit })
 }

@@ -115,6 +115,7 @@ module "iris" {
   }
   deployment                      = { strategy = "none" }
   enable_autoscaling              = false
+  alarm_topic_arn                 = module.operations.alarm_topic_arn
   kms_key_deletion_window_in_days = 7
 }
 

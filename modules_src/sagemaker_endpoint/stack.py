@@ -302,13 +302,7 @@ class SagemakerEndpointStack(ModuleStack):
             },
         )  # fmt: skip
         # A changed model is a new one (its name carries its content): made before the configuration moves.
-        # SageMaker models are immutable and the name covers isolation and VPC settings, so ignoring their
-        # read-back loses nothing; it keeps a re-plan clean where the emulator reads them back wrong
-        # (isolation as false, an empty VPC configuration).
-        models.add_override(
-            "lifecycle",
-            {"create_before_destroy": True, "ignore_changes": ["enable_network_isolation", "vpc_config"]},
-        )
+        models.add_override("lifecycle", {"create_before_destroy": True})
         models.add_override("depends_on", [address(uploads)])
         return models
 
@@ -419,12 +413,7 @@ class SagemakerEndpointStack(ModuleStack):
             },
         )  # fmt: skip
         # The provider bug of DESIGN: the old configuration stays until the endpoint has moved off it.
-        # Configurations are immutable and their name carries the capture settings, so ignoring the
-        # capture block's read-back loses nothing; it keeps a re-plan clean where the emulator reads an
-        # empty one back for none.
-        configuration.add_override(
-            "lifecycle", {"create_before_destroy": True, "ignore_changes": ["data_capture_config"]}
-        )
+        configuration.add_override("lifecycle", {"create_before_destroy": True})
         return configuration
 
     def _alarms(self, tags: Any) -> list[tuple[str, CloudwatchMetricAlarm]]:

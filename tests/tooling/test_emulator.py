@@ -61,3 +61,32 @@ def test_a_bad_port_is_refused(tmp_path: Path, port: str, capsys: pytest.Capture
     with pytest.raises(SystemExit):
         main(["start", "--port", port, "--state-dir", str(tmp_path)])
     assert "expected 1024-65535" in capsys.readouterr().err
+
+
+def test_the_emulator_reads_sagemaker_back_as_aws_does(tmp_path: Path) -> None:
+    """tooling/moto_server.py: isolation as set, no empty VPC or capture blocks (the module's clean re-plan)."""
+    from tooling.emulator import emulator_client
+
+    emulator = Emulator(free_port(), tmp_path / "moto.pid", tmp_path / "moto.log")
+    emulator.start()
+    try:
+        sagemaker = emulator_client(emulator.endpoint, "sagemaker")
+        container = {"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"}
+        role = "arn:aws:iam::123456789012:role/model"
+        sagemaker.create_model(
+            ModelName="isolated", ExecutionRoleArn=role, PrimaryContainer=container, EnableNetworkIsolation=True
+        )
+        sagemaker.create_model(ModelName="open", ExecutionRoleArn=role, PrimaryContainer=container)
+        isolated, open_ = (sagemaker.describe_model(ModelName=n) for n in ("isolated", "open"))
+        assert (isolated["EnableNetworkIsolation"], open_["EnableNetworkIsolation"]) == (True, False)
+        assert "VpcConfig" not in isolated
+        variant = {
+            "VariantName": "a",
+            "ModelName": "isolated",
+            "InstanceType": "ml.m5.large",
+            "InitialInstanceCount": 1,
+        }
+        sagemaker.create_endpoint_config(EndpointConfigName="plain", ProductionVariants=[variant])
+        assert "DataCaptureConfig" not in sagemaker.describe_endpoint_config(EndpointConfigName="plain")
+    finally:
+        emulator.stop()

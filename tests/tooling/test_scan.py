@@ -39,3 +39,28 @@ def test_a_waiver_without_a_reason_is_refused(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(scan, "SKIPS_FILE", skips)
     with pytest.raises(scan.ScanError, match="why it does not apply"):
         scan.load_skips()
+
+
+def test_a_module_waiver_covers_the_same_resource_where_an_environment_uses_the_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    skips = tmp_path / "skips.json"
+    skips.write_text(json.dumps({"skips": [
+        {"check": "CKV_AWS_144", "resource": "sagemaker_endpoint:aws_s3_bucket.inference*",
+         "reason": "working data expired after 90 days; replication recovers nothing"},
+    ]}))  # fmt: skip
+    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"configuration": {"root_module": {"module_calls": {
+        "iris": {"source": "../../modules/sagemaker_endpoint"}, "other": {"source": "git::https://x/y"},
+    }}}}))  # fmt: skip
+    sources = scan.module_sources(plan)
+    assert sources == {"iris": "sagemaker_endpoint"}
+    covered = scan.Finding(
+        "CKV_AWS_144", "envs/local:module.iris.aws_s3_bucket.inference[0]", "replication",
+        scan._in_module("module.iris.aws_s3_bucket.inference[0]", sources),
+    )  # fmt: skip
+    uncovered = scan.Finding("CKV_AWS_144", "envs/local:module.other.aws_s3_bucket.x", "replication",
+                             scan._in_module("module.other.aws_s3_bucket.x", sources))  # fmt: skip
+    open_findings, stale = scan.gate([covered, uncovered], ("envs/local",))
+    assert open_findings == [uncovered] and stale == []

@@ -42,7 +42,7 @@ def test_models_carry_provider_fields_prices_and_default_formats() -> None:
     ("doc", "env", "message"),
     [
         (document(routing={"aliases": {"mix": {"targets": [{"model": "haiku"}], "fallbacks": ["embed"]}}}), {},
-         "routed alias 'mix' mixes models of different kinds (chat, embedding, prediction)"),
+         "routed alias 'mix' mixes models of different kinds"),
         (document(response_cache={"ttl_seconds": -1}), {}, "response_cache.ttl_seconds must be a whole number"),
         (document(response_cache={"ttl_seconds": 60, "aliases": ["ghost"]}), {},
          "response_cache.aliases: 'ghost' is not a catalog model or routed alias"),
