@@ -14,8 +14,14 @@ import sys
 from typing import Any
 
 
+def _without_empty(answer: dict[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in answer.items() if not (k == name and v in ({}, None))}
+
+
 def patch_sagemaker() -> None:
-    from moto.sagemaker import models, responses
+    """Only the describe answers change: moto's own code reads the stored objects as they are."""
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses
 
     create_model = responses.SageMakerResponse.create_model
 
@@ -25,18 +31,17 @@ def patch_sagemaker() -> None:
         model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
         return answer
 
-    def without_empty(names: tuple[str, ...], original: Any) -> property:
-        def response_object(self: Any) -> dict[str, Any]:
-            answer: dict[str, Any] = original.fget(self)
-            return {k: v for k, v in answer.items() if not (k in names and v in ({}, None))}
+    def describe_model(self: Any) -> Any:
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        return ActionResult(_without_empty(model.response_object, "VpcConfig"))
 
-        return property(response_object)
+    def describe_endpoint_config(self: Any) -> Any:
+        answer = self.sagemaker_backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+        return ActionResult(_without_empty(answer, "DataCaptureConfig"))
 
     responses.SageMakerResponse.create_model = create_model_keeping_isolation  # type: ignore[method-assign]
-    models.Model.response_object = without_empty(("VpcConfig",), models.Model.response_object)  # type: ignore[assignment]
-    models.FakeEndpointConfig.response_object = without_empty(  # type: ignore[assignment]
-        ("DataCaptureConfig",), models.FakeEndpointConfig.response_object
-    )
+    responses.SageMakerResponse.describe_model = describe_model  # type: ignore[method-assign]
+    responses.SageMakerResponse.describe_endpoint_config = describe_endpoint_config  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:

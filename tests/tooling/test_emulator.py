@@ -88,5 +88,7 @@ def test_the_emulator_reads_sagemaker_back_as_aws_does(tmp_path: Path) -> None:
         }
         sagemaker.create_endpoint_config(EndpointConfigName="plain", ProductionVariants=[variant])
         assert "DataCaptureConfig" not in sagemaker.describe_endpoint_config(EndpointConfigName="plain")
+        sagemaker.create_endpoint(EndpointName="served", EndpointConfigName="plain")
+        assert sagemaker.describe_endpoint(EndpointName="served")["EndpointConfigName"] == "plain"
     finally:
         emulator.stop()
