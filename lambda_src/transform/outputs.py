@@ -11,9 +11,8 @@ import json
 import math
 from typing import Any
 
-from transform.spec import OutputSpec, TransformSpec
-
 from shared.backend_errors import BackendError
+from transform.spec import OutputSpec, TransformSpec
 
 MAX_ANSWER_BYTES = 6 * 1024 * 1024
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from transform.spec import TransformSpec, VariantSpec
-
 from contract import transforms as t
 from shared.errors import GatewayError
+from transform.spec import TransformSpec, VariantSpec
 
 
 def sticky_variant(variants: VariantSpec, alias: str, key: str) -> str:

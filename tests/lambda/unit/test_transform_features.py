@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from transform.features import FeatureError, coerce, encode, shape
-from transform.spec import Feature, OutputSpec, TransformSpec
 
 from shared.errors import GatewayError
+from transform.features import FeatureError, coerce, encode, shape
+from transform.spec import Feature, OutputSpec, TransformSpec
 
 
 def spec_of(*features: Feature, input_format: str = "csv", max_instances: int = 3) -> TransformSpec:

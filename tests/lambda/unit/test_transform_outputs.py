@@ -6,10 +6,10 @@ import json
 from dataclasses import replace
 
 import pytest
-from transform.outputs import parse_answer, predictions
-from transform.spec import Decision, OutputSpec, TransformSpec
 
 from shared.backend_errors import BackendError
+from transform.outputs import parse_answer, predictions
+from transform.spec import Decision, OutputSpec, TransformSpec
 
 LABELS = ("approve", "fraud")
 DECISIONS = (Decision(0.8, "deny"), Decision(0.5, "review"))

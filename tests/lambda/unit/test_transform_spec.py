@@ -6,10 +6,10 @@ import copy
 from typing import Any
 
 import pytest
-from transform.spec import parse_transforms
 
 from contract import transforms as t
 from tests.support.transform_harness import ENDPOINT, IRIS_SPEC
+from transform.spec import parse_transforms
 
 ENDPOINTS = {"iris": ENDPOINT}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from transform.spec import OutputSpec, TransformSpec, VariantSpec
-from transform.variants import choose_variant, sticky_variant
 
 from shared.errors import GatewayError
+from transform.spec import OutputSpec, TransformSpec, VariantSpec
+from transform.variants import choose_variant, sticky_variant
 
 
 def spec_of(variants: VariantSpec | None) -> TransformSpec:
