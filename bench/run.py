@@ -93,6 +93,21 @@ def probe(code_dir: Path, requests: int, script: str, env: dict[str, str]) -> di
     return parsed
 
 
+def bare_start_ms() -> float:
+    """Median start of a bare interpreter, the yardstick of every cold start in the same run."""
+    return statistics.median(timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)) * 1000
+
+
+def cold_starts(code_dir: Path, script: str, env: dict[str, str]) -> tuple[float, float]:
+    """Median import + init (inside the probe) and whole-process time (ms) of COLD_STARTS fresh interpreters."""
+    imports, process = [], []
+    for _ in range(COLD_STARTS):
+        begin = time.perf_counter()
+        imports.append(probe(code_dir, 0, script, env)["import_seconds"])
+        process.append(time.perf_counter() - begin)
+    return statistics.median(imports) * 1000, statistics.median(process) * 1000
+
+
 @contextmanager
 def config_store(catalog_list: tuple[Catalog, ...]) -> Iterator[dict[str, dict[str, str]]]:
     """An emulator holding each catalog's configuration document; yields catalog -> router environment."""
@@ -141,18 +156,13 @@ def router_figures() -> dict[str, Any]:
     package = DIST_DIR / "router.zip"
     figures: dict[str, Any] = {}
     with unpacked("router") as code_dir, config_store(catalogs()) as environments:
-        bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
-        figures["bare_interpreter_start_ms_median"] = statistics.median(bare) * 1000
+        figures["bare_interpreter_start_ms_median"] = bare_start_ms()
         for name, env in environments.items():
             suffix = "" if name == "small" else f"_{name}_catalog"
-            process, imports = [], []
-            for _ in range(COLD_STARTS):
-                begin = time.perf_counter()
-                imports.append(probe(code_dir, 0, "router_probe.py", env)["import_seconds"])
-                process.append(time.perf_counter() - begin)
+            import_ms, process_ms = cold_starts(code_dir, "router_probe.py", env)
             warm = probe(code_dir, REQUESTS, "router_probe.py", env)
-            figures[f"router_import_init_ms_median{suffix}"] = statistics.median(imports) * 1000
-            figures[f"router_process_start_ms_median{suffix}"] = statistics.median(process) * 1000
+            figures[f"router_import_init_ms_median{suffix}"] = import_ms
+            figures[f"router_process_start_ms_median{suffix}"] = process_ms
             figures[f"router_first_chat_request_incl_pipeline_import_ms{suffix}"] = warm["first_chat_seconds"] * 1000
             for case in ("models", "chat", "embeddings"):
                 for q in ("p50", "p99"):
@@ -177,21 +187,16 @@ def authorizer_figures() -> dict[str, Any]:
     """Cold start (import + init in a fresh interpreter, which has already paid the bare start) against its
     target, the whole process against a bare interpreter in the same run, and per-decision overhead."""
     with unpacked("authorizer") as code_dir:
-        bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
-        imports, process = [], []
-        for _ in range(COLD_STARTS):
-            begin = time.perf_counter()
-            imports.append(probe(code_dir, 0, "authorizer_probe.py", AUTHORIZER_ENV)["import_seconds"])
-            process.append(time.perf_counter() - begin)
+        bare_ms = bare_start_ms()
+        import_ms, process_ms = cold_starts(code_dir, "authorizer_probe.py", AUTHORIZER_ENV)
         calls = probe(code_dir, 5000, "authorizer_probe.py", AUTHORIZER_ENV)
         zip_kib = (DIST_DIR / "authorizer.zip").stat().st_size / 1024
-    import_ms = statistics.median(imports) * 1000
     figures: dict[str, Any] = {
         "authorizer_import_init_ms_median": import_ms,
         "authorizer_import_init_target_ms": AUTHORIZER_IMPORT_TARGET_MS,
         "authorizer_import_init_within_target": import_ms <= AUTHORIZER_IMPORT_TARGET_MS,
-        "authorizer_bare_interpreter_start_ms_median": statistics.median(bare) * 1000,
-        "authorizer_process_start_ms_median": statistics.median(process) * 1000,
+        "authorizer_bare_interpreter_start_ms_median": bare_ms,
+        "authorizer_process_start_ms_median": process_ms,
         "authorizer_zip_kib": zip_kib,
     }
     for case in ("api_key_uncached", "api_key_cached", "jwt_rs256", "jwt_es256"):
@@ -229,17 +234,13 @@ def transform_figures() -> dict[str, Any]:
     """The transform's cold start against a bare interpreter, and its overhead with a zero-latency endpoint."""
     with unpacked("transform") as code_dir, config_store((IRIS_CATALOG,)) as environments:
         env = environments["transform"]
-        bare = [timed([sys.executable, "-S", "-c", "pass"]) for _ in range(COLD_STARTS)]
-        imports, process = [], []
-        for _ in range(COLD_STARTS):
-            begin = time.perf_counter()
-            imports.append(probe(code_dir, 0, "transform_probe.py", env)["import_seconds"])
-            process.append(time.perf_counter() - begin)
+        bare_ms = bare_start_ms()
+        import_ms, process_ms = cold_starts(code_dir, "transform_probe.py", env)
         calls = probe(code_dir, REQUESTS, "transform_probe.py", env)
     figures: dict[str, Any] = {
-        "transform_import_init_ms_median": statistics.median(imports) * 1000,
-        "transform_process_start_ms_median": statistics.median(process) * 1000,
-        "transform_bare_interpreter_start_ms_median": statistics.median(bare) * 1000,
+        "transform_import_init_ms_median": import_ms,
+        "transform_process_start_ms_median": process_ms,
+        "transform_bare_interpreter_start_ms_median": bare_ms,
         "transform_zip_kib": (DIST_DIR / "transform.zip").stat().st_size / 1024,
     }
     for case in ("one_instance", "ten_instances"):

@@ -44,6 +44,7 @@ from urllib.parse import parse_qs, urlsplit
 from tooling import sagemaker_runtime
 from tooling.emulator import emulator_client
 from tooling.function_logs import LogShipper, install
+from tooling.http_serving import send, serve_until_stopped
 from tooling.local_direct import sagemaker_handler
 from tooling.paths import BUILD_DIR, DIST_DIR
 
@@ -302,12 +303,7 @@ def make_server(port: int, api: Api, methods: list[Method]) -> ThreadingHTTPServ
             sys.stderr.write(f"local-stage: {self.command} {self.path.split('?')[0]} {status}\n")
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, headers, body)
 
         def _refuse(self, refusal: Refusal, request_id: str | None = None) -> None:
             request_id = request_id or str(uuid.uuid4())
@@ -430,15 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"local-stage: serving /{args.stage} on http://{HOST}:{args.port}", file=sys.stderr, flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        return serve_until_stopped(server)
     finally:
-        server.server_close()
         if runtime is not None:
             runtime.shutdown()
             runtime.server_close()
-    return 0
 
 
 if __name__ == "__main__":

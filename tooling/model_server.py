@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tooling.http_serving import send, serve_until_stopped
 from tooling.paths import BUILD_DIR
 
 HOST = "127.0.0.1"
@@ -71,11 +72,7 @@ def make_server(port: int, model: LoadedModel) -> ThreadingHTTPServer:
             return None  # one line per prediction would drown the stage's log
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, {"content-type": content_type}, body)
 
         def do_GET(self) -> None:
             if self.path == "/ping":
@@ -114,13 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: could not serve {args.archive}: {err}", file=sys.stderr)
         return 1
     print(f"model-server: serving {args.archive.parent.name} on http://{HOST}:{args.port}", file=sys.stderr, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_stopped(server)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tooling.http_serving import send
+
 HOST = "127.0.0.1"
 INVOKE_PATH = re.compile(r"^/endpoints/([^/?]+)/invocations$")
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -124,14 +126,6 @@ def make_server(port: int, runtime: Runtime) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: Any) -> None:
             return None
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
         def do_POST(self) -> None:
             match = INVOKE_PATH.match(self.path)
             length = int(self.headers.get("content-length") or 0)
@@ -150,12 +144,13 @@ def make_server(port: int, runtime: Runtime) -> ThreadingHTTPServer:
                 )
             except RuntimeRefusal as refusal:
                 payload = json.dumps({"message": refusal.message}).encode()
-                self._send(
+                send(
+                    self,
                     refusal.status,
                     {"x-amzn-errortype": f"{refusal.code}:", "content-type": "application/json"},
                     payload,
                 )
                 return
-            self._send(status, answer_headers, answer)
+            send(self, status, answer_headers, answer)
 
     return ThreadingHTTPServer((HOST, port), RuntimeHandler)

@@ -20,12 +20,10 @@ from contract.metrics import DEFAULT_NAMESPACE
 from router.catalog import ModelEntry, parse_models
 from router.pipeline.response_cache import CacheSettings, parse_cache_settings
 from router.routing import Price, RoutingConfig, parse_routing
-from shared.config_document import ConfigInvalid, ItemFetcher, read_document
-from shared.env_settings import seconds_from_env
+from shared.config_document import ConfigInvalid, ItemFetcher, document_problems, read_document
+from shared.env_settings import DEFAULT_DEADLINE_SECONDS, deadline_from_env, flag_from_env
 from shared.ttl_cache import TtlCache, never_expires
 
-# API Gateway gives an integration 29 s; the router keeps a margin to answer with JSON.
-DEFAULT_DEADLINE_SECONDS = 27.0
 DEFAULT_METRICS_NAMESPACE = DEFAULT_NAMESPACE
 # Distinct tenant allow-lists a container remembers (bounded: cleared when full).
 MAX_REMEMBERED_ALLOW_LISTS = 1024
@@ -106,11 +104,9 @@ class Settings:
         SettingsError
             Listing every problem of both.
         """
-        problems: list[str] = []
+        problems = document_problems(document)
         if not isinstance(document, dict):
-            raise SettingsError(layout.NOT_JSON)
-        if document.get(layout.SCHEMA, layout.SCHEMA_VERSION) != layout.SCHEMA_VERSION:
-            problems.append(layout.SCHEMA_UNSUPPORTED.format(value=document.get(layout.SCHEMA)))
+            raise SettingsError(join_problems(problems))
         models = parse_models(document.get(layout.MODELS), problems)
         kinds = {m.alias: m.kind for m in models}
         prices = {
@@ -121,13 +117,7 @@ class Settings:
         routing = parse_routing(document.get(layout.ROUTING), kinds, prices, problems)
         servable = frozenset(kinds) | frozenset(routing.aliases)
         cache = parse_cache_settings(document.get(layout.RESPONSE_CACHE), servable, problems)
-        deadline = DEFAULT_DEADLINE_SECONDS
-        try:
-            deadline = seconds_from_env(
-                environ, env.DEADLINE_SECONDS, DEFAULT_DEADLINE_SECONDS, 1, env.MAX_DEADLINE_SECONDS
-            )
-        except ValueError as err:
-            problems.append(str(err))
+        deadline = deadline_from_env(environ, problems)
         if problems:
             raise SettingsError(join_problems(problems))
         return cls(
@@ -136,7 +126,7 @@ class Settings:
             budget_table=environ.get(env.BUDGET_TABLE) or None,
             cache_table=environ.get(env.CACHE_TABLE) or None,
             cache=cache,
-            log_prompts=environ.get(env.LOG_PROMPTS, "false").lower() == "true",
+            log_prompts=flag_from_env(environ, env.LOG_PROMPTS),
             deadline_seconds=deadline,
             metrics_namespace=environ.get(env.METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
             config_version=environ.get(env.CONFIG_VERSION, ""),

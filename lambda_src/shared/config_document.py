@@ -116,3 +116,12 @@ def _gunzip(data: bytes) -> bytes:
     if len(text) > MAX_DOCUMENT_TEXT_BYTES:
         raise ValueError(f"the document is larger than {MAX_DOCUMENT_TEXT_BYTES} bytes uncompressed")
     return text
+
+
+def document_problems(document: Any) -> list[str]:
+    """What makes `document` unreadable by this version of the functions: not an object, another schema."""
+    if not isinstance(document, dict):
+        return [layout.NOT_JSON]
+    if document.get(layout.SCHEMA, layout.SCHEMA_VERSION) != layout.SCHEMA_VERSION:
+        return [layout.SCHEMA_UNSUPPORTED.format(value=document.get(layout.SCHEMA))]
+    return []

@@ -16,11 +16,9 @@ from contract import environment as env
 from contract.catalog import PREDICTION_KIND, SAGEMAKER_PROVIDER
 from contract.messages import join_problems
 from contract.metrics import DEFAULT_NAMESPACE
-from shared.config_document import ConfigInvalid, ItemFetcher, read_document
-from shared.env_settings import seconds_from_env
+from shared.config_document import ConfigInvalid, ItemFetcher, document_problems, read_document
+from shared.env_settings import DEFAULT_DEADLINE_SECONDS, deadline_from_env, flag_from_env
 from transform.spec import TransformSpec, parse_transforms
-
-DEFAULT_DEADLINE_SECONDS = 27.0
 
 
 class SettingsError(Exception):
@@ -44,11 +42,9 @@ class Settings:
 
     @classmethod
     def from_document(cls, document: Any, environ: Mapping[str, str] = os.environ) -> Settings:
+        problems = document_problems(document)
         if not isinstance(document, dict):
-            raise SettingsError(layout.NOT_JSON)
-        problems: list[str] = []
-        if document.get(layout.SCHEMA, layout.SCHEMA_VERSION) != layout.SCHEMA_VERSION:
-            problems.append(layout.SCHEMA_UNSUPPORTED.format(value=document.get(layout.SCHEMA)))
+            raise SettingsError(join_problems(problems))
         models = document.get(layout.MODELS)
         endpoints = {
             alias: m["model_id"]
@@ -59,18 +55,12 @@ class Settings:
             and isinstance(m.get("model_id"), str)
         }
         specs = parse_transforms(document.get(layout.TRANSFORMS), endpoints, problems)
-        deadline = DEFAULT_DEADLINE_SECONDS
-        try:
-            deadline = seconds_from_env(
-                environ, env.DEADLINE_SECONDS, DEFAULT_DEADLINE_SECONDS, 1, env.MAX_DEADLINE_SECONDS
-            )
-        except ValueError as err:
-            problems.append(str(err))
+        deadline = deadline_from_env(environ, problems)
         if problems:
             raise SettingsError(join_problems(problems))
         return cls(
             specs=specs,
             deadline_seconds=deadline,
             metrics_namespace=environ.get(env.METRICS_NAMESPACE) or DEFAULT_NAMESPACE,
-            log_features=environ.get(env.LOG_PROMPTS, "false").lower() == "true",
+            log_features=flag_from_env(environ, env.LOG_PROMPTS),
         )

@@ -113,6 +113,14 @@ class AiGatewayStack(ModuleStack):
             TerraformLocal(self, "provider_secret_arns", str(provider_secret_arns(v("models"), account))),
             "provider_secret_arns",
         )
+        # What the functions reading the configuration document (router, transform) are told alike.
+        document_readers = {
+            env.CONFIG_TABLE: config.table.name,
+            env.CONFIG_VERSION: config.version,
+            env.LOG_PROMPTS: str(v("enable_prompt_logging")),
+            env.DEADLINE_SECONDS: str(v("router_timeout_seconds")),
+            env.METRICS_NAMESPACE: str(v("metrics_namespace")),
+        }
         router = PythonFunction(
             self,
             "router",
@@ -123,14 +131,10 @@ class AiGatewayStack(ModuleStack):
                 memory_size_mb=self.variable("router_memory_size_mb").number_value,
                 timeout_seconds=self.variable("router_timeout_seconds").number_value,
                 environment={
-                    env.CONFIG_TABLE: config.table.name,
-                    env.CONFIG_VERSION: config.version,
+                    **document_readers,
                     env.BUDGET_TABLE: state.budgets.name,
                     # "" without a cache (the table has count 0).
                     env.CACHE_TABLE: str(Expr(f'join("", {address(state.cache)}[*].name)')),
-                    env.LOG_PROMPTS: str(v("enable_prompt_logging")),
-                    env.DEADLINE_SECONDS: str(v("router_timeout_seconds")),
-                    env.METRICS_NAMESPACE: str(v("metrics_namespace")),
                 },
                 statements=router_statements(account, state, config, secret_arns, key_arn),
                 managed_policy_sets={"router_model_access": model_access},
@@ -153,13 +157,7 @@ class AiGatewayStack(ModuleStack):
                 package_path=f"{packages}/transform.zip",
                 memory_size_mb=self.variable("transform_memory_size_mb").number_value,
                 timeout_seconds=self.variable("router_timeout_seconds").number_value,
-                environment={
-                    env.CONFIG_TABLE: config.table.name,
-                    env.CONFIG_VERSION: config.version,
-                    env.LOG_PROMPTS: str(v("enable_prompt_logging")),
-                    env.DEADLINE_SECONDS: str(v("router_timeout_seconds")),
-                    env.METRICS_NAMESPACE: str(v("metrics_namespace")),
-                },
+                environment=document_readers,
                 statements=[
                     config.read_statement(),
                     {
