@@ -25,7 +25,7 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CACHE)/jsii
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lock synth package model tfconfig emulator-start emulator-stop up down test scan lint bench upgrade-check check-env plan apply report clean
+.PHONY: help setup lock synth package model tfconfig emulator-start emulator-stop up down test scan prompts-lock lint bench upgrade-check check-env plan apply report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ test: package model tfconfig ## Run the whole suite (synth freshness, terraform,
 
 scan: package model tfconfig ## checkov over the modules and the applied envs/local plan (waivers: tooling/checkov_skips.json)
 	@$(VPY) -m pytest -q tests/tooling/test_scan.py tests/e2e/test_envs_local.py -k "checkov or scan" $(PYTEST_ARGS)
+
+prompts-lock: $(STAMP) ## Lock new prompt versions in prompts/prompts.lock.json (published ones never change)
+	@$(VPY) -m tooling.prompt_registry lock
 
 lint: $(STAMP) ## ruff and mypy only
 	@$(VPY) -m pytest tests/lint $(PYTEST_ARGS)

@@ -66,9 +66,18 @@ CHAT = {
     "max_tokens": 64,
     "user": "bench-user",
 }
+# A registered prompt on a 4 KB document, through the prompt route (rendering included).
+DOCUMENT = ("Quarterly revenue rose four percent on stronger subscriptions. " * 70)[:4096]
+PROMPT = {"label": "production", "user": "bench-user", "variables": {"document": DOCUMENT, "bullets": 4}}
+PROMPT_EVENT = {
+    **event("/v1/prompts/summarize", "POST", PROMPT),
+    "resource": "/v1/prompts/{promptName}",
+    "pathParameters": {"promptName": "summarize"},
+}
 CASES = {
     "models": event("/v1/models", "GET", None),
     "chat": event("/v1/chat/completions", "POST", CHAT),
+    "prompt": PROMPT_EVENT,
     "embeddings": event(
         "/v1/embeddings", "POST", {"model": os.environ["BENCH_EMBED_ALIAS"], "input": ["one text", "another text"]}
     ),
@@ -83,12 +92,31 @@ def measure(case: dict[str, object], requests: int, context: Context) -> dict[st
         samples.append(time.perf_counter() - begin)
         if response["statusCode"] != 200:
             raise SystemExit(f"bench request failed: {response['body']}")
-    samples.sort()
+    return quantiles(samples)
+
+
+def quantiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
 
     def quantile(q: float) -> float:
-        return samples[min(len(samples) - 1, int(q * len(samples)))] if samples else 0.0
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
     return {"p50_seconds": quantile(0.50), "p99_seconds": quantile(0.99)}
+
+
+def measure_rendering(requests: int) -> dict[str, float]:
+    """Resolving the prompt alone: schema check of its variables, label choice and sandboxed rendering."""
+    from router.api.parse import parse_prompt_call
+    from router.prompts.resolve import resolve
+
+    registry = handler_module.SETTINGS.get().prompts
+    parsed = parse_prompt_call("summarize", PROMPT)
+    samples = []
+    for _ in range(requests):
+        begin = time.perf_counter()
+        resolve(registry, parsed, "bench-request")
+        samples.append(time.perf_counter() - begin)
+    return quantiles(samples)
 
 
 def main() -> None:
@@ -105,6 +133,7 @@ def main() -> None:
         result["first_chat_seconds"] = time.perf_counter() - begin
         for name, case in CASES.items():
             result[name] = measure(case, requests, context)
+        result["render"] = measure_rendering(requests)
     print(json.dumps(result), file=sys.stderr)
 
 

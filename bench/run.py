@@ -31,6 +31,8 @@ from typing import Any
 from bench.catalogs import SMALL_MODELS, SMALL_ROUTING, large_catalog
 from tooling.config_document import create_table, document_text, put_document
 from tooling.paths import DIST_DIR, REPO_ROOT
+from tooling.prompt_registry import document as prompt_document
+from tooling.prompt_registry import everything as every_prompt
 
 COLD_STARTS = 15
 REQUESTS = 10_000
@@ -121,7 +123,9 @@ def config_store(catalog_list: tuple[Catalog, ...]) -> Iterator[dict[str, dict[s
             create_table(dynamodb, "bench-config")
             environments = {}
             for catalog in catalog_list:
-                text = document_text(catalog.models, catalog.routing, transforms=catalog.transforms)
+                # The repository's prompts, every label, on the catalog's chat alias.
+                prompts = prompt_document({n: {**v, "model": catalog.chat_alias} for n, v in every_prompt().items()})
+                text = document_text(catalog.models, catalog.routing, transforms=catalog.transforms, prompts=prompts)
                 version = put_document(dynamodb, "bench-config", text)
                 environments[catalog.name] = {
                     "GATEWAY_CONFIG_TABLE": "bench-config",
@@ -164,7 +168,8 @@ def router_figures() -> dict[str, Any]:
             figures[f"router_import_init_ms_median{suffix}"] = import_ms
             figures[f"router_process_start_ms_median{suffix}"] = process_ms
             figures[f"router_first_chat_request_incl_pipeline_import_ms{suffix}"] = warm["first_chat_seconds"] * 1000
-            for case in ("models", "chat", "embeddings"):
+            figures[f"router_prompt_render_p99_ms{suffix}"] = warm["render"]["p99_seconds"] * 1000
+            for case in ("models", "chat", "prompt", "embeddings"):
                 for q in ("p50", "p99"):
                     figures[f"router_{case}_request_{q}_ms{suffix}"] = warm[case][f"{q}_seconds"] * 1000
         unzipped = sum(p.stat().st_size for p in code_dir.rglob("*") if p.is_file())

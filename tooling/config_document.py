@@ -22,10 +22,15 @@ def document_text(
     routing: dict[str, Any] | None = None,
     response_cache: dict[str, Any] | None = None,
     transforms: dict[str, Any] | None = None,
+    *,
+    prompts: dict[str, Any] | None = None,
+    guardrails: dict[str, Any] | None = None,
 ) -> str:
     """The document's JSON text, as Terraform's jsonencode writes it."""
     document = {
+        layout.GUARDRAILS: guardrails,
         layout.MODELS: models,
+        layout.PROMPTS: prompts or {},
         layout.RESPONSE_CACHE: response_cache,
         layout.ROUTING: routing or {},
         layout.SCHEMA: layout.SCHEMA_VERSION,

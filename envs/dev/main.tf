@@ -58,6 +58,8 @@ module "gateway" {
   tenants               = each.value.tenants
   routing               = each.value.routing
   response_cache        = each.value.response_cache
+  prompt_registry_path  = "${path.root}/../../prompts"
+  prompts               = each.value.prompts
   lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
   tags                  = merge(each.value.tags, { business_unit = each.key })

@@ -22,6 +22,11 @@ business_units = {
         throttle_burst_limit = 400
       }
     }
+    # Prompts from prompts/, on this unit's model; `experiment` is an A/B test of two versions.
+    prompts = {
+      summarize         = { labels = ["production", "staging", "experiment"], model = "claude-3-haiku" }
+      "classify-ticket" = { labels = ["production"], model = "claude-3-haiku" }
+    }
   }
   payments = {
     models = {

@@ -75,9 +75,11 @@ variable "business_units" {
       aliases       = optional(list(string), [])
       cache_sampled = optional(bool, false)
     }))
-    tags = optional(map(string), {})
+    # Prompts of the repository's registry (prompts/) the unit publishes, with their labels (validated by the module).
+    prompts = optional(map(object({ labels = list(string), model = optional(string) })), {})
+    tags    = optional(map(string), {})
   }))
-  description = "One gateway per business unit, keyed by a short unit name (`[a-z0-9-]`, at most 20 characters); each lists the models it serves and its own tenants."
+  description = "One gateway per business unit, keyed by a short unit name (`[a-z0-9-]`, at most 20 characters); each lists the models it serves, its own tenants and the prompts it publishes."
 
   validation {
     condition     = length(var.business_units) > 0 && alltrue([for k in keys(var.business_units) : can(regex("^[a-z][a-z0-9-]{0,19}$", k))])

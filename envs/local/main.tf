@@ -65,6 +65,12 @@ locals {
   tenants = {
     for id, t in var.tenants : id => merge(t, { allowed_models = concat(t.allowed_models, keys(local.local_provider), keys(local.iris)) })
   }
+  # The repository's prompts, every label; with a local provider they run on its model (the emulator
+  # answers no Bedrock or SageMaker chat), else on the catalog's `chat` alias.
+  prompts = {
+    for name, labels in { summarize = ["production", "staging", "experiment"], "classify-ticket" = ["production"] } :
+    name => { labels = labels, model = var.local_provider_url == null ? null : "local-echo" }
+  }
   model_archive = coalesce(var.iris_model_archive, "${path.root}/../../build/models/iris/model.tar.gz")
   # The transform spec of the iris model: four measurements in cm, three species, a decision on how
   # sure the model is, and an A/B split over the endpoint's two variants, sticky per tenant.
@@ -155,6 +161,8 @@ module "gateway" {
   routing               = var.routing
   response_cache        = var.response_cache
   transforms            = local.transforms
+  prompt_registry_path  = "${path.root}/../../prompts"
+  prompts               = local.prompts
   # A short window and no deletion protection: local state is thrown away with the emulator.
   kms_key_deletion_window_in_days = 7
   enable_deletion_protection      = false

@@ -34,6 +34,8 @@ module "gateway" {
   tenants               = var.tenants
   routing               = var.routing
   response_cache        = var.response_cache
+  prompt_registry_path  = "${path.root}/../../prompts"
+  prompts               = var.prompts
   lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
 

@@ -33,3 +33,10 @@ tenants = {
     allowed_models = ["claude-3-haiku"]
   }
 }
+
+# Prompts from prompts/: production serves the `production` label only (moving it is an edit of the
+# prompt's meta.yaml and a plan and apply).
+prompts = {
+  summarize         = { labels = ["production"], model = "claude-3-haiku" }
+  "classify-ticket" = { labels = ["production"], model = "claude-3-haiku" }
+}

@@ -113,3 +113,9 @@ variable "monthly_cost_budget_usd" {
   description = "Monthly AWS cost (USD) of the account's AWS Budgets budget; null creates none (validated by the module)."
   default     = null
 }
+
+variable "prompts" {
+  type        = map(object({ labels = list(string), model = optional(string) }))
+  description = "Prompts of the repository's registry (prompts/) this environment publishes, with their labels and optionally the model each runs on here (validated by the module; see modules/ai_gateway/README.md)."
+  default     = {}
+}

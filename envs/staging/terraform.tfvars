@@ -32,3 +32,9 @@ tenants = {
     allowed_models = ["claude-3-haiku"]
   }
 }
+
+# Prompts from prompts/: staging serves the versions about to ship (`staging`) beside production's.
+prompts = {
+  summarize         = { labels = ["production", "staging"], model = "claude-3-haiku" }
+  "classify-ticket" = { labels = ["production"], model = "claude-3-haiku" }
+}

@@ -16,8 +16,11 @@ HTTP_PROVIDER = "openai_compatible"
 SAGEMAKER_PROVIDER = "sagemaker"
 PROVIDERS = (BEDROCK_PROVIDER, HTTP_PROVIDER, SAGEMAKER_PROVIDER)
 # `prediction`: a custom model (tabular, scoring) served on the transform route, never by the router.
+CHAT_KIND = "chat"
+# The roles of a chat conversation, in the router's terms (OpenAI's `developer` is read as `system`).
+CHAT_ROLES = ("system", "user", "assistant")
 PREDICTION_KIND = "prediction"
-KINDS = ("chat", "embedding", PREDICTION_KIND)
+KINDS = (CHAT_KIND, "embedding", PREDICTION_KIND)
 # How a SageMaker endpoint's container speaks, and the kind each serves: `openai` (LMI/TGI messages
 # API), `tgi` (inputs/parameters), `tei` (Text Embeddings Inference), `jumpstart_embedding`, and
 # `tabular` (rows in, predictions out, as the model's transform spec shapes them).

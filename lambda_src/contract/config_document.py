@@ -1,7 +1,7 @@
 """The configuration document: one JSON object per gateway version, stored as one DynamoDB item.
 
-Terraform writes the document (`{"models", "routing", "response_cache", "transforms", "schema"}`)
-as gzip in a binary attribute of an item keyed by the SHA-256 of its JSON text (its
+Terraform writes the document (`{"models", "routing", "response_cache", "transforms", "prompts", "guardrails",
+"schema"}`) as gzip in a binary attribute of an item keyed by the SHA-256 of its JSON text (its
 content address), and names that address in the function's environment; the Lambda
 reads the item once per container and checks the hash before it parses a byte.
 See README "Configuration document" for why DynamoDB (measured against S3, SSM and
@@ -20,6 +20,10 @@ ROUTING = "routing"
 RESPONSE_CACHE = "response_cache"
 # The transform Lambda's specs, by SageMaker model alias (contract.transforms).
 TRANSFORMS = "transforms"
+# The published prompts, by name (contract.prompts).
+PROMPTS = "prompts"
+# Guardrail policies and where they apply (contract.guardrails).
+GUARDRAILS = "guardrails"
 
 # The item: `{pk: {S: "config#<sha256>"}, document: {B: <gzip of the JSON text>}}`.
 TABLE_HASH_KEY = HASH_KEY

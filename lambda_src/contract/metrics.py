@@ -48,7 +48,8 @@ UNITS = {
 
 # Properties: searchable in Logs Insights, not dimensions (they would multiply metric cost).
 PROMPT = "prompt"
-PROPERTIES = ("request_id", "route", "alias", PROMPT, "arm", "status", "cache", "fallback")
+PROMPT_VERSION = "prompt_version"
+PROPERTIES = ("request_id", "route", "alias", PROMPT, PROMPT_VERSION, "arm", "status", "cache", "fallback")
 # A request names its prompt for chargeback in OpenAI's `metadata` map, under this key.
 PROMPT_METADATA_KEY = "prompt"
 PROMPT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}$"
@@ -76,3 +77,20 @@ TRANSFORM_UNITS = {
     MODEL_LATENCY: "Milliseconds",
 }
 TRANSFORM_PROPERTIES = ("request_id", "status", "attempts")
+
+# The router's guardrail record: one per request and guardrail category that acted, per tenant, route and
+# category (who trips what, where), per category (alarms across tenants), and the whole router.
+CATEGORY = "category"
+ROUTE = "route"
+GUARDRAIL_BY_TENANT_ROUTE_CATEGORY = (TENANT, ROUTE, CATEGORY, SERVICE_DIMENSION)
+GUARDRAIL_BY_CATEGORY = (CATEGORY, SERVICE_DIMENSION)
+GUARDRAIL_DIMENSION_SETS = (GUARDRAIL_BY_TENANT_ROUTE_CATEGORY, GUARDRAIL_BY_CATEGORY, OVERALL)
+GUARDRAIL_BLOCKED = "GuardrailBlocked"
+GUARDRAIL_MASKED = "GuardrailMasked"
+GUARDRAIL_FLAGGED = "GuardrailFlagged"
+GUARDRAIL_LOGGED = "GuardrailLogged"
+GUARDRAIL_FAILED = "GuardrailFailed"
+GUARDRAIL_UNITS = dict.fromkeys(
+    (GUARDRAIL_BLOCKED, GUARDRAIL_MASKED, GUARDRAIL_FLAGGED, GUARDRAIL_LOGGED, GUARDRAIL_FAILED), "Count"
+)
+GUARDRAIL_PROPERTIES = ("request_id", "policy", "where")

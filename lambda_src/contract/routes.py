@@ -11,3 +11,5 @@ SAGEMAKER_MODEL_PARAMETER = "model"
 # spec. Open to tenants with a token budget too: predictions spend no tokens.
 TRANSFORM_MODEL_PARAMETER = "transformModel"
 MODEL_PATH_PARAMETERS = (SAGEMAKER_MODEL_PARAMETER, BEDROCK_MODEL_PARAMETER, TRANSFORM_MODEL_PARAMETER)
+# The prompt route (`/v1/prompts/{promptName}`): a registered prompt's name (contract.prompts).
+PROMPT_NAME_PARAMETER = "promptName"

@@ -1,9 +1,10 @@
-"""Router Lambda entry point: OpenAI-compatible `/v1/models`, `/v1/chat/completions` and `/v1/embeddings`.
+"""Router Lambda entry point: OpenAI-compatible `/v1/models`, `/v1/chat/completions` and `/v1/embeddings`,
+and the registered prompts as an API (`/v1/prompts/{promptName}`).
 
 Cold start budget: the standard library, powertools' Logger, the settings, the
 catalog and one signed GetItem of the configuration document (no boto3). The model
 pipeline (validation, routing, resilience, budgets, cache) is imported and built on
-the first model request, boto3 on the first AWS call.
+the first model request, boto3 on the first AWS call, Jinja2 on the first prompt.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 
 from contract.catalog import PREDICTION_KIND
+from contract.routes import PROMPT_NAME_PARAMETER
 from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
@@ -23,8 +25,14 @@ from shared.settings_holder import SettingsHolder
 from shared.ttl_cache import TtlCache, never_expires
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from router.api.parse import ParsedChat
+    from router.chat import ChatResult
+    from router.guardrails.bedrock_guardrails import BedrockGuardrails
+    from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
     from shared.http import Reply
     from shared.proxy_event import ProxyRequest
@@ -108,15 +116,80 @@ def chat_completions(request: ProxyRequest) -> Reply:
     from router.api.parse import parse_chat
     from shared.json_body import parse_json_object
 
+    return _chat(request, parse_chat(parse_json_object(request.body)))
+
+
+def prompt_completion(request: ProxyRequest) -> Reply:
+    """A registered prompt as an API: its variables in, a chat completion of its rendered messages out."""
+    from router.api.parse import parse_prompt_call
+    from shared.json_body import parse_json_object
+
+    name = request.path_parameters.get(PROMPT_NAME_PARAMETER, "")
+    return _chat(request, parse_prompt_call(name, parse_json_object(request.body)))
+
+
+def _chat(request: ProxyRequest, parsed: ParsedChat) -> Reply:
     settings, service = model_service()
-    parsed = parse_chat(parse_json_object(request.body))
+    if parsed.reference is not None:
+        from router.prompts.resolve import PromptRenderFailed, resolve
+
+        try:
+            parsed = resolve(settings.prompts, parsed, request.request_id)
+        except PromptRenderFailed as err:
+            logger.error("prompt template failed", extra={"request_id": request.request_id, "cause": err.detail})
+            raise
+    screening = _screening(settings, request)
+    if screening is None:
+        return _serve_chat(settings, service, request, parsed, None)
+    from dataclasses import replace
+
+    from router.guardrails.usage import emit
+    from router.tokens import chat_input_bound
+
+    try:
+        screened = screening.screen_request(parsed.request, chat_input_bound(parsed.request))
+        return _serve_chat(settings, service, request, replace(parsed, request=screened), screening.screen_answer)
+    finally:
+        if screening.failure:
+            logger.error("guardrail step failed", extra={"request_id": request.request_id, "cause": screening.failure})
+        emit(screening, request, settings.metrics_namespace)
+
+
+def _serve_chat(
+    settings: Settings,
+    service: ModelService,
+    request: ProxyRequest,
+    parsed: ParsedChat,
+    screen_answer: Callable[[ChatResult], ChatResult] | None,
+) -> Reply:
     if settings.log_prompts:
+        # What the model is sent: after the guardrails masked it.
         logger.info(
             "prompt",
             extra={"request_id": request.request_id, "system": parsed.request.system,
                    "messages": [[m.role, m.content] for m in parsed.request.messages]},
         )  # fmt: skip
-    return service.chat(request, parsed, request.seconds_left(ANSWER_MARGIN_SECONDS))
+    return service.chat(request, parsed, request.seconds_left(ANSWER_MARGIN_SECONDS), screen_answer)
+
+
+# Bedrock Guardrails' client for the container, made on the first policy step that calls it.
+BEDROCK_GUARDRAILS: BedrockGuardrails | None = None
+
+
+def _screening(settings: Settings, request: ProxyRequest) -> Screening | None:
+    """The guardrails of the caller's policy (its tenant's, else its tier's, else the default), or None."""
+    global BEDROCK_GUARDRAILS  # noqa: PLW0603 - one client per container, made on demand
+    if request.tenant is None:
+        return None
+    policy = settings.guardrails.policy_for(request.tenant.tenant_id, request.tenant.tier)
+    if policy is None:
+        return None
+    from router.guardrails.bedrock_guardrails import BedrockGuardrails
+    from router.guardrails.checks import Screening
+
+    if BEDROCK_GUARDRAILS is None:
+        BEDROCK_GUARDRAILS = BedrockGuardrails()
+    return Screening(policy, BEDROCK_GUARDRAILS.check)
 
 
 def embeddings(request: ProxyRequest) -> Reply:
@@ -134,6 +207,7 @@ ROUTES: RouteTable = {
     "/v1/models": {"GET": list_models},
     "/v1/chat/completions": {"POST": chat_completions},
     "/v1/embeddings": {"POST": embeddings},
+    f"/v1/prompts/{{{PROMPT_NAME_PARAMETER}}}": {"POST": prompt_completion},
 }
 
 

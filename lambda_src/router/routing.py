@@ -16,7 +16,6 @@ model and has no routing entry routes to itself. Prices come from the catalog
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from contract import routing as rules
 from contract.catalog import MODEL_ALIAS_PATTERN
 from contract.fields import defaults
 from contract.routing import MAX_TARGETS, STICKY_KEYS, STRATEGIES
+from shared.sticky import weighted_pick
 
 ALIAS = re.compile(MODEL_ALIAS_PATTERN)
 DEFAULTS = defaults(rules.ALIAS_ROUTE_FIELDS)
@@ -150,12 +150,6 @@ def _alias_route(alias: Any, spec: Any, kinds: dict[str, str], problems: list[st
     return AliasRoute(strategy, sticky, tuple(targets), tuple(fallbacks))
 
 
-def _bucket(alias: str, key: str, total: int) -> int:
-    # surrogatepass: a client's JSON may hold a lone surrogate ("\ud800"), which has no UTF-8 form.
-    digest = hashlib.sha256(f"{alias}\x00{key}".encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:8], "big") % total
-
-
 def choose(
     config: RoutingConfig,
     *,
@@ -191,11 +185,7 @@ def choose(
         primary = min(candidates, key=lambda t: _cost(config, t.model, estimated_tokens))
     else:
         key = (user or request_id) if route.sticky == "user" else request_id
-        point = _bucket(alias, key, sum(t.weight for t in candidates))
-        for primary in candidates:
-            if point < primary.weight:
-                break
-            point -= primary.weight
+        primary = weighted_pick(alias, key, [(t, t.weight) for t in candidates])
     rest = [t.model for t in candidates if t.model != primary.model] + fallbacks
     return Plan(tuple(dict.fromkeys([primary.model, *rest])), primary.arm)
 

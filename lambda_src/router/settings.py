@@ -15,10 +15,13 @@ from typing import Any
 
 from contract import config_document as layout
 from contract import environment as env
+from contract.catalog import CHAT_KIND
 from contract.messages import join_problems
 from contract.metrics import DEFAULT_NAMESPACE
 from router.catalog import ModelEntry, parse_models
+from router.guardrails.policy import Guardrails, parse_guardrails
 from router.pipeline.response_cache import CacheSettings, parse_cache_settings
+from router.prompts.registry import PromptRegistry, parse_prompts
 from router.routing import Price, RoutingConfig, parse_routing
 from shared.config_document import ConfigInvalid, ItemFetcher, document_problems, read_document
 from shared.env_settings import DEFAULT_DEADLINE_SECONDS, deadline_from_env, flag_from_env
@@ -42,6 +45,8 @@ class Settings:
     budget_table: str | None = None
     cache_table: str | None = None
     cache: CacheSettings = field(default_factory=CacheSettings)
+    prompts: PromptRegistry = field(default_factory=PromptRegistry)
+    guardrails: Guardrails = field(default_factory=Guardrails)
     log_prompts: bool = False
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
     metrics_namespace: str = DEFAULT_METRICS_NAMESPACE
@@ -117,6 +122,10 @@ class Settings:
         routing = parse_routing(document.get(layout.ROUTING), kinds, prices, problems)
         servable = frozenset(kinds) | frozenset(routing.aliases)
         cache = parse_cache_settings(document.get(layout.RESPONSE_CACHE), servable, problems)
+        served = {**kinds, **{a: kinds.get(r.targets[0].model) for a, r in routing.aliases.items()}}
+        chat = frozenset(a for a, kind in served.items() if kind == CHAT_KIND)
+        prompts = parse_prompts(document.get(layout.PROMPTS), chat, problems)
+        guardrails = parse_guardrails(document.get(layout.GUARDRAILS), problems)
         deadline = deadline_from_env(environ, problems)
         if problems:
             raise SettingsError(join_problems(problems))
@@ -126,6 +135,8 @@ class Settings:
             budget_table=environ.get(env.BUDGET_TABLE) or None,
             cache_table=environ.get(env.CACHE_TABLE) or None,
             cache=cache,
+            prompts=prompts,
+            guardrails=guardrails,
             log_prompts=flag_from_env(environ, env.LOG_PROMPTS),
             deadline_seconds=deadline,
             metrics_namespace=environ.get(env.METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,

@@ -7,24 +7,17 @@ population splits as the weights say; a variant of weight 0 is never assigned.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from contract import transforms as t
 from shared.errors import GatewayError
+from shared.sticky import weighted_pick
 from transform.spec import TransformSpec, VariantSpec
 
 
 def sticky_variant(variants: VariantSpec, alias: str, key: str) -> str:
     """The variant `key` is assigned to, in proportion to the weights (names in order)."""
-    total = sum(variants.weights.values())
-    digest = hashlib.sha256(f"{alias}\x00{key}".encode("utf-8", "surrogatepass")).digest()
-    point = int.from_bytes(digest[:8], "big") % total
-    for name in sorted(variants.weights):
-        point -= variants.weights[name]
-        if point < 0:
-            return name
-    raise AssertionError("weights sum to more than the point")  # unreachable: point < total
+    return weighted_pick(alias, key, sorted(variants.weights.items()))
 
 
 def choose_variant(spec: TransformSpec, tenant: str, requested: Any, user: str | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.routes import TRANSFORM_MODEL_PARAMETER
+from contract.routes import PROMPT_NAME_PARAMETER, TRANSFORM_MODEL_PARAMETER
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
 from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TRANSFORM_RESPONSE
@@ -125,6 +125,7 @@ RESPONSE_SCHEMAS = {
     "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",
     "POST /v1/predict/{model}": "PredictResponse",
     f"POST /v1/transform/{{{TRANSFORM_MODEL_PARAMETER}}}": "PredictionList",
+    f"POST /v1/prompts/{{{PROMPT_NAME_PARAMETER}}}": "ChatCompletion",
 }
 
 

@@ -7,7 +7,12 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from contract.routes import BEDROCK_MODEL_PARAMETER, SAGEMAKER_MODEL_PARAMETER, TRANSFORM_MODEL_PARAMETER
+from contract.routes import (
+    BEDROCK_MODEL_PARAMETER,
+    PROMPT_NAME_PARAMETER,
+    SAGEMAKER_MODEL_PARAMETER,
+    TRANSFORM_MODEL_PARAMETER,
+)
 
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 TARGETS = ("bedrock", "router", "sagemaker", "transform")
@@ -86,6 +91,15 @@ ROUTES: tuple[Route, ...] = (
         "Create embeddings (OpenAI format) with an embedding model the tenant may use.",
         expensive=True,
         request_schema="EmbeddingRequest",
+    ),
+    Route(
+        "POST",
+        f"/v1/prompts/{{{PROMPT_NAME_PARAMETER}}}",
+        "router",
+        "Run a registered prompt: its variables are checked and rendered into the messages of a label's (or a "
+        "pinned) version, then served as a chat completion with the router's routing, budgets and cache.",
+        expensive=True,
+        request_schema="PromptRequest",
     ),
     Route(
         "POST",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract import transforms
+from contract import prompts, transforms
 
 MAX_MESSAGES = 200
 MAX_TEXT = 200_000
@@ -138,11 +138,27 @@ CHAT_COMPLETION_REQUEST: dict[str, Any] = {
     "required": ["model", "messages"],
     "properties": {
         "model": {"type": "string", "minLength": 1, "maxLength": 128},
-        "messages": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object"}},
+        # Empty only with a registered `prompt`, whose messages come first (the router checks which).
+        "messages": {"type": "array", "minItems": 0, "maxItems": 1000, "items": {"type": "object"}},
         "temperature": {"type": "number", "minimum": 0, "maximum": 2},
         "top_p": {"type": "number", "minimum": 0, "maximum": 1},
         "max_tokens": {"type": "integer", "minimum": 1},
         "user": {"type": "string", "maxLength": 256},
+    },
+}
+PROMPT_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "PromptRequest",
+    "type": "object",
+    "properties": {
+        "variables": {"type": "object"},
+        "label": {"type": "string", "pattern": prompts.LABEL_PATTERN},
+        "version": {"type": "integer", "minimum": 1},
+        "user": {"type": "string", "maxLength": 256},
+        "model": {"type": "string", "minLength": 1, "maxLength": 128},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "max_tokens": {"type": "integer", "minimum": 1},
     },
 }
 EMBEDDING_REQUEST: dict[str, Any] = {
@@ -164,5 +180,6 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "PredictRequest": PREDICT_REQUEST,
     "TransformRequest": TRANSFORM_REQUEST,
     "ChatCompletionRequest": CHAT_COMPLETION_REQUEST,
+    "PromptRequest": PROMPT_REQUEST,
     "EmbeddingRequest": EMBEDDING_REQUEST,
 }

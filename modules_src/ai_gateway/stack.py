@@ -28,6 +28,7 @@ from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, declare
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, CustomDomain, Stage, StageProps, StageSettings, Throttle
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
 from modules_src.ai_gateway.variables import SPEC
+from modules_src.ai_gateway.variables.prompts import prompts_document
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
 from modules_src.common.constructs.kms_key import KmsKey, KmsKeyProps
@@ -92,7 +93,9 @@ class AiGatewayStack(ModuleStack):
                 table_name=f"{name}-config",
                 kms_key_arn=key_arn,
                 deletion_protection=v("enable_deletion_protection"),
-                document=router_document(v("models"), v("routing"), v("response_cache"), v("transforms")),
+                document=router_document(
+                    v("models"), v("routing"), v("response_cache"), v("transforms"), prompts_document()
+                ),
                 tags=tags,
             ),
         )
@@ -401,13 +404,14 @@ def _or_empty(value: Expr) -> Expr:
     return value.is_null().ternary("", value)
 
 
-def router_document(models: Expr, routing: Expr, response_cache: Expr, transforms: Expr) -> Expr:
-    """The functions' configuration document: the catalog (unset fields dropped), routing, cache settings and
-    transform specs."""
+def router_document(models: Expr, routing: Expr, response_cache: Expr, transforms: Expr, prompts: Expr) -> Expr:
+    """The functions' configuration document: the catalog (unset fields dropped), routing, cache settings,
+    transform specs and published prompts."""
     return Expr(
         f"{{{layout.MODELS} = {{for alias, m in {models.text} : alias => {{for k, v in m : k => v if v != null}}}}, "
         f"{layout.ROUTING} = {routing.text}, {layout.RESPONSE_CACHE} = {response_cache.text}, "
-        f"{layout.TRANSFORMS} = {transforms.text}, {layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
+        f"{layout.TRANSFORMS} = {transforms.text}, {layout.PROMPTS} = {prompts.text}, "
+        f"{layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
     )
 
 

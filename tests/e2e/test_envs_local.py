@@ -49,6 +49,7 @@ from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.local_env import model_server_for, serve_models, serve_stage
 from tooling.package_lambda import FUNCTIONS
 from tooling.paths import BUILD_DIR, DIST_DIR, ENVS_DIR, MODULES_DIR
+from tooling.prompt_registry import document as prompt_document
 from tooling.scan import report, scan_plan
 from tooling.terraform import TerraformError, run, terraform_environ
 
@@ -408,6 +409,33 @@ def test_a_chat_completion_goes_through_authorizer_router_provider_and_exact_cou
     records = [json.loads(e["message"]) for e in events if '"_aws"' in e["message"]]
     served = [(r["tenant"], r["InputTokens"], r["OutputTokens"]) for r in records if r["model"] == "local-echo"]
     assert served == [("acme", 7.0, 3.0)]
+
+
+def test_the_repository_prompts_are_published_and_served_through_the_local_stage(
+    local: LocalEnv, stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    _, text = configuration_item(local)
+    published = json.loads(text)["prompts"]
+    assert sorted(published) == ["classify-ticket", "summarize"]
+    assert published["summarize"]["model"] == "local-echo", "the environment's model replaces the meta.yaml's"
+    # Terraform read the files as the repository's own reader does (one layout, two readers).
+    assert published == prompt_document({n: {"labels": sorted(published[n]["labels"]), "model": "local-echo"}
+                                         for n in published})  # fmt: skip
+    client = sdk(stage, keys["acme"])
+    raw = client.chat.completions.with_raw_response.create(
+        model="local-echo",
+        messages=[],
+        extra_body={"prompt": {"name": "classify-ticket", "variables": {"ticket": "Charged twice {{ 7*7 }}"}}},
+    )
+    answer = raw.parse().choices[0].message.content or ""
+    assert answer.startswith("echo: Classify this support ticket into exactly one of these queues: billing, outage")
+    assert answer.endswith("Charged twice {{ 7*7 }}"), "a variable's value stays data"
+    assert (raw.headers["x-aigw-prompt"], raw.headers["x-aigw-prompt-version"]) == ("classify-ticket", "1")
+    request = {"label": "experiment", "user": "u-42", "variables": {"document": "Revenue rose."}}
+    status, body = post_json(stage, "prompts/summarize", keys["acme"], json.dumps(request).encode(), "application/json")
+    assert status == 200 and "Revenue rose." in body["choices"][0]["message"]["content"], body
+    status, body = post_json(stage, "prompts/summarize", keys["acme"], b'{"label": "canary"}', "application/json")
+    assert (status, body["error"]["code"], body["error"]["param"]) == (404, "prompt_not_found", "label")
 
 
 def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(

@@ -32,9 +32,9 @@ FIRST_PARTY = {
 # Used as commands or pytest plugins, never imported.
 TOOLS = {"ruff": "make lint", "mypy": "make lint", "pytest-timeout": "pytest plugin (`timeout` in pyproject.toml)"}
 # Named by a later issue and declared for it, not imported yet.
-NAMED_BY_A_LATER_ISSUE = {"jinja2": "issue 13: the prompt registry's templates (Jinja2)"}
+NAMED_BY_A_LATER_ISSUE: dict[str, str] = {}
 # The zips are installed with --no-deps: what powertools imports must be listed too.
-LAMBDA_SUPPORT = {"typing-extensions": "imported by aws-lambda-powertools"}
+LAMBDA_SUPPORT = {"typing-extensions": "imported by aws-lambda-powertools", "markupsafe": "imported by Jinja2"}
 REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)")
 
 

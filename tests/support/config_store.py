@@ -55,11 +55,18 @@ def publish(
     response_cache: dict[str, Any] | None = None,
     *,
     transforms: dict[str, Any] | None = None,
+    prompts: dict[str, Any] | None = None,
+    guardrails: dict[str, Any] | None = None,
     text: str | None = None,
 ) -> FakeStore:
     """Serve this document to the functions and name it in the environment; return the store."""
     store = FakeStore()
-    version = store.put(text if text is not None else document_text(models, routing, response_cache, transforms))
+    document = (
+        text
+        if text is not None
+        else document_text(models, routing, response_cache, transforms, prompts=prompts, guardrails=guardrails)
+    )
+    version = store.put(document)
     monkeypatch.setattr("shared.config_document.dynamodb_fetcher", lambda environ: store.fetch)
     monkeypatch.setenv(env.CONFIG_TABLE, TABLE)
     monkeypatch.setenv(env.CONFIG_VERSION, version)

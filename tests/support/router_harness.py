@@ -125,8 +125,13 @@ def proxy_event(
     request_id: str = "req-1",
     raw: bool = False,
     method: str = "POST",
+    resource: str | None = None,
+    path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway proxy event as the deployed stage sends it, with the authorizer's context."""
+    """An API Gateway proxy event as the deployed stage sends it, with the authorizer's context.
+
+    `resource` is the route template when it differs from `path` (`/v1/prompts/{promptName}`).
+    """
     authorizer = (
         {
             "tenant_id": tenant,
@@ -140,8 +145,9 @@ def proxy_event(
         else None
     )
     return {
-        "resource": path,
+        "resource": resource or path,
         "path": path,
+        "pathParameters": path_parameters,
         "httpMethod": method,
         "headers": {"Content-Type": "application/json", **(headers or {})},
         "body": body if raw or body is None else json.dumps(body),
@@ -158,12 +164,14 @@ def build_router(
     dynamodb: Any = None,
     breaker_threshold: int = 3,
     attempts: int = 3,
+    prompts: dict[str, Any] | None = None,
+    guardrails: dict[str, Any] | None = None,
 ) -> Router:
     """Import the handler with the module's environment and document, then swap in scripted backends and a clock.
 
     `env` takes the function's scalar variables; `response_cache` is the document's cache settings.
     """
-    publish(monkeypatch, MODELS, ROUTING, response_cache)
+    publish(monkeypatch, MODELS, ROUTING, response_cache, prompts=prompts, guardrails=guardrails)
     for name, value in {"GATEWAY_DEADLINE_SECONDS": "27", **(env or {})}.items():
         monkeypatch.setenv(name, value)
     import router.handler
@@ -262,3 +270,13 @@ class SerializedWrites:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
+
+
+PROMPT_ROUTE = "/v1/prompts/{promptName}"
+
+
+def prompt_call(router: Router, name: str, body: Any, **event: Any) -> dict[str, Any]:
+    """`POST /v1/prompts/<name>` through the handler, as API Gateway sends it (route template and parameter)."""
+    return router.call(
+        f"/v1/prompts/{name}", body, resource=PROMPT_ROUTE, path_parameters={"promptName": name}, **event
+    )

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from tooling.paths import MODULES_DIR
+from tooling.prompt_registry import PROMPTS_DIR
 from tooling.terraform import run, terraform_environ
 
 
@@ -19,6 +20,7 @@ def module_test(module: str, folder: Path, test_text: str) -> tuple[int, str]:
     """Copy `module` into `folder`, run `terraform test` with `test_text`; its exit code and output, one line."""
     if not folder.exists():
         shutil.copytree(MODULES_DIR / module, folder)
+        shutil.copytree(PROMPTS_DIR, folder / "fixtures" / "prompts")
     (folder / "tests").mkdir(exist_ok=True)
     (folder / "tests" / "case.tftest.hcl").write_text(test_text)
     env = terraform_environ()

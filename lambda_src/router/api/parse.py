@@ -12,6 +12,9 @@ accepted. What each parameter does is documented in the README ("Router API"):
   `parallel_tool_calls`, `response_format`, `stream_options`;
 - `metadata` (OpenAI's map of up to 16 strings) is checked and never sent to a
   model; its `prompt` entry labels the request's usage record for chargeback;
+- `prompt` (the gateway's own, through the SDK's `extra_body`): a registered
+  prompt `{"name", "label" | "version", "variables"}` whose rendered messages
+  come before the request's `messages` (which may then be empty);
 - ignored, because they never change an answer: `store`, `service_tier`;
 - anything else is refused as unknown.
 """
@@ -23,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from contract import prompts as registry
 from contract.catalog import MAX_DIMENSIONS
 from contract.metrics import PROMPT_METADATA_KEY, PROMPT_PATTERN
 from router.chat import ChatMessage, ChatRequest
@@ -36,8 +40,11 @@ MAX_EMBEDDING_INPUTS = 2048
 MAX_USER_LENGTH = 256
 
 CHAT_APPLIED = (
-    "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "metadata"
+    "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "metadata",
+    registry.REQUEST_PROMPT,
 )  # fmt: skip
+# Chat parameters a request sets explicitly (a prompt's `overridable` says which it may).
+CHAT_PARAMETERS = ("model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop")
 EMBEDDING_APPLIED = ("model", "input", "dimensions", "encoding_format", "user", "metadata")
 IGNORED = ("store", "service_tier")
 # OpenAI's limits on `metadata`.
@@ -160,9 +167,12 @@ def _text_of(content: Any, index: int) -> str:
     raise _bad(f"{where} must be a string or a non-empty list of text parts", where)
 
 
-def _messages(raw: Any) -> tuple[str | None, tuple[ChatMessage, ...]]:
-    if not isinstance(raw, list) or not 0 < len(raw) <= MAX_MESSAGES:
-        raise _bad(f"'messages' must be a list of 1-{MAX_MESSAGES} messages", "messages")
+def _messages(raw: Any, *, may_be_empty: bool = False) -> tuple[str | None, tuple[ChatMessage, ...]]:
+    low = 0 if may_be_empty else 1
+    if raw is None and may_be_empty:
+        return None, ()
+    if not isinstance(raw, list) or not low <= len(raw) <= MAX_MESSAGES:
+        raise _bad(f"'messages' must be a list of {low}-{MAX_MESSAGES} messages", "messages")
     system: list[str] = []
     messages: list[ChatMessage] = []
     for index, message in enumerate(raw):
@@ -180,9 +190,12 @@ def _messages(raw: Any) -> tuple[str | None, tuple[ChatMessage, ...]]:
             messages.append(ChatMessage(role, text))
         else:
             raise _bad(f"{where}.role must be one of: system, developer, user, assistant", f"{where}.role")
-    if not messages:
-        raise _bad("'messages' needs at least one user or assistant message", "messages")
+    if not messages and not may_be_empty:
+        raise NO_CONVERSATION
     return ("\n\n".join(system) if system else None), tuple(messages)
+
+
+NO_CONVERSATION = _bad("'messages' needs at least one user or assistant message", "messages")
 
 
 def _stop(raw: Any) -> tuple[str, ...]:
@@ -199,14 +212,78 @@ def _stop(raw: Any) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class PromptReference:
+    """A registered prompt a request names: which one, which label or version, and its variables (unchecked).
+
+    `param` is where the reference sits in the request body, for the names of refusals:
+    `prompt` on the chat route, empty on the prompt route (its body is the reference).
+    """
+
+    name: str
+    label: str | None
+    version: int | None
+    variables: Any
+    param: str = registry.REQUEST_PROMPT
+
+    def where(self, field: str) -> str:
+        return f"{self.param}.{field}" if self.param else field
+
+
+@dataclass(frozen=True)
 class ParsedChat:
+    """A chat request after validation. With a prompt reference, `alias` is empty when the prompt's model applies."""
+
     alias: str
     request: ChatRequest
     prompt: str | None = None
+    reference: PromptReference | None = None
+    # The chat parameters the body set (with a reference, the prompt's `overridable` must allow them).
+    explicit: frozenset[str] = frozenset()
+    # Set once a reference is resolved: the version and label rendered.
+    prompt_version: int | None = None
+    prompt_label: str | None = None
 
 
-def parse_chat(document: dict[str, Any]) -> ParsedChat:
-    """Validate a chat completion request body.
+def _name(value: Any, pattern: str, param: str, what: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise _bad(f"'{param}' must be a {what} matching {pattern}", param, "invalid_prompt_reference")
+    return value
+
+
+def prompt_reference(raw: Any, name: str | None = None, param: str = registry.REQUEST_PROMPT) -> PromptReference:
+    """The reference a body makes: `raw` holds `label` or `version` and `variables` (and `name` unless given).
+
+    Raises
+    ------
+    GatewayError
+        400 `invalid_prompt_reference` naming the field at fault.
+    """
+    where = PromptReference("", None, None, None, param).where
+    if not isinstance(raw, dict):
+        raise _bad(f"'{param}' must be an object with name, label or version, and variables", param,
+                   "invalid_prompt_reference")  # fmt: skip
+    if name is None:
+        unknown = [k for k in raw if k not in registry.REFERENCE_KEYS]
+        if unknown:
+            message = f"'{where(str(unknown[0])[:64])}' is unknown; a prompt reference takes: " + ", ".join(
+                registry.REFERENCE_KEYS
+            )
+            raise _bad(message, where(str(unknown[0])[:64]), "invalid_prompt_reference")
+        name = _name(raw.get(registry.REQUEST_NAME), registry.NAME_PATTERN, where("name"), "prompt name")
+    label, version = raw.get(registry.REQUEST_LABEL), raw.get(registry.REQUEST_VERSION)
+    if label is not None and version is not None:
+        raise _bad(f"send either '{where('label')}' or '{where('version')}', not both", where("label"),
+                   "invalid_prompt_reference")  # fmt: skip
+    if label is not None:
+        label = _name(label, registry.LABEL_PATTERN, where("label"), "label")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or not 0 < version < 10**6):
+        raise _bad(f"'{where('version')}' must be a whole number from 1 to 999999", where("version"),
+                   "invalid_prompt_reference")  # fmt: skip
+    return PromptReference(name, label, version, raw.get(registry.REQUEST_VARIABLES), param)
+
+
+def parse_chat(document: dict[str, Any], reference: PromptReference | None = None) -> ParsedChat:
+    """Validate a chat completion request body (on the prompt route, `reference` is the route's own).
 
     Raises
     ------
@@ -214,8 +291,10 @@ def parse_chat(document: dict[str, Any]) -> ParsedChat:
         400 naming the first field at fault.
     """
     _check_parameters(document, CHAT_APPLIED)
-    alias = _model(document)
-    system, messages = _messages(document.get("messages"))
+    if reference is None and document.get(registry.REQUEST_PROMPT) is not None:
+        reference = prompt_reference(document[registry.REQUEST_PROMPT])
+    alias = "" if reference is not None and document.get("model") is None else _model(document)
+    system, messages = _messages(document.get("messages"), may_be_empty=reference is not None)
     max_tokens = _whole(document, "max_tokens", 1, MAX_OUTPUT_TOKENS)
     max_completion = _whole(document, "max_completion_tokens", 1, MAX_OUTPUT_TOKENS)
     if max_tokens is not None and max_completion is not None and max_tokens != max_completion:
@@ -229,7 +308,47 @@ def parse_chat(document: dict[str, Any]) -> ParsedChat:
         stop=_stop(document.get("stop")),
         user=_user(document),
     )
-    return ParsedChat(alias, request, _prompt_label(document))
+    explicit = frozenset(
+        "max_tokens" if k == "max_completion_tokens" else k for k in CHAT_PARAMETERS if document.get(k) is not None
+    )
+    return ParsedChat(alias, request, _prompt_label(document), reference, explicit)
+
+
+PROMPT_ROUTE_APPLIED = (*registry.PROMPT_ROUTE_KEYS, *registry.OVERRIDABLE, "max_completion_tokens")
+
+
+def parse_prompt_call(name: str, document: dict[str, Any]) -> ParsedChat:
+    """Validate a `POST /v1/prompts/{name}` body: the reference's fields, `user`, `metadata` and overrides.
+
+    Raises
+    ------
+    GatewayError
+        400 naming the first field at fault (whether the prompt allows an override is asked on resolving).
+    """
+    unknown = [k for k in document if k not in PROMPT_ROUTE_APPLIED]
+    if unknown:
+        message = f"unknown parameter '{unknown[0][:64]}'; this route takes: " + ", ".join(PROMPT_ROUTE_APPLIED)
+        raise _bad(message, unknown[0][:64], "unsupported_parameter")
+    reference = prompt_reference(document, name=name[:128], param="")
+    chat = {k: v for k, v in document.items() if k not in registry.REFERENCE_KEYS}
+    return parse_chat(chat, reference)
+
+
+def chat_parameters(document: dict[str, Any]) -> dict[str, Any]:
+    """`temperature`, `top_p`, `max_tokens` and `stop` of `document` checked as a request's are (a prompt's defaults).
+
+    Raises
+    ------
+    GatewayError
+        The first parameter out of range.
+    """
+    values = {
+        "temperature": _number(document, "temperature", 0, 2),
+        "top_p": _number(document, "top_p", 0, 1),
+        "max_tokens": _whole(document, "max_tokens", 1, MAX_OUTPUT_TOKENS),
+        "stop": _stop(document.get("stop")),
+    }
+    return {k: v for k, v in values.items() if v not in (None, ())}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from contract import prompts
 from contract.catalog import DEFAULT_EMBEDDING_DIMENSIONS
 from router.api.render import chat_completion, embedding_list
 from router.backends.registry import Backends
@@ -117,21 +118,40 @@ class ModelService:
 
     # -- the two routes -------------------------------------------------------------------------------
 
-    def chat(self, proxy: ProxyRequest, parsed: ParsedChat, remaining_seconds: float) -> Reply:
+    def chat(
+        self,
+        proxy: ProxyRequest,
+        parsed: ParsedChat,
+        remaining_seconds: float,
+        screen_answer: Callable[[ChatResult], ChatResult] | None = None,
+    ) -> Reply:
+        """Serve a chat request; `screen_answer` (the guardrails' answer step) sees every answer, cached or not."""
         job = chat_job(parsed.request)
+
+        def screen(result: ChatResult | EmbeddingResult) -> ChatResult | EmbeddingResult:
+            return screen_answer(result) if screen_answer and isinstance(result, ChatResult) else result
+
         served = self._serve(
             proxy=proxy,
             alias=parsed.alias,
             prompt=parsed.prompt,
+            prompt_version=parsed.prompt_version,
             job=job,
             cacheable=self.settings.cache.applies(parsed.alias, parsed.request.temperature, deterministic=False),
             remaining_seconds=remaining_seconds,
+            screen=screen,
         )
         result = served.result
         if not isinstance(result, ChatResult):  # _serve answers with the kind it was asked for
             raise TypeError("a chat request was served an embedding")
         body = chat_completion(result, request_id=proxy.request_id, model=served.model.alias, created=int(self.clock()))
-        return Reply(body, _headers(served))
+        headers = _headers(served)
+        if parsed.prompt_version is not None and parsed.prompt is not None:
+            headers[prompts.PROMPT_HEADER] = parsed.prompt
+            headers[prompts.PROMPT_VERSION_HEADER] = str(parsed.prompt_version)
+            if parsed.prompt_label is not None:
+                headers[prompts.PROMPT_LABEL_HEADER] = parsed.prompt_label
+        return Reply(body, headers)
 
     def embeddings(self, proxy: ProxyRequest, parsed: ParsedEmbedding, remaining_seconds: float) -> Reply:
         request = parsed.request
@@ -161,12 +181,14 @@ class ModelService:
         job: Job,
         cacheable: bool,
         remaining_seconds: float,
+        prompt_version: int | None = None,
         admit: Callable[[Plan], None] = lambda _plan: None,
+        screen: Callable[[ChatResult | EmbeddingResult], ChatResult | EmbeddingResult] = lambda result: result,
     ) -> Served:
         started = time.perf_counter()
         tenant = _tenant(proxy)
         plan = self._plan(proxy=proxy, tenant=tenant, alias=alias, job=job)
-        usage = UsageDraft(proxy, tenant.tenant_id, alias, plan, prompt)
+        usage = UsageDraft(proxy, tenant.tenant_id, alias, plan, prompt=prompt, prompt_version=prompt_version)
         bypass = proxy.headers.get(CACHE_HEADER, "").lower() == "bypass"
         use_cache = cacheable and self.cache is not None and not bypass
         key = cache_key(tenant.tenant_id, proxy.route, alias, job.request) if use_cache else ""
@@ -177,6 +199,7 @@ class ModelService:
                 served = from_cache(hit, job.kind, self.settings) if hit else None
                 # Only an answer from a model this tenant may still be routed to.
                 if served is not None and served.model.alias in plan.models:
+                    served = replace(served, result=screen(served.result))
                     usage.done(served, 200, 0, 0, None)
                     return served
             served = self._call(
@@ -184,7 +207,9 @@ class ModelService:
             )
             if use_cache and self.cache is not None:
                 self.cache.put(key, to_cache(served), self.settings.cache.ttl_seconds)
-            served = replace(served, cache="miss" if use_cache else "off")
+            # The tokens were spent whatever the answer's screening says: a blocked answer is still counted.
+            usage.tokens, usage.cost = served.tokens, self._cost(served)
+            served = replace(served, cache="miss" if use_cache else "off", result=screen(served.result))
             usage.done(served, 200, *served.tokens, self._cost(served))
             return served
         except GatewayError as err:

@@ -2,7 +2,8 @@
 
 Dimension sets, metric names and properties come from `contract.metrics` (the
 operations module's alarms, dashboard and chargeback queries read the same names).
-Never any prompt or answer text: the `prompt` property is the label a request names.
+Never any prompt or answer text: the `prompt` property is the registered prompt's name (and
+`prompt_version` its version) or the label a request names.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ class Usage:
     # USD from the model's price table; None when the model has no price.
     cost: float | None
     latency_ms: float
-    # The prompt label from the request's `metadata`, if it named one.
+    # The registered prompt rendered, or the label the request's `metadata` named.
     prompt: str | None = None
+    # The registered prompt's version rendered (spend and latency compare per version).
+    prompt_version: int | None = None
 
 
 def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) -> dict[str, object]:
@@ -62,6 +65,7 @@ def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) 
         "route": usage.route,
         "alias": usage.alias,
         m.PROMPT: usage.prompt or m.UNKNOWN,
+        m.PROMPT_VERSION: str(usage.prompt_version) if usage.prompt_version is not None else m.UNKNOWN,
         "arm": usage.arm,
         "status": usage.status,
         "cache": usage.cache,

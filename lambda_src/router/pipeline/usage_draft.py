@@ -17,8 +17,18 @@ if TYPE_CHECKING:
 class UsageDraft:
     """What one request's usage record will say: the plan's primary until a model is tried or answers."""
 
-    def __init__(self, proxy: ProxyRequest, tenant: str, alias: str, plan: Plan, prompt: str | None = None) -> None:
-        self.proxy, self.tenant, self.alias, self.plan, self.prompt = proxy, tenant, alias, plan, prompt
+    def __init__(
+        self,
+        proxy: ProxyRequest,
+        tenant: str,
+        alias: str,
+        plan: Plan,
+        *,
+        prompt: str | None = None,
+        prompt_version: int | None = None,
+    ) -> None:
+        self.proxy, self.tenant, self.alias, self.plan = proxy, tenant, alias, plan
+        self.prompt, self.prompt_version = prompt, prompt_version
         self.model, self.backend, self.arm, self.cache = plan.models[0], "", plan.arm, "off"
         self.status, self.fallback = 500, False
         self.tokens: tuple[int, int] = (0, 0)
@@ -52,6 +62,7 @@ class UsageDraft:
                     cost=self.cost,
                     latency_ms=latency_ms,
                     prompt=self.prompt,
+                    prompt_version=self.prompt_version,
                 ),
                 namespace,
             )

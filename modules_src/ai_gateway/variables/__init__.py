@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modules_src.ai_gateway.outputs import OUTPUTS
-from modules_src.ai_gateway.variables import api, functions, observability, router, tenants, transforms
+from modules_src.ai_gateway.variables import api, functions, observability, prompts, router, tenants, transforms
 from modules_src.common.spec import ModuleSpec
 
 SPEC = ModuleSpec(
@@ -27,6 +27,7 @@ SPEC = ModuleSpec(
         + tenants.VARIABLES
         + router.VARIABLES
         + transforms.VARIABLES
+        + prompts.VARIABLES
         + functions.VARIABLES
         + observability.VARIABLES
     ),

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import openai
 import pytest
@@ -17,37 +15,12 @@ from openai import OpenAI
 
 from router.chat import ChatResult
 from router.embeddings import EmbeddingResult
-from tests.conftest import FakeLambdaContext
 from tests.support.http import running
-from tests.support.router_harness import MODELS, Router, build_router, proxy_event
+from tests.support.router_harness import MODELS, Router, build_router
+from tests.support.sdk_stage import stage_server
 
 HAIKU = str(MODELS["haiku"]["model_id"])
 TITAN = str(MODELS["titan-embed"]["model_id"])
-
-
-def stage_server(router: Router) -> ThreadingHTTPServer:
-    class Stage(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length).decode() if length else None
-            path = self.path.split("?")[0].removeprefix("/dev")
-            event = proxy_event(path, body, raw=True, method=self.command, request_id=f"sdk-{path.count('/')}")
-            event["headers"] = dict(self.headers.items())
-            response: dict[str, Any] = router.module.handler(event, FakeLambdaContext())
-            payload = response["body"].encode()
-            self.send_response(response["statusCode"])
-            for name, value in response["headers"].items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return ThreadingHTTPServer(("127.0.0.1", 0), Stage)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from contract import prompts as p
 from contract import transforms as t
 from tests.support.terraform_test import module_test, refusal_run
 
@@ -102,6 +103,25 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             t.WEIGHTS_INVALID.format(alias="iris"),
             t.STICKY_UNKNOWN.format(alias="iris", value="session"),
             t.TARGETABLE_UNKNOWN.format(alias="iris", value="red"),
+        ),
+    ),
+    # The router's own words (contract.prompts), as it says them at cold start.
+    "prompts": (
+        "ai_gateway/gateway.tftest.hcl",
+        """
+    prompt_registry_path = "fixtures/prompts"
+    prompts = {
+      summarize         = { labels = ["production", "canary"] }
+      "classify-ticket" = { labels = ["production"], model = "gpt-9" }
+      missing           = { labels = [] }
+      "Bad Name"        = { labels = [] }
+    }""",
+        (
+            p.LABEL_UNKNOWN.format(prompt="summarize", value="canary"),
+            p.MODEL_UNKNOWN.format(prompt="summarize", value="chat"),
+            p.MODEL_UNKNOWN.format(prompt="classify-ticket", value="gpt-9"),
+            p.NO_VERSIONS.format(prompt="missing"),
+            p.NAME_INVALID.format(prompt="Bad Name"),
         ),
     ),
 }

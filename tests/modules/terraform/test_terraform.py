@@ -16,6 +16,7 @@ import pytest
 
 from tooling.package_lambda import FUNCTIONS
 from tooling.paths import ENVIRONMENTS, MODULES_DIR
+from tooling.prompt_registry import PROMPTS_DIR
 from tooling.terraform import run, terraform_environ
 
 pytestmark = pytest.mark.terraform
@@ -64,6 +65,8 @@ def test_module_unit_tests_pass_with_a_mock_provider(module: str, tmp_path: Path
         write_fixture_zip(folder / "fixtures" / f"{function}.zip")
     # A model archive for the modules that upload one (any bytes: nothing unpacks it).
     (folder / "fixtures" / "model.tar.gz").write_bytes(b"\x1f\x8b fixture model archive")
+    # The repository's prompt registry, for the modules that publish prompts.
+    shutil.copytree(PROMPTS_DIR, folder / "fixtures" / "prompts")
     run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=INIT_TIMEOUT, env=tf_env)
     result = run(["test", "-no-color"], folder, timeout=TEST_TIMEOUT, env=tf_env, ok_codes=(0, 1))
     output = result.stdout + result.stderr

@@ -109,7 +109,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only this API's authorizer may invoke the authorizer function"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/embeddings", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}", "POST /v1/transform/{transformModel}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/embeddings", "POST /v1/prompts/{promptName}", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}", "POST /v1/transform/{transformModel}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
     error_message = "the authorizer must know the routes its policy covers and the tenant table"
   }
   assert {
@@ -691,4 +691,40 @@ run "rejects_bad_transform_specs" {
   }
 
   expect_failures = [var.transforms]
+}
+
+run "publishes_the_chosen_prompts_and_labels_from_the_registry" {
+  command = apply
+
+  variables {
+    routing = {
+      aliases = { chat = { targets = [{ model = "claude-3-haiku" }] } }
+    }
+    prompt_registry_path = "fixtures/prompts"
+    prompts = {
+      summarize         = { labels = ["production", "experiment"] }
+      "classify-ticket" = { labels = ["production"], model = "llama3-8b" }
+    }
+  }
+
+  assert {
+    condition     = keys(jsondecode(local.config_document).prompts) == ["classify-ticket", "summarize"] && keys(jsondecode(local.config_document).prompts.summarize.labels) == ["experiment", "production"]
+    error_message = "Only the published prompts and labels may reach the configuration document."
+  }
+  assert {
+    condition     = jsondecode(local.config_document).prompts.summarize.labels.experiment == { weights = { "1" = 50, "2" = 50 } } && jsondecode(local.config_document).prompts.summarize.labels.production == { version = 1 } && jsondecode(local.config_document).prompts.summarize.model == "chat"
+    error_message = "A label keeps its version or its A/B weights, and a prompt its meta.yaml's model."
+  }
+  assert {
+    condition     = keys(jsondecode(local.config_document).prompts.summarize.versions) == ["1", "2"] && [for m in jsondecode(local.config_document).prompts.summarize.versions["1"] : m.role] == ["system", "user"] && strcontains(jsondecode(local.config_document).prompts.summarize.versions["2"][1].content, "{{ document }}")
+    error_message = "Every version's messages must reach the document as written (templates unrendered)."
+  }
+  assert {
+    condition     = jsondecode(local.config_document).prompts["classify-ticket"].model == "llama3-8b" && jsondecode(local.config_document).prompts["classify-ticket"].versions["1"][0].role == "user" && jsondecode(local.config_document).prompts["classify-ticket"].variables.queues.type == "string_list"
+    error_message = "A text version becomes one user message; the environment's model replaces the meta.yaml's."
+  }
+  assert {
+    condition     = aws_api_gateway_method.post_v1_prompts_promptname.authorization == "CUSTOM" && aws_api_gateway_method.post_v1_prompts_promptname.request_validator_id != null
+    error_message = "The prompt route must sit behind the authorizer and validate its body."
+  }
 }

@@ -1,0 +1,1 @@
+"""Guardrails: personal data, prompt injection, deny-lists, size and Bedrock Guardrails, by policy."""

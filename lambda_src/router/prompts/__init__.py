@@ -1,0 +1,1 @@
+"""Registered prompts: the registry in the configuration document, variables, rendering and resolution."""

@@ -1,0 +1,43 @@
+"""A small stage on 127.0.0.1 for the OpenAI SDK: each request becomes the proxy event API Gateway would send.
+
+The router handler runs in-process with the authorizer's tenant context; the prompt route
+gets its route template and path parameter as the deployed stage gives them.
+"""
+
+from __future__ import annotations
+
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.conftest import FakeLambdaContext
+from tests.support.router_harness import PROMPT_ROUTE, Router, proxy_event
+
+PROMPTS_PREFIX = "/v1/prompts/"
+
+
+def stage_server(router: Router) -> ThreadingHTTPServer:
+    class Stage(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length).decode() if length else None
+            path = self.path.split("?")[0].removeprefix("/dev")
+            route: dict[str, Any] = {}
+            if path.startswith(PROMPTS_PREFIX):
+                route = {"resource": PROMPT_ROUTE, "path_parameters": {"promptName": path[len(PROMPTS_PREFIX) :]}}
+            event = proxy_event(path, body, raw=True, method=self.command, request_id=f"sdk-{path.count('/')}", **route)
+            event["headers"] = dict(self.headers.items())
+            response: dict[str, Any] = router.module.handler(event, FakeLambdaContext())
+            payload = response["body"].encode()
+            self.send_response(response["statusCode"])
+            for name, value in response["headers"].items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return ThreadingHTTPServer(("127.0.0.1", 0), Stage)
