@@ -16,10 +16,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tooling.paths import REPO_ROOT, use_lambda_sources
-
-use_lambda_sources()
-from router.guardrails import pii  # noqa: E402
+from router.guardrails import pii
+from tooling.paths import REPO_ROOT
 
 DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 # The corpus's entity names -> ours.
@@ -87,10 +85,6 @@ def pii_quality(path: Path | None = None) -> dict[str, Any]:
     return result
 
 
-if __name__ == "__main__":
-    print(json.dumps(pii_quality(), indent=1, ensure_ascii=False))
-
-
 def benign_technical_prompts(count: int = 200, size: int = 4096) -> list[str]:
     """Long benign technical prompts: 4 KB cuts of this repository's code, docs and HTML, as a user would paste."""
     files = sorted(
@@ -148,3 +142,79 @@ def injection_quality(flag_at: float, block_at: float, path: Path | None = None)
         "technical_false_positive_rate_flag": rate(technical, flag_at),
         "technical_false_positive_rate_block": rate(technical, block_at),
     }
+
+
+def latency(requests: int = 2000) -> dict[str, Any]:
+    """The default policy's steps on a 4 KB prompt and its answer, in-process (p50 and p99, ms)."""
+    import time
+
+    from contract import guardrails as g
+    from router.chat import ChatMessage, ChatRequest, ChatResult
+    from router.guardrails.checks import Screening
+    from router.guardrails.policy import parse_guardrails
+
+    problems: list[str] = []
+    policy = parse_guardrails(g.DEFAULT_GUARDRAILS, problems).policies[g.DEFAULT_POLICY]
+    assert not problems, problems
+    sample = (
+        "Hi team, the deploy to eu-west-1 failed at 10:42. Logs: https://logs.example.com/run/8812?tail=200. "
+        'Contact jane.doe@example.com or +44 20 7946 0958. Stack trace: File "app/main.py", line 88, in run. '
+    )
+    prompt = (sample * (4096 // len(sample) + 1))[:4096]
+    request = ChatRequest(messages=(ChatMessage("user", prompt),), system="You are a helpful assistant.")
+    answer = ChatResult(prompt[:1024], "stop", 900, 250)
+
+    def timed(step: Any) -> dict[str, float]:
+        samples = []
+        for _ in range(requests):
+            began = time.perf_counter()
+            step()
+            samples.append((time.perf_counter() - began) * 1000)
+        samples.sort()
+        return {"p50": round(samples[len(samples) // 2], 4), "p99": round(samples[int(len(samples) * 0.99)], 4)}
+
+    def both() -> None:
+        screening = Screening(policy, lambda *_: None)
+        screening.screen_request(request, 1100)
+        screening.screen_answer(answer)
+
+    # Typical text: a 4 KB technical question with one address and one phone number in it.
+    prose = (
+        "Our checkout service times out under load; the p99 of POST /orders rose from 180 ms to 2.4 s after the "
+        "last release, and the database pool shows waits. We run three replicas behind an ALB with keep-alive. "
+    )
+    typical = ((prose * (4096 // len(prose) + 1))[:4000] + " Reach me at ops@example.com or 020 7946 0958.")[:4096]
+    typical_request = ChatRequest(messages=(ChatMessage("user", typical),), system="You are a helpful assistant.")
+    return {
+        "prompt_4kb_pii_dense": timed(lambda: Screening(policy, lambda *_: None).screen_request(request, 1100)),
+        "prompt_4kb_pii_dense_and_1kb_answer": timed(both),
+        "prompt_4kb_typical": timed(lambda: Screening(policy, lambda *_: None).screen_request(typical_request, 1100)),
+    }
+
+
+# The issue's latency target for the default policy on a 4 KB prompt.
+LATENCY_P99_TARGET_MS = 1.0
+
+
+def figures() -> dict[str, Any]:
+    """Flat, machine-readable figures for bench/run.py's results."""
+    out: dict[str, Any] = {}
+    for kind, q in pii_quality().items():
+        for key in ("labeled", "precision", "recall", "met"):
+            out[f"pii_{kind.lower()}_{key}"] = q[key]
+    from contract import guardrails as g
+
+    for key, value in injection_quality(g.DEFAULT_FLAG_AT, g.DEFAULT_BLOCK_AT).items():
+        out[f"injection_{key}"] = value
+    timings = latency()
+    for case, quantiles in timings.items():
+        for q, value in quantiles.items():
+            out[f"guardrails_default_policy_{case}_{q}_ms"] = value
+    out["guardrails_p99_target_ms"] = LATENCY_P99_TARGET_MS
+    out["guardrails_p99_within_target_typical"] = timings["prompt_4kb_typical"]["p99"] <= LATENCY_P99_TARGET_MS
+    out["guardrails_p99_within_target_pii_dense"] = timings["prompt_4kb_pii_dense"]["p99"] <= LATENCY_P99_TARGET_MS
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(figures(), indent=1, ensure_ascii=False))

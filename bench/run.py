@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalogs import SMALL_MODELS, SMALL_ROUTING, large_catalog
+from contract.guardrails import DEFAULT_GUARDRAILS
 from tooling.config_document import create_table, document_text, put_document
 from tooling.paths import DIST_DIR, REPO_ROOT
 from tooling.prompt_registry import document as prompt_document
@@ -125,7 +126,14 @@ def config_store(catalog_list: tuple[Catalog, ...]) -> Iterator[dict[str, dict[s
             for catalog in catalog_list:
                 # The repository's prompts, every label, on the catalog's chat alias.
                 prompts = prompt_document({n: {**v, "model": catalog.chat_alias} for n, v in every_prompt().items()})
-                text = document_text(catalog.models, catalog.routing, transforms=catalog.transforms, prompts=prompts)
+                # The module's default guardrails: the router's figures are with them on.
+                text = document_text(
+                    catalog.models,
+                    catalog.routing,
+                    transforms=catalog.transforms,
+                    prompts=prompts,
+                    guardrails=DEFAULT_GUARDRAILS,
+                )
                 version = put_document(dynamodb, "bench-config", text)
                 environments[catalog.name] = {
                     "GATEWAY_CONFIG_TABLE": "bench-config",
@@ -358,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     results.update(transform_figures())
     results.update(model_server_figures())
     results.update(synth_figures())
+    from bench.guardrail_quality import figures as guardrail_figures
+
+    results.update(guardrail_figures())
     if not args.skip_config_stores:
         from bench.config_store import measure
 

@@ -53,10 +53,12 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def terraform_tree(tmp_path: Path) -> Iterator[Path]:
-    """A throwaway copy of modules/ and envs/ (no .terraform, no state), removed afterwards."""
+    """A throwaway copy of modules/, envs/ and the prompt registry they publish (no .terraform, no state),
+    removed afterwards."""
     ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "backend.hcl")
     shutil.copytree(MODULES_DIR, tmp_path / "modules", ignore=ignore)
     shutil.copytree(ENVS_DIR, tmp_path / "envs", ignore=ignore)
+    shutil.copytree(REPO_ROOT / "prompts", tmp_path / "prompts")
     yield tmp_path
     shutil.rmtree(tmp_path, ignore_errors=True)
 

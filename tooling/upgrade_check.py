@@ -58,9 +58,12 @@ def _generated(item: Path) -> bool:
 
 
 def replace_sources(root: Path) -> None:
-    """Swap this checkout's modules/ and envs/ in, keeping each root's state and providers."""
+    """Swap this checkout's modules/, envs/ and the prompt registry they publish in, keeping each root's state
+    and providers."""
     shutil.rmtree(root / "modules")
     shutil.copytree(MODULES_DIR, root / "modules")
+    shutil.rmtree(root / "prompts", ignore_errors=True)
+    shutil.copytree(REPO_ROOT / "prompts", root / "prompts")
     for env in ENVS_DIR.iterdir():
         target = root / "envs" / env.name
         target.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,15 @@ FAILED_CODE = "guardrail_unavailable"
 INPUT = "input"
 OUTPUT = "output"
 
+# The module's default: on for everyone. Personal data masked before any model sees it (and restored
+# in the answer), credentials refused, injection attempts refused at the default threshold, every step
+# failing closed.
+DEFAULT_POLICY = "standard"
+DEFAULT_GUARDRAILS = {
+    "default_policy": DEFAULT_POLICY,
+    "policies": {DEFAULT_POLICY: {"pii": {"restore": True}, "injection": {}}},
+}
+
 CUSTOM_FIELDS: tuple[Field, ...] = (Field("pattern", "string"), Field("action", "string", "mask"))
 PII_FIELDS: tuple[Field, ...] = (
     # Entity type -> action; the types left out take DEFAULT_PII_ACTIONS.

@@ -27,7 +27,7 @@ from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
 from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, declare_model_locals, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, CustomDomain, Stage, StageProps, StageSettings, Throttle
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
-from modules_src.ai_gateway.variables import SPEC
+from modules_src.ai_gateway.variables import SPEC, guardrails
 from modules_src.ai_gateway.variables.prompts import prompts_document
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
@@ -94,7 +94,12 @@ class AiGatewayStack(ModuleStack):
                 kms_key_arn=key_arn,
                 deletion_protection=v("enable_deletion_protection"),
                 document=router_document(
-                    v("models"), v("routing"), v("response_cache"), v("transforms"), prompts_document()
+                    v("models"),
+                    v("routing"),
+                    v("response_cache"),
+                    v("transforms"),
+                    prompts=prompts_document(),
+                    guardrails=guardrails.document(),
                 ),
                 tags=tags,
             ),
@@ -115,6 +120,18 @@ class AiGatewayStack(ModuleStack):
         secret_arns = named(
             TerraformLocal(self, "provider_secret_arns", str(provider_secret_arns(v("models"), account))),
             "provider_secret_arns",
+        )
+        guardrail_arns = named(
+            TerraformLocal(
+                self,
+                "guardrail_arns",
+                str(
+                    guardrails.guardrail_arns(
+                        account.partition_ref.text, account.region_ref.text, account.account_id_ref.text
+                    )
+                ),
+            ),
+            "guardrail_arns",
         )
         # What the functions reading the configuration document (router, transform) are told alike.
         document_readers = {
@@ -139,7 +156,14 @@ class AiGatewayStack(ModuleStack):
                     # "" without a cache (the table has count 0).
                     env.CACHE_TABLE: str(Expr(f'join("", {address(state.cache)}[*].name)')),
                 },
-                statements=router_statements(account, state, config, secret_arns, key_arn),
+                statements=router_statements(
+                    account=account,
+                    state=state,
+                    config=config,
+                    secret_arns=secret_arns,
+                    guardrail_arns=guardrail_arns,
+                    kms_key_arn=key_arn,
+                ),
                 managed_policy_sets={"router_model_access": model_access},
                 # The item its environment names exists before the function moves to it.
                 depends_on=(config.item,),
@@ -404,13 +428,16 @@ def _or_empty(value: Expr) -> Expr:
     return value.is_null().ternary("", value)
 
 
-def router_document(models: Expr, routing: Expr, response_cache: Expr, transforms: Expr, prompts: Expr) -> Expr:
+def router_document(
+    models: Expr, routing: Expr, response_cache: Expr, transforms: Expr, *, prompts: Expr, guardrails: Expr
+) -> Expr:
     """The functions' configuration document: the catalog (unset fields dropped), routing, cache settings,
-    transform specs and published prompts."""
+    transform specs, published prompts and guardrail policies."""
     return Expr(
         f"{{{layout.MODELS} = {{for alias, m in {models.text} : alias => {{for k, v in m : k => v if v != null}}}}, "
         f"{layout.ROUTING} = {routing.text}, {layout.RESPONSE_CACHE} = {response_cache.text}, "
         f"{layout.TRANSFORMS} = {transforms.text}, {layout.PROMPTS} = {prompts.text}, "
+        f"{layout.GUARDRAILS} = {guardrails.text}, "
         f"{layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
     )
 
@@ -446,13 +473,15 @@ def tenant_key_arns(access: TenantAccess, account: AccountContext) -> Expr:
 
 def router_statements(
     account: AccountContext,
+    *,
     state: RouterState,
     config: ConfigDocument,
     secret_arns: TerraformLocal,
+    guardrail_arns: TerraformLocal,
     kms_key_arn: str,
 ) -> list[dict[str, Any]]:
     """What the router may do besides calling models (managed policies, `model_access`): read its configuration
-    and its providers' keys, and use its tables."""
+    and its providers' keys, use its tables, and apply the Bedrock guardrails its policies name."""
     tables = f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table"
     return [
         config.read_statement(),
@@ -461,6 +490,12 @@ def router_statements(
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue"],
             "Resource": secret_arns.as_list,
+        },
+        {
+            "Sid": "ApplyGuardrails",
+            "Effect": "Allow",
+            "Action": ["bedrock:ApplyGuardrail"],
+            "Resource": guardrail_arns.as_list,
         },
         {
             "Sid": "CountTokens",

@@ -49,6 +49,7 @@ from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.local_env import model_server_for, serve_models, serve_stage
 from tooling.package_lambda import FUNCTIONS
 from tooling.paths import BUILD_DIR, DIST_DIR, ENVS_DIR, MODULES_DIR
+from tooling.prompt_registry import PROMPTS_DIR
 from tooling.prompt_registry import document as prompt_document
 from tooling.scan import report, scan_plan
 from tooling.terraform import TerraformError, run, terraform_environ
@@ -58,6 +59,8 @@ pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
 INIT_TIMEOUT = 300
 APPLY_TIMEOUT = 900
 PROVIDER_CALLS: list[dict[str, Any]] = []
+# The last message of each call the provider got (what the guardrails let a model see).
+PROVIDER_PROMPTS: list[str] = []
 # envs/local/terraform.tfvars: the large catalog keeps them, so the local tenants stay valid.
 LOCAL_MODELS = {
     "claude-3-haiku": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0",
@@ -78,6 +81,7 @@ class EchoProvider(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         PROVIDER_CALLS.append({"authorization": self.headers.get("authorization"), "model": body.get("model")})
+        PROVIDER_PROMPTS.append(body["messages"][-1]["content"])
         answer = {
             "choices": [
                 {"message": {"role": "assistant", "content": f"echo: {body['messages'][-1]['content']}"},
@@ -147,6 +151,7 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
     ignore = shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "backend.hcl")
     shutil.copytree(MODULES_DIR, tree / "modules", ignore=ignore)
     shutil.copytree(ENVS_DIR, tree / "envs", ignore=ignore)
+    shutil.copytree(PROMPTS_DIR, tree / "prompts")
     dist = tree / "build" / "dist"
     dist.mkdir(parents=True)
     for package in (f"{name}.zip" for name in FUNCTIONS):
@@ -436,6 +441,22 @@ def test_the_repository_prompts_are_published_and_served_through_the_local_stage
     assert status == 200 and "Revenue rose." in body["choices"][0]["message"]["content"], body
     status, body = post_json(stage, "prompts/summarize", keys["acme"], b'{"label": "canary"}', "application/json")
     assert (status, body["error"]["code"], body["error"]["param"]) == (404, "prompt_not_found", "label")
+
+
+def test_the_default_guardrails_mask_personal_data_and_refuse_credentials_through_the_stage(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    client = sdk(stage, keys["acme"])
+    PROVIDER_PROMPTS.clear()
+    completion = client.chat.completions.create(
+        model="local-echo", messages=[{"role": "user", "content": "write to jane.doe@example.com"}]
+    )
+    assert PROVIDER_PROMPTS == ["write to <EMAIL_1>"], "the provider never sees the address"
+    assert completion.choices[0].message.content == "echo: write to jane.doe@example.com", "restored for the client"
+    body = json.dumps({"model": "local-echo", "messages": [{"role": "user", "content": "key AKIAIOSFODNN7EXAMPLE"}]})
+    status, answer = post_json(stage, "chat/completions", keys["acme"], body.encode(), "application/json")
+    assert (status, answer["error"]["code"]) == (400, "content_blocked")
+    assert "AKIAIOSFODNN7EXAMPLE" not in json.dumps(answer) and len(PROVIDER_PROMPTS) == 1
 
 
 def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(

@@ -146,7 +146,7 @@ class Screening:
             for kind in sorted({s.type for s in spans}):
                 self._event(where, g.PII, MASKED if step.actions.get(kind) == "mask" else LOGGED)
             # The answer's own values get their own placeholders: restoring the prompt's must not unmask them.
-            masking = self.masking if where == g.INPUT else pii.Masking()
+            masking = self.masking if where == g.INPUT else pii.Masking(after=self.masking)
             out.append(masking.mask(text, [s for s in spans if step.actions.get(s.type) == "mask"]))
         return out
 

@@ -15,6 +15,8 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from router.guardrails.scan import Anchored, word_prefixes
+
 OVERRIDE = "instruction_override"
 ROLE_PLAY = "role_play"
 EXTRACTION = "prompt_extraction"
@@ -58,7 +60,7 @@ _ROLE_PLAY = re.compile(
     r"\b(?:you are|you're) (?:now |going to be |no longer )(?:an? |my |the )?\w+"
     r"|\b(?:pretend|imagine|act|behave|roleplay|role-play) (?:to be |that you(?:'re| are)? |as (?:if )?|you are )"
     r"|\bfrom now on\b|\bstay in character\b|\bno (?:rules|restrictions|filters|limits|guidelines)\b"
-    r"|\b(?:DAN|do anything now|developer mode|jailbreak|jailbroken|unfiltered|uncensored|evil confidant|AIM)\b"
+    r"|\b(?:DAN|do anything now|developer mode|jailbreak|jailbroken|unfiltered|uncensored|evil confidant)\b"
     r"|\bwithout (?:any )?(?:restrictions|filters|censorship|limitations|rules)\b"
     r"|\b(?:du bist (?:jetzt|nun|ab jetzt)|stell dir vor,? du|tu so,? als|spiele? (?:die rolle|einen?))\b"
     r"|\b(?:jetzt bist du|nun bist du|ab sofort bist du)\b"
@@ -94,8 +96,46 @@ _TAGS = re.compile("[\U000e0000-\U000e007f]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff]")
 INVISIBLE_RUN = 4
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+ENCODED_MIN_LENGTH = 24
+_LONG_TOKEN = re.compile(rf"\S{{{ENCODED_MIN_LENGTH},}}")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Fa-f])")
+
+# What each pattern's every match contains (lowercase), so it runs only around those (`scan`).
+_ANCHORED = {
+    OVERRIDE: Anchored(
+        _OVERRIDE,
+        ("ignor", "disregard", "forget", "overrid", "skip", "bypass", "drop", "abandon", "overwrit", "remov", "leave",
+         "put ", "your ", "additional", "do not", "olvid", "new ", "updated", "real ", "actual ", "now ", "stop ",
+         "vergiss", "vergessen", "missacht", "neue ", "ab jetzt", "obigen", "vorherig", "bisherig"),
+        starts=True,
+    ),
+    ROLE_PLAY: Anchored(
+        _ROLE_PLAY,
+        ("you are", "you're", "pretend", "imagine", "act ", "behave", "roleplay", "role-play", "from now on",
+         "stay in", "no ", "dan", "do anything", "developer", "jailbr", "unfiltered", "uncensored", "evil", "without",
+         "du bist", "stell dir", "tu so", "spiel", "jetzt bist", "nun bist", "ab sofort", "i want you", "now you",
+         "ich möchte"),
+        starts=True,
+    ),
+    EXTRACTION: Anchored(
+        _EXTRACTION,
+        ("reveal", "show", "print", "repeat", "output", "display", "tell me", "give me", "share", "leak", "what ",
+         "verbatim", "zeig", "nenne", "gib", "verrate", "wiederhol"),
+        starts=True,
+    ),
+    # Anchored at line starts (`^`): searched in windows around its keywords instead.
+    DELIMITER: Anchored(
+        _DELIMITER, ("<|", "[inst", "[/inst", "<<sys", "<</sys", "</s>", "#", "system", "assistant", "```", "end of",
+                     "---"),
+    ),
+    TASK_SWITCH: Anchored(
+        _TASK_SWITCH,
+        ("that is", "that's", "well done", "very good", "simply great", "excellent", "congratulations", "das genügt",
+         "das ist erledigt", "sehr gut", "gut gemacht", "einfach", "ausgezeichnet"),
+        starts=True,
+    ),
+}  # fmt: skip
 
 WEIGHTS = {
     OVERRIDE: 0.6,
@@ -118,8 +158,12 @@ class Score:
 
 def _decoded_instructions(text: str) -> bool:
     """An encoded run that decodes to printable text holding an override, role-play or extraction phrase."""
-    for pattern, decode in ((_BASE64, base64.b64decode), (_HEX, bytes.fromhex)):
-        for match in pattern.finditer(text):
+    # An encoded payload has no spaces: only long whitespace-free tokens are tried (cheaper than a scan).
+    for token in _LONG_TOKEN.findall(text):
+        for pattern, decode in ((_BASE64, base64.b64decode), (_HEX, bytes.fromhex)):
+            match = pattern.search(token)
+            if not match:
+                continue
             try:
                 plain = decode(match.group()).decode("utf-8")
             except (binascii.Error, ValueError, UnicodeDecodeError):
@@ -133,17 +177,9 @@ def _decoded_instructions(text: str) -> bool:
 
 def score(text: str) -> Score:
     """The injection score of `text`: the sum of its signals' weights, at most 1."""
-    found = []
-    if _OVERRIDE.search(text):
-        found.append(OVERRIDE)
-    if _ROLE_PLAY.search(text):
-        found.append(ROLE_PLAY)
-    if _EXTRACTION.search(text):
-        found.append(EXTRACTION)
-    if _TASK_SWITCH.search(text):
-        found.append(TASK_SWITCH)
-    if _DELIMITER.search(text):
-        found.append(DELIMITER)
+    lower = text.lower()
+    words = word_prefixes(lower) if len(lower) == len(text) else None
+    found = [signal for signal, anchored in _ANCHORED.items() if anchored.search(text, lower, words)]
     if _TAGS.search(text) or len(_INVISIBLE.findall(text)) >= INVISIBLE_RUN or len(_BIDI.findall(text)) >= 2:
         found.append(INVISIBLE)
     if len(text) >= 24 and _decoded_instructions(text):

@@ -14,10 +14,13 @@ returns what `restore` needs to put the values back into an answer.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from router.guardrails.scan import Anchored, merged
 
 EMAIL = "EMAIL"
 PHONE = "PHONE"
@@ -39,9 +42,6 @@ class Span:
     type: str
 
 
-_EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
-)
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
 # Compact, or printed in groups of four.
 _IBAN = re.compile(
@@ -108,33 +108,63 @@ def ssn_valid(area: str, group: str, serial: str) -> bool:
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
 
 
-def _cards(text: str) -> Iterable[Span]:
-    for match in _CARD.finditer(text):
+# Runs of digits and the characters numbers are printed with: the digit detectors look only there.
+_DIGIT_RUN = re.compile(r"[\d(+][\d .()+/x-]{5,}\d")
+IBAN_LEAD = 16
+IBAN_SPAN = 48
+PAD = 4
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text prepared once for every detector: its lowercase form and where its digit runs are."""
+
+    text: str
+    lower: str
+    runs: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str) -> Text:
+        runs = merged((max(0, m.start() - PAD), m.end() + PAD) for m in _DIGIT_RUN.finditer(text))
+        return cls(text, text.lower(), runs)
+
+    def finditer(self, pattern: re.Pattern[str]) -> Iterable[re.Match[str]]:
+        for start, end in self.runs:
+            yield from pattern.finditer(self.text, start, min(end, len(self.text)))
+
+
+def _cards(t: Text) -> Iterable[Span]:
+    for match in t.finditer(_CARD):
         digits = re.sub(r"[ -]", "", match.group())
         if 12 <= len(digits) <= 19 and luhn(digits):
             yield Span(match.start(), match.end(), CREDIT_CARD)
 
 
-def _ibans(text: str) -> Iterable[Span]:
-    for match in _IBAN.finditer(text):
-        value = match.group().rstrip()
-        if iban_valid(value):
-            yield Span(match.start(), match.start() + len(value), IBAN)
+def _ibans(t: Text) -> Iterable[Span]:
+    text = t.text
+    # Every country's BBAN holds a run of at least seven digits, within 12 characters of the IBAN's start.
+    starts = merged((max(0, s - IBAN_LEAD), min(len(text), s + IBAN_SPAN)) for s, _ in t.runs)
+    for start, end in starts:
+        for match in _IBAN.finditer(text, start, end):
+            value = match.group().rstrip()
+            if iban_valid(value):
+                yield Span(match.start(), match.start() + len(value), IBAN)
 
 
-def _ssns(text: str) -> Iterable[Span]:
-    for match in _SSN.finditer(text):
+def _ssns(t: Text) -> Iterable[Span]:
+    for match in t.finditer(_SSN):
         if ssn_valid(match.group(1), match.group(3), match.group(4)):
             yield Span(match.start(), match.end(), US_SSN)
 
 
-def _ips(text: str) -> Iterable[Span]:
+def _ips(t: Text) -> Iterable[Span]:
+    text = t.text
     if "." in text:
-        for match in _IPV4.finditer(text):
+        for match in t.finditer(_IPV4):
             if all(int(octet) <= 255 and (octet == "0" or octet[0] != "0") for octet in match.group().split(".")):
                 yield Span(match.start(), match.end(), IP_ADDRESS)
-    if "::" in text or text.count(":") >= 3:
-        for match in _IPV6.finditer(text):
+    for start, end in _ipv6_windows(text):
+        for match in _IPV6.finditer(text, start, end):
             value = match.group()
             if value.count(":") < 2 or len(value) < 3:
                 continue
@@ -145,13 +175,26 @@ def _ips(text: str) -> Iterable[Span]:
             yield Span(match.start(), match.end(), IP_ADDRESS)
 
 
+def _ipv6_windows(text: str) -> list[tuple[int, int]]:
+    """Around colons followed by another within five characters (IPv6 groups are at most four hex digits)."""
+    found = []
+    colon = text.find(":")
+    while colon != -1:
+        following = text.find(":", colon + 1, colon + 6)
+        if following != -1:
+            found.append((max(0, colon - 40), min(len(text), colon + 40)))
+        colon = following if following != -1 else text.find(":", colon + 1)
+    return merged(found)
+
+
 def _phone_context(text: str, start: int, end: int) -> bool:
     """A phone word in the 32 characters before the number (its label) or the 12 after (`-Office`, `fax`)."""
     return bool(_PHONE_WORDS.search(text, max(0, start - 32), start) or _PHONE_WORDS.search(text, end, end + 12))
 
 
-def _phones(text: str) -> Iterable[Span]:
-    for match in _PHONE.finditer(text):
+def _phones(t: Text) -> Iterable[Span]:
+    text = t.text
+    for match in t.finditer(_PHONE):
         value = match.group()
         digits = sum(c.isdigit() for c in value)
         if not 7 <= digits <= 15 or _DATE.match(value):
@@ -162,23 +205,36 @@ def _phones(text: str) -> Iterable[Span]:
             yield Span(match.start(), match.end(), PHONE)
 
 
-def _secrets(text: str) -> Iterable[Span]:
-    if "A" in text:
-        for match in _AWS_ACCESS_KEY.finditer(text):
-            yield Span(match.start(), match.end(), AWS_ACCESS_KEY)
-    for match in _AWS_SECRET.finditer(text):
+_ACCESS_KEYS = Anchored(_AWS_ACCESS_KEY, ("akia", "asia", "abia", "acca", "aida", "aroa"))
+_SECRETS = Anchored(_AWS_SECRET, ("secret",), reach=120)
+_JWTS = Anchored(_JWT, ("eyj",))
+_BEARERS = Anchored(_BEARER, ("bearer",))
+# An address's local part (at most 64 characters, ending at the @) and its domain.
+_LOCAL_PART = re.compile(r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}$")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])")
+
+
+def _secrets(t: Text) -> Iterable[Span]:
+    for match in _ACCESS_KEYS.starting(t.text, t.lower):
+        yield Span(match.start(), match.end(), AWS_ACCESS_KEY)
+    for match in _SECRETS.finditer(t.text, t.lower):
         yield Span(match.start(1), match.end(1), AWS_SECRET_KEY)
-    if "eyJ" in text:
-        for match in _JWT.finditer(text):
-            yield Span(match.start(), match.end(), JWT)
-    for match in _BEARER.finditer(text):
+    for match in _JWTS.starting(t.text, t.lower):
+        yield Span(match.start(), match.end(), JWT)
+    for match in _BEARERS.starting(t.text, t.lower):
         yield Span(match.start(1), match.end(1), BEARER_TOKEN)
 
 
-def _emails(text: str) -> Iterable[Span]:
-    if "@" in text:
-        for match in _EMAIL.finditer(text):
-            yield Span(match.start(), match.end(), EMAIL)
+def _emails(t: Text) -> Iterable[Span]:
+    """Around each @: the longest local part before it (at most 64 characters), then a domain after it."""
+    text = t.text
+    at = text.find("@")
+    while at != -1:
+        local = _LOCAL_PART.search(text, max(0, at - 64), at)
+        domain = _DOMAIN.match(text, at + 1)
+        if local and domain:
+            yield Span(local.start(), domain.end(), EMAIL)
+        at = text.find("@", at + 1)
 
 
 # Detectors in priority order: where spans overlap, the earlier (more specific) type wins a tie.
@@ -202,21 +258,28 @@ def find(
     on equal length the more specific type.
     """
     wanted = set(types)
+    prepared = Text.of(text)
     candidates: list[tuple[int, Span]] = []
     rank = 0
     for name, detector in DETECTORS.items():
         kinds = {AWS_ACCESS_KEY, AWS_SECRET_KEY, BEARER_TOKEN, JWT} if name == JWT else {name}
         if kinds & wanted:
-            candidates += [(rank, s) for s in detector(text) if s.type in wanted]
+            candidates += [(rank, s) for s in detector(prepared) if s.type in wanted]
         rank += 1
     for name, pattern in (custom or {}).items():
         candidates += [(rank, Span(m.start(), m.end(), name)) for m in pattern.finditer(text) if m.end() > m.start()]
     candidates.sort(key=lambda c: (-(c[1].end - c[1].start), c[0], c[1].start))
+    # Kept spans, in text order: a candidate is kept when it overlaps neither neighbour.
     taken: list[Span] = []
+    starts: list[int] = []
     for _, span in candidates:
-        if all(span.end <= t.start or span.start >= t.end for t in taken):
-            taken.append(span)
-    return sorted(taken, key=lambda s: s.start)
+        index = bisect.bisect_left(starts, span.start)
+        if (index == 0 or taken[index - 1].end <= span.start) and (
+            index == len(taken) or taken[index].start >= span.end
+        ):
+            taken.insert(index, span)
+            starts.insert(index, span.start)
+    return taken
 
 
 @dataclass
@@ -225,14 +288,22 @@ class Masking:
 
     placeholders: dict[tuple[str, str], str]
 
-    def __init__(self) -> None:
+    def __init__(self, after: Masking | None = None) -> None:
+        """`after`: another request-side masking whose numbers this one continues (the answer's own
+        values never take a placeholder the prompt's restoring would replace)."""
         self.placeholders = {}
+        self._taken = dict(after.counts()) if after else {}
+
+    def counts(self) -> dict[str, int]:
+        counts = dict(self._taken)
+        for kind, _ in self.placeholders:
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts
 
     def placeholder(self, kind: str, value: str) -> str:
         key = (kind, value)
         if key not in self.placeholders:
-            count = sum(1 for k in self.placeholders if k[0] == kind) + 1
-            self.placeholders[key] = f"<{kind}_{count}>"
+            self.placeholders[key] = f"<{kind}_{self.counts().get(kind, 0) + 1}>"
         return self.placeholders[key]
 
     def mask(self, text: str, spans: Iterable[Span]) -> str:

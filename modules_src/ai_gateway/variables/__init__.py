@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from modules_src.ai_gateway.outputs import OUTPUTS
-from modules_src.ai_gateway.variables import api, functions, observability, prompts, router, tenants, transforms
+from modules_src.ai_gateway.variables import (
+    api,
+    functions,
+    guardrails,
+    observability,
+    prompts,
+    router,
+    tenants,
+    transforms,
+)
 from modules_src.common.spec import ModuleSpec
 
 SPEC = ModuleSpec(
@@ -28,6 +37,7 @@ SPEC = ModuleSpec(
         + router.VARIABLES
         + transforms.VARIABLES
         + prompts.VARIABLES
+        + guardrails.VARIABLES
         + functions.VARIABLES
         + observability.VARIABLES
     ),

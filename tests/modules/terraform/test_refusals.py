@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from contract import guardrails as g
 from contract import prompts as p
 from contract import transforms as t
 from tests.support.terraform_test import module_test, refusal_run
@@ -103,6 +104,36 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             t.WEIGHTS_INVALID.format(alias="iris"),
             t.STICKY_UNKNOWN.format(alias="iris", value="session"),
             t.TARGETABLE_UNKNOWN.format(alias="iris", value="red"),
+        ),
+    ),
+    # The router's own words (contract.guardrails), as it says them at cold start.
+    "guardrails": (
+        "ai_gateway/gateway.tftest.hcl",
+        """
+    guardrails = {
+      default_policy = "lenient"
+      tiers          = { free = "strict" }
+      policies = {
+        strict = {
+          pii       = { entities = { NAME = "mask", EMAIL = "shred" }, custom = { "emp id" = { pattern = "EMP-[0-9]+" } } }
+          injection = { flag_at = 0.9, block_at = 0.5 }
+          bedrock   = { guardrail_id = "Not An Id", guardrail_version = "latest" }
+          on_error  = "ignore"
+          max_prompt_tokens = 0
+        }
+        "Bad Name" = {}
+      }
+    }""",
+        (
+            g.POLICY_UNKNOWN.format(where="default_policy", value="lenient"),
+            g.POLICY_NAME_INVALID.format(value="Bad Name"),
+            g.ENTITY_UNKNOWN.format(policy="strict", value="NAME"),
+            g.ACTION_UNKNOWN.format(policy="strict", value="shred"),
+            g.CUSTOM_INVALID.format(policy="strict", value="emp id"),
+            g.THRESHOLDS_INVALID.format(policy="strict"),
+            g.BEDROCK_INVALID.format(policy="strict"),
+            g.ON_ERROR_UNKNOWN.format(policy="strict"),
+            g.MAX_TOKENS_INVALID.format(policy="strict"),
         ),
     ),
     # The router's own words (contract.prompts), as it says them at cold start.

@@ -728,3 +728,40 @@ run "publishes_the_chosen_prompts_and_labels_from_the_registry" {
     error_message = "The prompt route must sit behind the authorizer and validate its body."
   }
 }
+
+run "guards_every_tenant_with_the_standard_policy_by_default" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(local.config_document).guardrails.default_policy == "standard" && jsondecode(local.config_document).guardrails.policies.standard.pii.restore == true && jsondecode(local.config_document).guardrails.policies.standard.injection.block_at == 0.6 && jsondecode(local.config_document).guardrails.policies.standard.on_error == "block"
+    error_message = "By default every tenant's prompts are screened (personal data masked and restored, injection refused), failing closed."
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.router.policy).Statement : s if s.Sid == "ApplyGuardrails"][0].Resource == ["arn:aws:bedrock:us-east-1:123456789012:guardrail/none"]
+    error_message = "Without a Bedrock step the router may apply no guardrail."
+  }
+}
+
+run "scopes_apply_guardrail_to_the_guardrails_the_policies_name" {
+  command = apply
+
+  variables {
+    guardrails = {
+      policies = {
+        strict = { bedrock = { guardrail_id = "gr0abc123", guardrail_version = "3" }, max_prompt_tokens = 8000 }
+        other  = { bedrock = { guardrail_id = "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr0def456", guardrail_version = "DRAFT" } }
+      }
+      tiers   = { free = "strict" }
+      tenants = { acme = "other" }
+    }
+  }
+
+  assert {
+    condition     = toset([for s in jsondecode(aws_iam_role_policy.router.policy).Statement : s if s.Sid == "ApplyGuardrails"][0].Resource) == toset(["arn:aws:bedrock:us-east-1:123456789012:guardrail/gr0abc123", "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr0def456"]) && [for s in jsondecode(aws_iam_role_policy.router.policy).Statement : s if s.Sid == "ApplyGuardrails"][0].Action == ["bedrock:ApplyGuardrail"]
+    error_message = "The router may apply exactly the guardrails its policies name."
+  }
+  assert {
+    condition     = jsondecode(local.config_document).guardrails.tiers == { free = "strict" } && jsondecode(local.config_document).guardrails.policies.strict.max_prompt_tokens == 8000 && jsondecode(local.config_document).guardrails.default_policy == null
+    error_message = "The policies and where they apply must reach the configuration document."
+  }
+}
