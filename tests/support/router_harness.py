@@ -96,6 +96,12 @@ class ScriptedBackend:
             return outcome
         return EmbeddingResult(tuple((0.25, -0.5, float(len(t))) for t in request.inputs), 3 * len(request.inputs))
 
+    def last_chat(self) -> ChatRequest:
+        """The last chat request a model was sent."""
+        request = self.requests[-1]
+        assert isinstance(request, ChatRequest)
+        return request
+
     def called(self, model_id: str) -> int:
         return sum(1 for m, _ in self.calls if m == model_id)
 

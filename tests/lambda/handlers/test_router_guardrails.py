@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract import guardrails as g
-from router.chat import ChatRequest, ChatResult
+from router.chat import ChatResult
 from router.guardrails import pii
 from router.guardrails.bedrock_guardrails import BedrockGuardrails
 from tests.support.router_harness import Router, body_of, build_router, emf_records, prompt_call
@@ -35,19 +35,13 @@ def chat(text: str, **extra: Any) -> dict[str, Any]:
     return {"model": "haiku", "messages": [{"role": "user", "content": text}], **extra}
 
 
-def sent(router: Router) -> ChatRequest:
-    request = router.backend.requests[-1]
-    assert isinstance(request, ChatRequest)
-    return request
-
-
 def test_the_model_sees_placeholders_and_the_client_its_own_values(
     router: Router, capsys: pytest.CaptureFixture[str]
 ) -> None:
     router.backend.default_text = "I wrote to <EMAIL_1>."
     response = router.call(CHAT, chat("Please email jane@example.com"))
     assert response["statusCode"] == 200, response["body"]
-    assert sent(router).messages[0].content == "Please email <EMAIL_1>"
+    assert router.backend.last_chat().messages[0].content == "Please email <EMAIL_1>"
     assert body_of(response)["choices"][0]["message"]["content"] == "I wrote to jane@example.com."
     records = [r for r in emf_records(capsys.readouterr().out) if "GuardrailMasked" in r]
     assert [(r["category"], r["GuardrailMasked"], r["route"], r["tenant"]) for r in records] == [

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openai import OpenAI
 
-from router.chat import ChatRequest
 from tests.support.http import running
 from tests.support.router_harness import Router, body_of, build_router, emf_records, prompt_call
 from tests.support.sdk_stage import stage_server
@@ -30,12 +29,6 @@ def router(monkeypatch: pytest.MonkeyPatch) -> Router:
     return build_router(monkeypatch, prompts=PROMPTS)
 
 
-def last_request(router: Router) -> ChatRequest:
-    request = router.backend.requests[-1]
-    assert isinstance(request, ChatRequest)
-    return request
-
-
 def test_the_prompt_route_renders_the_production_version_and_serves_it_as_a_chat_completion(
     router: Router, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -48,7 +41,7 @@ def test_the_prompt_route_renders_the_production_version_and_serves_it_as_a_chat
         "1",
         "production",
     )
-    sent = last_request(router)
+    sent = router.backend.last_chat()
     assert "<document>\nRevenue rose 4%.\n</document>" in sent.messages[0].content
     assert sent.system is not None and "at most 5 bullet points" in sent.system
     assert (sent.temperature, sent.max_tokens, sent.user) == (0.2, 600, "u-1")
@@ -69,7 +62,7 @@ def test_a_prompt_reference_in_a_chat_completion_is_rendered_before_the_conversa
     response = router.call(CHAT, body)
     assert response["statusCode"] == 200, response["body"]
     assert response["headers"]["x-aigw-prompt-version"] == "2"
-    assert [m.content for m in last_request(router).messages][-1] == "Thanks. Now in French."
+    assert [m.content for m in router.backend.last_chat().messages][-1] == "Thanks. Now in French."
 
 
 def test_refusals_are_json_errors_naming_the_field_with_the_request_id(router: Router) -> None:
@@ -127,7 +120,7 @@ def test_the_openai_sdk_names_a_prompt_through_extra_body(sdk: tuple[OpenAI, Rou
     completion = raw.parse()
     assert completion.choices[0].message.content == "Hello from the stub."
     assert raw.headers["x-aigw-prompt"] == "classify-ticket" and raw.headers["x-aigw-prompt-version"] == "1"
-    assert "I was charged twice." in last_request(router).messages[0].content
+    assert "I was charged twice." in router.backend.last_chat().messages[0].content
     # The prompt route through the SDK's generic POST.
     answer = client.post("/prompts/summarize", body={"variables": {"document": "Short."}}, cast_to=dict[str, Any])
     assert answer["object"] == "chat.completion"
