@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import config_document as layout
 from contract import environment as env
@@ -21,11 +21,13 @@ from contract.metrics import DEFAULT_NAMESPACE
 from router.catalog import ModelEntry, parse_models
 from router.guardrails.policy import Guardrails, parse_guardrails
 from router.pipeline.response_cache import CacheSettings, parse_cache_settings
-from router.prompts.registry import PromptRegistry, parse_prompts
 from router.routing import Price, RoutingConfig, parse_routing
 from shared.config_document import ConfigInvalid, ItemFetcher, document_problems, read_document
 from shared.env_settings import DEFAULT_DEADLINE_SECONDS, deadline_from_env, flag_from_env
 from shared.ttl_cache import TtlCache, never_expires
+
+if TYPE_CHECKING:
+    from router.prompts.registry import PromptRegistry
 
 DEFAULT_METRICS_NAMESPACE = DEFAULT_NAMESPACE
 # Distinct tenant allow-lists a container remembers (bounded: cleared when full).
@@ -45,7 +47,8 @@ class Settings:
     budget_table: str | None = None
     cache_table: str | None = None
     cache: CacheSettings = field(default_factory=CacheSettings)
-    prompts: PromptRegistry = field(default_factory=PromptRegistry)
+    # None without published prompts (their parser is imported only for a document that has some).
+    prompts: PromptRegistry | None = None
     guardrails: Guardrails = field(default_factory=Guardrails)
     log_prompts: bool = False
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
@@ -124,7 +127,11 @@ class Settings:
         cache = parse_cache_settings(document.get(layout.RESPONSE_CACHE), servable, problems)
         served = {**kinds, **{a: kinds.get(r.targets[0].model) for a, r in routing.aliases.items()}}
         chat = frozenset(a for a, kind in served.items() if kind == CHAT_KIND)
-        prompts = parse_prompts(document.get(layout.PROMPTS), chat, problems)
+        prompts = None
+        if document.get(layout.PROMPTS):
+            from router.prompts.registry import parse_prompts
+
+            prompts = parse_prompts(document[layout.PROMPTS], chat, problems)
         guardrails = parse_guardrails(document.get(layout.GUARDRAILS), problems)
         deadline = deadline_from_env(environ, problems)
         if problems:

@@ -180,7 +180,10 @@ def score(text: str) -> Score:
     lower = text.lower()
     words = word_prefixes(lower) if len(lower) == len(text) else None
     found = [signal for signal, anchored in _ANCHORED.items() if anchored.search(text, lower, words)]
-    if _TAGS.search(text) or len(_INVISIBLE.findall(text)) >= INVISIBLE_RUN or len(_BIDI.findall(text)) >= 2:
+    # Every invisible, bidirectional and tag character is outside ASCII (isascii is one C pass).
+    if not text.isascii() and (
+        _TAGS.search(text) or len(_INVISIBLE.findall(text)) >= INVISIBLE_RUN or len(_BIDI.findall(text)) >= 2
+    ):
         found.append(INVISIBLE)
     if len(text) >= 24 and _decoded_instructions(text):
         found.append(ENCODED)

@@ -196,7 +196,7 @@ def _phones(t: Text) -> Iterable[Span]:
     text = t.text
     for match in t.finditer(_PHONE):
         value = match.group()
-        digits = sum(c.isdigit() for c in value)
+        digits = sum(map(str.isdigit, value))
         if not 7 <= digits <= 15 or _DATE.match(value):
             continue
         formatted = value.startswith("+") or "(" in value or "x" in value.lower()

@@ -13,10 +13,7 @@ from typing import Any
 
 from contract import guardrails as g
 
-POLICY_NAME = re.compile(g.POLICY_NAME_PATTERN)
-CUSTOM_NAME = re.compile(g.CUSTOM_NAME_PATTERN)
-GUARDRAIL_ID = re.compile(g.GUARDRAIL_ID_PATTERN)
-GUARDRAIL_VERSION = re.compile(g.GUARDRAIL_VERSION_PATTERN)
+# Patterns are compiled on first use (re keeps them): nothing is compiled at import, on the cold path.
 
 
 @dataclass(frozen=True)
@@ -88,7 +85,7 @@ def _pii(name: str, spec: Any, problems: list[str]) -> PiiStep | None:
         pattern = custom_spec.get("pattern") if isinstance(custom_spec, dict) else None
         action = custom_spec.get("action", "mask") if isinstance(custom_spec, dict) else None
         compiled = _compile(pattern)
-        if not isinstance(custom_name, str) or not CUSTOM_NAME.match(custom_name) or compiled is None:
+        if not isinstance(custom_name, str) or not re.match(g.CUSTOM_NAME_PATTERN, custom_name) or compiled is None:
             problems.append(g.CUSTOM_INVALID.format(policy=name, value=str(custom_name)[:64]))
         elif action not in g.PII_ACTIONS:
             problems.append(g.ACTION_UNKNOWN.format(policy=name, value=str(action)[:64]))
@@ -151,8 +148,8 @@ def _bedrock(name: str, spec: Any, problems: list[str]) -> BedrockStep | None:
         return None
     if (
         not isinstance(spec, dict)
-        or not GUARDRAIL_ID.match(str(spec.get("guardrail_id", "")))
-        or not GUARDRAIL_VERSION.match(str(spec.get("guardrail_version", "")))
+        or not re.match(g.GUARDRAIL_ID_PATTERN, str(spec.get("guardrail_id", "")))
+        or not re.match(g.GUARDRAIL_VERSION_PATTERN, str(spec.get("guardrail_version", "")))
     ):
         problems.append(g.BEDROCK_INVALID.format(policy=name))
         return None
@@ -165,7 +162,7 @@ def _bedrock(name: str, spec: Any, problems: list[str]) -> BedrockStep | None:
 
 
 def _policy(name: str, spec: Any, problems: list[str]) -> Policy | None:
-    if not POLICY_NAME.match(name) or not isinstance(spec, dict):
+    if not re.match(g.POLICY_NAME_PATTERN, name) or not isinstance(spec, dict):
         problems.append(g.POLICY_NAME_INVALID.format(value=name[:64]))
         return None
     before = len(problems)

@@ -14,9 +14,7 @@ from typing import Any
 
 from contract import prompts as p
 
-NAME = re.compile(p.NAME_PATTERN)
-LABEL = re.compile(p.LABEL_PATTERN)
-VARIABLE = re.compile(p.VARIABLE_PATTERN)
+# Patterns are compiled on first use (re keeps them): nothing is compiled at import, on the cold path.
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ def _fits(kind: str, spec: dict[str, Any]) -> bool:
 def _variable(name: Any, spec: Any) -> Variable | None:
     """The variable, or None when its schema is not one the contract allows (a default that does not fit it
     included)."""
-    if not isinstance(name, str) or not VARIABLE.match(name) or not isinstance(spec, dict):
+    if not isinstance(name, str) or not re.match(p.VARIABLE_PATTERN, name) or not isinstance(spec, dict):
         return None
     kind = spec.get("type")
     if kind not in p.VARIABLE_TYPES or not _fits(kind, spec):
@@ -149,7 +147,7 @@ def _messages(spec: Any) -> tuple[Message, ...] | None:
 
 
 def _label(name: Any, spec: Any, versions: dict[int, tuple[Message, ...]]) -> Label | None:
-    if not isinstance(name, str) or not LABEL.match(name) or not isinstance(spec, dict):
+    if not isinstance(name, str) or not re.match(p.LABEL_PATTERN, name) or not isinstance(spec, dict):
         return None
     if set(spec) == {p.LABEL_VERSION}:
         version = _whole(spec[p.LABEL_VERSION], 1, 999_999)
@@ -194,7 +192,7 @@ def _version(key: Any, messages: Any) -> tuple[int, tuple[Message, ...]] | None:
 
 
 def _prompt(name: str, spec: Any, chat_models: frozenset[str], problems: list[str]) -> Prompt | None:
-    if not NAME.match(name):
+    if not re.match(p.NAME_PATTERN, name):
         problems.append(p.NAME_INVALID.format(prompt=name[:64]))
         return None
     if not isinstance(spec, dict) or not isinstance(spec.get(p.VERSIONS), dict) or not spec[p.VERSIONS]:

@@ -74,7 +74,7 @@ def _check_overrides(prompt: Prompt, parsed: ParsedChat) -> None:
         raise GatewayError(400, "override_not_allowed", message, param=refused[0])
 
 
-def resolve(registry: PromptRegistry, parsed: ParsedChat, request_id: str) -> ParsedChat:
+def resolve(registry: PromptRegistry | None, parsed: ParsedChat, request_id: str) -> ParsedChat:
     """The chat request `parsed` stands for once its prompt reference is rendered (unchanged without one).
 
     Raises
@@ -86,7 +86,7 @@ def resolve(registry: PromptRegistry, parsed: ParsedChat, request_id: str) -> Pa
     reference = parsed.reference
     if reference is None:
         return parsed
-    prompt = registry.prompts.get(reference.name)
+    prompt = registry.prompts.get(reference.name) if registry is not None else None
     if prompt is None:
         where = reference.where(p.REQUEST_NAME) if reference.param else p.REQUEST_NAME
         raise _not_found(f"no prompt is published as '{reference.name}'", where)
