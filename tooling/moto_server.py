@@ -6,11 +6,17 @@ for an endpoint configuration without capture. The AWS provider reads those back
 changes that force replacement, so a clean re-plan of the endpoint module would be
 impossible against the emulator. These patches make the emulator answer what AWS
 answers; nothing else of moto changes. Each is checked by tests/tooling/test_emulator.py.
+
+Lambda: moto changes a function's resource policy without a lock, and a statement removed
+while another request walks the list is skipped: RemovePermission answers 404 for a
+statement that stays, and the provider's destroy then waits for it to go and fails
+(Terraform removes a function's permissions in parallel). Policy changes are serialized.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any
 
 
@@ -44,10 +50,30 @@ def patch_sagemaker() -> None:
     responses.SageMakerResponse.describe_endpoint_config = describe_endpoint_config  # type: ignore[method-assign]
 
 
+def patch_lambda_policies() -> None:
+    """One lock around every change to a Lambda function's resource policy (the server is threaded)."""
+    from moto.awslambda.policy import Policy
+
+    lock = threading.Lock()
+    add_statement, del_statement = Policy.add_statement, Policy.del_statement
+
+    def add_locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return add_statement(self, *args, **kwargs)
+
+    def del_locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return del_statement(self, *args, **kwargs)
+
+    Policy.add_statement = add_locked  # type: ignore[method-assign]
+    Policy.del_statement = del_locked  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> None:
     from moto.server import main as moto_main
 
     patch_sagemaker()
+    patch_lambda_policies()
     moto_main(argv if argv is not None else sys.argv[1:])
 
 

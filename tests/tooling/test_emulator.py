@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tooling.emulator import HOST, Emulator, EmulatorError, free_port, main, process_alive
+from tooling.moto_server import patch_lambda_policies
 
 
 @pytest.fixture
@@ -92,3 +94,57 @@ def test_the_emulator_reads_sagemaker_back_as_aws_does(tmp_path: Path) -> None:
         assert sagemaker.describe_endpoint(EndpointName="served")["EndpointConfigName"] == "plain"
     finally:
         emulator.stop()
+
+
+class PausingStatements(list[dict[str, str]]):
+    """A policy's statements whose walk stops at the second one until told to go on (bounded)."""
+
+    def __init__(self, items: list[dict[str, str]]) -> None:
+        super().__init__(items)
+        self.paused, self.resume = threading.Event(), threading.Event()
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        index = 0
+        while index < len(self):
+            if index == 1 and not self.paused.is_set():
+                self.paused.set()
+                self.resume.wait(5)
+            yield self[index]
+            index += 1
+
+
+@pytest.mark.parametrize("locked", [True, False])
+def test_concurrent_permission_removals_never_skip_a_statement(monkeypatch: pytest.MonkeyPatch, locked: bool) -> None:
+    from moto.awslambda.exceptions import UnknownPolicyException
+    from moto.awslambda.policy import Policy
+
+    # Restored after the test: the patch is the emulator process's, not this one's.
+    monkeypatch.setattr(Policy, "add_statement", Policy.add_statement)
+    monkeypatch.setattr(Policy, "del_statement", Policy.del_statement)
+    if locked:
+        patch_lambda_policies()
+    policy = Policy(parent=None)  # type: ignore[arg-type]
+    statements = PausingStatements([{"Sid": f"s{i}"} for i in range(4)])
+    policy.statements = statements
+    outcome: dict[str, object] = {}
+
+    def remove(sid: str) -> None:
+        try:
+            policy.del_statement(sid)
+            outcome[sid] = "removed"
+        except UnknownPolicyException:
+            outcome[sid] = "not found"
+
+    walker = threading.Thread(target=remove, args=("s1",))
+    walker.start()
+    assert statements.paused.wait(5)
+    other = threading.Thread(target=remove, args=("s0",))
+    other.start()
+    other.join(0.3)  # with the lock it waits for the walk; without, it removes s0 under the walker
+    statements.resume.set()
+    walker.join(5)
+    other.join(5)
+    if locked:
+        assert outcome == {"s1": "removed", "s0": "removed"} and [s["Sid"] for s in statements] == ["s2", "s3"]
+    else:  # moto's own behaviour, which made Terraform's destroy wait for a permission that stayed
+        assert outcome["s1"] == "not found" and "s1" in [s["Sid"] for s in statements]
