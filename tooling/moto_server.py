@@ -15,8 +15,12 @@ statement that stays, and the provider's destroy then waits for it to go and fai
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 
@@ -50,12 +54,11 @@ def patch_sagemaker() -> None:
     responses.SageMakerResponse.describe_endpoint_config = describe_endpoint_config  # type: ignore[method-assign]
 
 
-def patch_lambda_policies() -> None:
+def _lock_policy_changes(policy_module: Any) -> None:
     """One lock around every change to a Lambda function's resource policy (the server is threaded)."""
-    from moto.awslambda.policy import Policy
-
+    policy = policy_module.Policy
     lock = threading.Lock()
-    add_statement, del_statement = Policy.add_statement, Policy.del_statement
+    add_statement, del_statement = policy.add_statement, policy.del_statement
 
     def add_locked(self: Any, *args: Any, **kwargs: Any) -> Any:
         with lock:
@@ -65,8 +68,45 @@ def patch_lambda_policies() -> None:
         with lock:
             return del_statement(self, *args, **kwargs)
 
-    Policy.add_statement = add_locked  # type: ignore[method-assign]
-    Policy.del_statement = del_locked  # type: ignore[method-assign]
+    policy.add_statement = add_locked
+    policy.del_statement = del_locked
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Patch a module when moto first imports it: importing moto's Lambda up front slows the server's first
+    answers by about a second, which start-up probes notice."""
+
+    def __init__(self, name: str, patch: Callable[[Any], None]) -> None:
+        self.name, self.patch = name, patch
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, patch = spec.loader, self.patch
+        execute = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            patch(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def patch_lambda_policies() -> None:
+    """Serialize Lambda policy changes, in moto's Lambda module as soon as it is loaded."""
+    loaded = sys.modules.get(LAMBDA_POLICY_MODULE)
+    if loaded is not None:
+        _lock_policy_changes(loaded)
+    else:
+        sys.meta_path.insert(0, _PatchOnImport(LAMBDA_POLICY_MODULE, _lock_policy_changes))
+
+
+LAMBDA_POLICY_MODULE = "moto.awslambda.policy"
 
 
 def main(argv: list[str] | None = None) -> None:

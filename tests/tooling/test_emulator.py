@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +14,7 @@ import pytest
 
 from tooling.emulator import HOST, Emulator, EmulatorError, free_port, main, process_alive
 from tooling.moto_server import patch_lambda_policies
+from tooling.paths import REPO_ROOT
 
 
 @pytest.fixture
@@ -148,3 +152,16 @@ def test_concurrent_permission_removals_never_skip_a_statement(monkeypatch: pyte
         assert outcome == {"s1": "removed", "s0": "removed"} and [s["Sid"] for s in statements] == ["s2", "s3"]
     else:  # moto's own behaviour, which made Terraform's destroy wait for a permission that stayed
         assert outcome["s1"] == "not found" and "s1" in [s["Sid"] for s in statements]
+
+
+def test_the_server_locks_policies_when_moto_first_loads_its_lambda() -> None:
+    # A fresh interpreter, as the emulator's: the lock is installed when moto imports its Lambda, not before.
+    script = (
+        "from tooling.moto_server import patch_lambda_policies; patch_lambda_policies(); import sys; "
+        "assert 'moto.awslambda.policy' not in sys.modules; import moto.awslambda.models; "
+        "from moto.awslambda.policy import Policy; print(Policy.del_statement.__name__, Policy.add_statement.__name__)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    command = [sys.executable, "-c", script]
+    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60, env=env)
+    assert result.stdout.split() == ["del_locked", "add_locked"], result.stderr[-2000:]
