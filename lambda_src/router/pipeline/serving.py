@@ -208,9 +208,10 @@ class ModelService:
             if use_cache and self.cache is not None:
                 self.cache.put(key, to_cache(served), self.settings.cache.ttl_seconds)
             # The tokens were spent whatever the answer's screening says: a blocked answer is still counted.
-            usage.tokens, usage.cost = served.tokens, self._cost(served)
+            tokens, cost = served.tokens, self._cost(served)
+            usage.tokens, usage.cost = tokens, cost
             served = replace(served, cache="miss" if use_cache else "off", result=screen(served.result))
-            usage.done(served, 200, *served.tokens, self._cost(served))
+            usage.done(served, 200, *tokens, cost)
             return served
         except GatewayError as err:
             usage.status = err.status
