@@ -25,10 +25,12 @@ def document_text(
     *,
     prompts: dict[str, Any] | None = None,
     guardrails: dict[str, Any] | None = None,
+    image_url_hosts: list[str] | None = None,
 ) -> str:
     """The document's JSON text, as Terraform's jsonencode writes it."""
     document = {
         layout.GUARDRAILS: guardrails,
+        layout.IMAGE_URL_HOSTS: image_url_hosts or [],
         layout.MODELS: models,
         layout.PROMPTS: prompts or {},
         layout.RESPONSE_CACHE: response_cache,

@@ -1,7 +1,7 @@
 """The configuration document: one JSON object per gateway version, stored as one DynamoDB item.
 
 Terraform writes the document (`{"models", "routing", "response_cache", "transforms", "prompts", "guardrails",
-"schema"}`) as gzip in a binary attribute of an item keyed by the SHA-256 of its JSON text (its
+"image_url_hosts", "schema"}`) as gzip in a binary attribute of an item keyed by the SHA-256 of its JSON text (its
 content address), and names that address in the function's environment; the Lambda
 reads the item once per container and checks the hash before it parses a byte.
 See README "Configuration document" for why DynamoDB (measured against S3, SSM and
@@ -24,6 +24,8 @@ TRANSFORMS = "transforms"
 PROMPTS = "prompts"
 # Guardrail policies and where they apply (contract.guardrails).
 GUARDRAILS = "guardrails"
+# Hosts whose https image URLs chat messages may name (contract.media).
+IMAGE_URL_HOSTS = "image_url_hosts"
 
 # The item: `{pk: {S: "config#<sha256>"}, document: {B: <gzip of the JSON text>}}`.
 TABLE_HASH_KEY = HASH_KEY

@@ -13,3 +13,6 @@ TRANSFORM_MODEL_PARAMETER = "transformModel"
 MODEL_PATH_PARAMETERS = (SAGEMAKER_MODEL_PARAMETER, BEDROCK_MODEL_PARAMETER, TRANSFORM_MODEL_PARAMETER)
 # The prompt route (`/v1/prompts/{promptName}`): a registered prompt's name (contract.prompts).
 PROMPT_NAME_PARAMETER = "promptName"
+# One model of the list (`/v1/models/{modelAlias}`): any alias, answered 404 unless the tenant's list holds it
+# (not a model parameter: the list also holds routed aliases, which the policy's aliases do not name).
+MODEL_ALIAS_PARAMETER = "modelAlias"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 
 from contract.catalog import PREDICTION_KIND
-from contract.routes import PROMPT_NAME_PARAMETER
+from contract.routes import MODEL_ALIAS_PARAMETER, PROMPT_NAME_PARAMETER
 from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
@@ -94,6 +94,17 @@ def list_models(request: ProxyRequest) -> dict[str, Any]:
     return MODEL_LISTS.get((tenant, allowed), lambda: _models_for(settings, tenant, allowed), never_expires)
 
 
+def retrieve_model(request: ProxyRequest) -> dict[str, Any]:
+    """One model of the tenant's list; any other alias is a 404 that says nothing about the catalog."""
+    alias = request.path_parameters.get(MODEL_ALIAS_PARAMETER, "")
+    for model in list_models(request)["data"]:
+        if model["id"] == alias:
+            return dict(model)
+    from router.pipeline.refusals import model_not_found
+
+    raise model_not_found(alias[:128], None)
+
+
 def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dict[str, Any]:
     # Prediction models are served on the transform route, not by OpenAI's API: not listed.
     listed = [
@@ -113,10 +124,12 @@ def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dic
 
 
 def chat_completions(request: ProxyRequest) -> Reply:
+    from router.api.images import ImagePolicy
     from router.api.parse import parse_chat
     from shared.json_body import parse_json_object
 
-    return _chat(request, parse_chat(parse_json_object(request.body)))
+    images = ImagePolicy(SETTINGS.get().image_hosts)
+    return _chat(request, parse_chat(parse_json_object(request.body), images=images))
 
 
 def prompt_completion(request: ProxyRequest) -> Reply:
@@ -205,6 +218,7 @@ def embeddings(request: ProxyRequest) -> Reply:
 
 ROUTES: RouteTable = {
     "/v1/models": {"GET": list_models},
+    f"/v1/models/{{{MODEL_ALIAS_PARAMETER}}}": {"GET": retrieve_model},
     "/v1/chat/completions": {"POST": chat_completions},
     "/v1/embeddings": {"POST": embeddings},
     f"/v1/prompts/{{{PROMPT_NAME_PARAMETER}}}": {"POST": prompt_completion},

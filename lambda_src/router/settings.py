@@ -8,6 +8,7 @@ names, then parsed here with every problem reported at once.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract import config_document as layout
 from contract import environment as env
+from contract import media
 from contract.catalog import CHAT_KIND
 from contract.messages import join_problems
 from contract.metrics import DEFAULT_NAMESPACE
@@ -50,6 +52,8 @@ class Settings:
     # None without published prompts (their parser is imported only for a document that has some).
     prompts: PromptRegistry | None = None
     guardrails: Guardrails = field(default_factory=Guardrails)
+    # Hosts whose https image URLs chat messages may name (none: data URLs only).
+    image_hosts: frozenset[str] = frozenset()
     log_prompts: bool = False
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
     metrics_namespace: str = DEFAULT_METRICS_NAMESPACE
@@ -133,6 +137,7 @@ class Settings:
 
             prompts = parse_prompts(document[layout.PROMPTS], chat, problems)
         guardrails = parse_guardrails(document.get(layout.GUARDRAILS), problems)
+        image_hosts = _image_hosts(document.get(layout.IMAGE_URL_HOSTS), problems)
         deadline = deadline_from_env(environ, problems)
         if problems:
             raise SettingsError(join_problems(problems))
@@ -144,8 +149,23 @@ class Settings:
             cache=cache,
             prompts=prompts,
             guardrails=guardrails,
+            image_hosts=image_hosts,
             log_prompts=flag_from_env(environ, env.LOG_PROMPTS),
             deadline_seconds=deadline,
             metrics_namespace=environ.get(env.METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
             config_version=environ.get(env.CONFIG_VERSION, ""),
         )
+
+
+def _image_hosts(value: Any, problems: list[str]) -> frozenset[str]:
+    """The document's `image_url_hosts` (null or absent: none)."""
+    if value is None:
+        return frozenset()
+    if (
+        not isinstance(value, list)
+        or len(value) > media.MAX_IMAGE_HOSTS
+        or not all(isinstance(h, str) and re.fullmatch(media.HOST_PATTERN, h) for h in value)
+    ):
+        problems.append(media.HOSTS_INVALID)
+        return frozenset()
+    return frozenset(value)

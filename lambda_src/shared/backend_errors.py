@@ -34,6 +34,7 @@ class BackendError(Exception):
         consumed_tokens: int | None = None,
         billed: bool | None = None,
         partial: object | None = None,
+        public: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind, self.message, self.status, self.retry_after = kind, message, status, retry_after
@@ -42,6 +43,8 @@ class BackendError(Exception):
         self.billed = billed
         # What a batch finished before failing (the router's embeddings; already counted in consumed_tokens).
         self.partial = partial
+        # The gateway's own words for a request the model cannot take (safe for the client), else None.
+        self.public = public
 
     @property
     def retryable(self) -> bool:

@@ -13,8 +13,9 @@ from contract import tenancy
 from shared.errors import GatewayError
 
 MAX_ID_LENGTH = 128
-# API Gateway accepts up to 10 MB; a chat or embeddings request has no business near that.
-MAX_BODY_BYTES = 1024 * 1024
+# API Gateway accepts up to 10 MB, a synchronous Lambda invocation 6 MB (the event's JSON included):
+# 5 MiB leaves room for the event and holds one image of Converse's largest as a data URL.
+MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)

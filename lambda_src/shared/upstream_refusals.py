@@ -36,6 +36,8 @@ def client_refusal(err: BackendError) -> GatewayError:
             "the model provider refused the gateway's credentials or model id; an operator must fix the deployment",
             error_type="server_error",
         )
+    if err.public is not None:
+        return GatewayError(400, "unsupported_by_model", err.public)
     status = f" with status {err.status}" if err.status else ""
     return GatewayError(
         400,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.routes import PROMPT_NAME_PARAMETER, TRANSFORM_MODEL_PARAMETER
+from contract.routes import MODEL_ALIAS_PARAMETER, PROMPT_NAME_PARAMETER, TRANSFORM_MODEL_PARAMETER
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
 from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TRANSFORM_RESPONSE
@@ -60,9 +60,16 @@ GATEWAY_SCHEMAS: dict[str, Any] = {
                         "index": {"type": "integer"},
                         "message": {
                             "type": "object",
-                            "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
+                            "properties": {
+                                "role": {"type": "string"},
+                                "content": {"type": "string", "nullable": True},
+                                "tool_calls": {"type": "array", "items": {"$ref": "#/components/schemas/ToolCall"}},
+                            },
                         },
-                        "finish_reason": {"type": "string", "enum": ["stop", "length", "content_filter"]},
+                        "finish_reason": {
+                            "type": "string",
+                            "enum": ["stop", "length", "content_filter", "tool_calls"],
+                        },
                     },
                 },
             },
@@ -89,6 +96,21 @@ GATEWAY_SCHEMAS: dict[str, Any] = {
             },
             "model": {"type": "string"},
             "usage": {"$ref": "#/components/schemas/Usage"},
+        },
+    },
+    "ToolCall": {
+        "type": "object",
+        "required": ["id", "type", "function"],
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string", "enum": ["function"]},
+            "function": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "arguments": {"type": "string", "description": "The arguments as JSON text."},
+                },
+            },
         },
     },
     "Usage": {
@@ -120,6 +142,7 @@ SCHEMAS: dict[str, Any] = {
 # The success body of each route, by route key.
 RESPONSE_SCHEMAS = {
     "GET /v1/models": "ModelList",
+    f"GET /v1/models/{{{MODEL_ALIAS_PARAMETER}}}": "Model",
     "POST /v1/chat/completions": "ChatCompletion",
     "POST /v1/embeddings": "EmbeddingList",
     "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from contract.routes import (
     BEDROCK_MODEL_PARAMETER,
+    MODEL_ALIAS_PARAMETER,
     PROMPT_NAME_PARAMETER,
     SAGEMAKER_MODEL_PARAMETER,
     TRANSFORM_MODEL_PARAMETER,
@@ -76,6 +77,13 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/models", "router", "List the models the calling tenant may use (OpenAI format).", cacheable=True),
+    Route(
+        "GET",
+        f"/v1/models/{{{MODEL_ALIAS_PARAMETER}}}",
+        "router",
+        "Describe one model the calling tenant may use (OpenAI format); 404 for any other.",
+        cacheable=True,
+    ),
     Route(
         "POST",
         "/v1/chat/completions",

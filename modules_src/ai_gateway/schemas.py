@@ -144,6 +144,11 @@ CHAT_COMPLETION_REQUEST: dict[str, Any] = {
         "top_p": {"type": "number", "minimum": 0, "maximum": 1},
         "max_tokens": {"type": "integer", "minimum": 1},
         "user": {"type": "string", "maxLength": 256},
+        "tools": {"type": "array", "maxItems": 128, "items": {"type": "object"}},
+        "tool_choice": {"description": "auto, none, required, or {type: function, function: {name}}."},
+        "parallel_tool_calls": {"type": "boolean"},
+        "response_format": {"type": "object"},
+        "seed": {"type": "integer"},
     },
 }
 PROMPT_REQUEST: dict[str, Any] = {

@@ -100,6 +100,7 @@ class AiGatewayStack(ModuleStack):
                     v("transforms"),
                     prompts=prompts_document(),
                     guardrails=guardrails.document(),
+                    image_url_hosts=v("image_url_hosts"),
                 ),
                 tags=tags,
             ),
@@ -429,15 +430,22 @@ def _or_empty(value: Expr) -> Expr:
 
 
 def router_document(
-    models: Expr, routing: Expr, response_cache: Expr, transforms: Expr, *, prompts: Expr, guardrails: Expr
+    models: Expr,
+    routing: Expr,
+    response_cache: Expr,
+    transforms: Expr,
+    *,
+    prompts: Expr,
+    guardrails: Expr,
+    image_url_hosts: Expr,
 ) -> Expr:
     """The functions' configuration document: the catalog (unset fields dropped), routing, cache settings,
-    transform specs, published prompts and guardrail policies."""
+    transform specs, published prompts, guardrail policies and the hosts images may come from."""
     return Expr(
         f"{{{layout.MODELS} = {{for alias, m in {models.text} : alias => {{for k, v in m : k => v if v != null}}}}, "
         f"{layout.ROUTING} = {routing.text}, {layout.RESPONSE_CACHE} = {response_cache.text}, "
         f"{layout.TRANSFORMS} = {transforms.text}, {layout.PROMPTS} = {prompts.text}, "
-        f"{layout.GUARDRAILS} = {guardrails.text}, "
+        f"{layout.GUARDRAILS} = {guardrails.text}, {layout.IMAGE_URL_HOSTS} = {image_url_hosts.text}, "
         f"{layout.SCHEMA} = {layout.SCHEMA_VERSION}}}"
     )
 

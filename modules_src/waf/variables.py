@@ -135,7 +135,7 @@ SPEC = ModuleSpec(
             "string",
             "What the body-size rule of the non-model routes does with a body larger than the inspection "
             f"limit: `{'`, `'.join(OVERSIZE_HANDLING)}` (default `MATCH`: such a body is blocked there; the model "
-            "routes take large bodies, bounded by the router's own 1 MiB limit).",
+            "routes take large bodies, bounded by the router's own 5 MiB limit).",
             default="MATCH",
             validations=(one_of("oversize_handling", OVERSIZE_HANDLING),),
         ),
@@ -198,6 +198,6 @@ SPEC = ModuleSpec(
         "`x-amzn-requestid` header API Gateway adds identifies the request there.",
         "Bodies beyond `body_inspection_limit_kb` are not inspected by WAF: on the non-model routes the "
         "body-size rule applies `oversize_handling` (block by default); the model routes take long prompts, "
-        "bounded by the router's 1 MiB body limit.",
+        "bounded by the router's 5 MiB body limit.",
     ),
 )

@@ -57,6 +57,7 @@ def publish(
     transforms: dict[str, Any] | None = None,
     prompts: dict[str, Any] | None = None,
     guardrails: dict[str, Any] | None = None,
+    image_url_hosts: list[str] | None = None,
     text: str | None = None,
 ) -> FakeStore:
     """Serve this document to the functions and name it in the environment; return the store."""
@@ -64,7 +65,15 @@ def publish(
     document = (
         text
         if text is not None
-        else document_text(models, routing, response_cache, transforms, prompts=prompts, guardrails=guardrails)
+        else document_text(
+            models,
+            routing,
+            response_cache,
+            transforms,
+            prompts=prompts,
+            guardrails=guardrails,
+            image_url_hosts=image_url_hosts,
+        )
     )
     version = store.put(document)
     monkeypatch.setattr("shared.config_document.dynamodb_fetcher", lambda environ: store.fetch)

@@ -1,18 +1,30 @@
 """A small stage on 127.0.0.1 for the OpenAI SDK: each request becomes the proxy event API Gateway would send.
 
-The router handler runs in-process with the authorizer's tenant context; the prompt route
-gets its route template and path parameter as the deployed stage gives them.
+The router handler runs in-process with the authorizer's tenant context; a route with path
+parameters gets its template and parameters as the deployed stage gives them.
 """
 
 from __future__ import annotations
 
+import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.conftest import FakeLambdaContext
-from tests.support.router_harness import PROMPT_ROUTE, Router, proxy_event
+from tests.support.router_harness import Router, proxy_event
 
-PROMPTS_PREFIX = "/v1/prompts/"
+
+def route_of(router: Router, path: str) -> dict[str, Any]:
+    """The route template and path parameters a path matches among the handler's routes (none: as is)."""
+    for template in router.module.ROUTES:
+        names = re.findall(r"\{(\w+)\}", template)
+        if not names:
+            continue
+        pattern = re.sub(r"\\\{\w+\\\}", "([^/]+)", re.escape(template))
+        found = re.fullmatch(pattern, path)
+        if found:
+            return {"resource": template, "path_parameters": dict(zip(names, found.groups(), strict=True))}
+    return {}
 
 
 def stage_server(router: Router) -> ThreadingHTTPServer:
@@ -21,9 +33,7 @@ def stage_server(router: Router) -> ThreadingHTTPServer:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length).decode() if length else None
             path = self.path.split("?")[0].removeprefix("/dev")
-            route: dict[str, Any] = {}
-            if path.startswith(PROMPTS_PREFIX):
-                route = {"resource": PROMPT_ROUTE, "path_parameters": {"promptName": path[len(PROMPTS_PREFIX) :]}}
+            route = route_of(router, path)
             event = proxy_event(path, body, raw=True, method=self.command, request_id=f"sdk-{path.count('/')}", **route)
             event["headers"] = dict(self.headers.items())
             response: dict[str, Any] = router.module.handler(event, FakeLambdaContext())

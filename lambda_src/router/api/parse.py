@@ -3,13 +3,15 @@
 Pure. Every refusal is a `GatewayError` naming the field (`param`) and what is
 accepted. What each parameter does is documented in the README ("Router API"):
 
-- applied: `model`, `messages`, `temperature`, `top_p`, `max_tokens` (or
-  `max_completion_tokens`), `stop`, `user`; for embeddings `input`, `dimensions`,
-  `encoding_format` (`float` or `base64`), `user`;
+- applied: `model`, `messages` (text and image parts, assistant `tool_calls`,
+  `tool` results: router.api.messages), `temperature`, `top_p`, `max_tokens` (or
+  `max_completion_tokens`), `stop`, `user`, `tools`, `tool_choice`,
+  `parallel_tool_calls`, `response_format` (router.api.tools), `seed`; for
+  embeddings `input`, `dimensions`, `encoding_format` (`float` or `base64`), `user`;
 - accepted only at OpenAI's default, refused otherwise (a silent no-op would
-  misapply them): `n`, `stream`, `presence_penalty`, `frequency_penalty`,
-  `logprobs`, `top_logprobs`, `logit_bias`, `seed`, `tools`, `tool_choice`,
-  `parallel_tool_calls`, `response_format`, `stream_options`;
+  misapply them): `n` (one choice per request, so each is budgeted), `stream`,
+  `presence_penalty`, `frequency_penalty`, `logprobs`, `top_logprobs`,
+  `logit_bias`, `stream_options`;
 - `metadata` (OpenAI's map of up to 16 strings) is checked and never sent to a
   model; its `prompt` entry labels the request's usage record for chargeback;
 - `prompt` (the gateway's own, through the SDK's `extra_body`): a registered
@@ -29,11 +31,13 @@ from typing import Any
 from contract import prompts as registry
 from contract.catalog import MAX_DIMENSIONS
 from contract.metrics import PROMPT_METADATA_KEY, PROMPT_PATTERN
-from router.chat import ChatMessage, ChatRequest
+from router.api.images import ImagePolicy
+from router.api.messages import parse_messages
+from router.api.tools import parse_parallel, parse_response_format, parse_tool_choice, parse_tools
+from router.chat import ChatRequest
 from router.embeddings import EmbeddingRequest
 from shared.errors import GatewayError
 
-MAX_MESSAGES = 1000
 MAX_STOP_SEQUENCES = 4
 MAX_OUTPUT_TOKENS = 200_000
 MAX_EMBEDDING_INPUTS = 2048
@@ -41,7 +45,7 @@ MAX_USER_LENGTH = 256
 
 CHAT_APPLIED = (
     "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "metadata",
-    registry.REQUEST_PROMPT,
+    "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", registry.REQUEST_PROMPT,
 )  # fmt: skip
 # Chat parameters a request sets explicitly (a prompt's `overridable` says which it may).
 CHAT_PARAMETERS = ("model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop")
@@ -60,15 +64,13 @@ DEFAULT_ONLY: dict[str, tuple[Any, ...]] = {
     "logprobs": (False,),
     "top_logprobs": (0,),
     "logit_bias": ({},),
-    "seed": (),
-    "tools": ([],),
-    "tool_choice": ("none",),
-    "parallel_tool_calls": (True, False),
-    "response_format": ({"type": "text"},),
     "stream_options": (),
 }
-MESSAGE_KEYS = ("role", "content", "name")
-SYSTEM_ROLES = ("system", "developer")
+# Why a parameter is refused beyond its default, where the general words would not say enough.
+DEFAULT_ONLY_REASONS = {
+    "n": "'n' must be 1: the gateway answers one choice per request, each within the tenant's budget; "
+    "send one request per choice",
+}
 
 
 def _bad(message: str, param: str | None, code: str = "invalid_parameter") -> GatewayError:
@@ -82,7 +84,7 @@ def _check_parameters(document: dict[str, Any], applied: tuple[str, ...]) -> Non
         if name in DEFAULT_ONLY:
             if value is None or any(value == v and type(value) is type(v) for v in DEFAULT_ONLY[name]):
                 continue
-            message = f"'{name}' is not supported by this gateway; omit it or send null"
+            message = DEFAULT_ONLY_REASONS.get(name, f"'{name}' is not supported by this gateway; omit it or send null")
             raise _bad(message, name, "unsupported_parameter")
         raise _bad(f"unknown parameter '{name[:64]}'", name[:64], "unsupported_parameter")
 
@@ -149,53 +151,6 @@ def _user(document: dict[str, Any]) -> str | None:
     if not isinstance(user, str) or len(user) > MAX_USER_LENGTH:
         raise _bad(f"'user' must be a string of at most {MAX_USER_LENGTH} characters", "user")
     return user
-
-
-def _text_of(content: Any, index: int) -> str:
-    """Message content: a string, or a list of text parts (images and audio are refused)."""
-    where = f"messages[{index}].content"
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list) and content:
-        texts = []
-        for part in content:
-            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
-                message = f"{where} parts must be {{'type': 'text', 'text': ...}}; other part types are refused"
-                raise _bad(message, where)
-            texts.append(part["text"])
-        return "".join(texts)
-    raise _bad(f"{where} must be a string or a non-empty list of text parts", where)
-
-
-def _messages(raw: Any, *, may_be_empty: bool = False) -> tuple[str | None, tuple[ChatMessage, ...]]:
-    low = 0 if may_be_empty else 1
-    if raw is None and may_be_empty:
-        return None, ()
-    if not isinstance(raw, list) or not low <= len(raw) <= MAX_MESSAGES:
-        raise _bad(f"'messages' must be a list of {low}-{MAX_MESSAGES} messages", "messages")
-    system: list[str] = []
-    messages: list[ChatMessage] = []
-    for index, message in enumerate(raw):
-        where = f"messages[{index}]"
-        if not isinstance(message, dict):
-            raise _bad(f"{where} must be an object with role and content", where)
-        unknown = [k for k in message if k not in MESSAGE_KEYS]
-        if unknown:
-            raise _bad(f"{where}.{unknown[0][:64]} is not supported (tool calls are not)", f"{where}.{unknown[0][:64]}")
-        role = message.get("role")
-        text = _text_of(message.get("content"), index)
-        if role in SYSTEM_ROLES:
-            system.append(text)
-        elif role in ("user", "assistant"):
-            messages.append(ChatMessage(role, text))
-        else:
-            raise _bad(f"{where}.role must be one of: system, developer, user, assistant", f"{where}.role")
-    if not messages and not may_be_empty:
-        raise NO_CONVERSATION
-    return ("\n\n".join(system) if system else None), tuple(messages)
-
-
-NO_CONVERSATION = _bad("'messages' needs at least one user or assistant message", "messages")
 
 
 def _stop(raw: Any) -> tuple[str, ...]:
@@ -282,8 +237,12 @@ def prompt_reference(raw: Any, name: str | None = None, param: str = registry.RE
     return PromptReference(name, label, version, raw.get(registry.REQUEST_VARIABLES), param)
 
 
-def parse_chat(document: dict[str, Any], reference: PromptReference | None = None) -> ParsedChat:
+def parse_chat(
+    document: dict[str, Any], reference: PromptReference | None = None, *, images: ImagePolicy | None = None
+) -> ParsedChat:
     """Validate a chat completion request body (on the prompt route, `reference` is the route's own).
+
+    `images` says which remote hosts image parts may name (none by default: data URLs only).
 
     Raises
     ------
@@ -294,7 +253,10 @@ def parse_chat(document: dict[str, Any], reference: PromptReference | None = Non
     if reference is None and document.get(registry.REQUEST_PROMPT) is not None:
         reference = prompt_reference(document[registry.REQUEST_PROMPT])
     alias = "" if reference is not None and document.get("model") is None else _model(document)
-    system, messages = _messages(document.get("messages"), may_be_empty=reference is not None)
+    system, messages = parse_messages(
+        document.get("messages"), images or ImagePolicy(), may_be_empty=reference is not None
+    )
+    tools = parse_tools(document.get("tools"))
     max_tokens = _whole(document, "max_tokens", 1, MAX_OUTPUT_TOKENS)
     max_completion = _whole(document, "max_completion_tokens", 1, MAX_OUTPUT_TOKENS)
     if max_tokens is not None and max_completion is not None and max_tokens != max_completion:
@@ -307,6 +269,11 @@ def parse_chat(document: dict[str, Any], reference: PromptReference | None = Non
         max_tokens=max_tokens if max_tokens is not None else max_completion,
         stop=_stop(document.get("stop")),
         user=_user(document),
+        tools=tools,
+        tool_choice=parse_tool_choice(document.get("tool_choice"), tools),
+        parallel_tool_calls=parse_parallel(document.get("parallel_tool_calls")),
+        response_format=parse_response_format(document.get("response_format"), tools),
+        seed=_whole(document, "seed", -(2**63), 2**63 - 1),
     )
     explicit = frozenset(
         "max_tokens" if k == "max_completion_tokens" else k for k in CHAT_PARAMETERS if document.get(k) is not None

@@ -26,6 +26,18 @@ def embedding_answer_bound(inputs: int, dimensions: int, as_base64: bool) -> int
     return LIST_OVERHEAD_BYTES + inputs * (VECTOR_OVERHEAD_BYTES + int(dimensions * per_number + 4))
 
 
+def assistant_message(result: ChatResult) -> dict[str, Any]:
+    """The answer's `message`: its text (null when it only calls tools) and its tool calls."""
+    message: dict[str, Any] = {"role": "assistant", "content": result.text, "refusal": None}
+    if result.tool_calls:
+        message["content"] = result.text or None
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in result.tool_calls
+        ]
+    return message
+
+
 def chat_completion(result: ChatResult, *, request_id: str, model: str, created: int) -> dict[str, Any]:
     """The OpenAI `chat.completion` object for one answer."""
     return {
@@ -36,7 +48,7 @@ def chat_completion(result: ChatResult, *, request_id: str, model: str, created:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": result.text, "refusal": None},
+                "message": assistant_message(result),
                 "finish_reason": result.finish_reason,
                 "logprobs": None,
             }

@@ -1,15 +1,18 @@
-"""Bedrock Runtime: chat through Converse, embeddings through InvokeModel (Titan and Cohere bodies)."""
+"""Bedrock Runtime: chat through Converse (mapped by router.backends.converse), embeddings through InvokeModel
+(Titan and Cohere bodies)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
+from router.backends.converse import answer_of, converse_request
 from router.backends.shapes import vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
-from router.tokens import chat_input_bound, inputs_bound, text_bound
+from router.tokens import answer_bound, chat_input_bound, inputs_bound, text_bound
 from shared.backend_errors import BackendError
 
 # Bedrock error codes -> the router's failure kinds (anything unknown counts as unavailable).
@@ -25,13 +28,6 @@ ERROR_KINDS = {
     "AccessDeniedException": "client",
     "ResourceNotFoundException": "client",
 }
-STOP_REASONS = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "content_filtered": "content_filter",
-    "guardrail_intervened": "content_filter",
-}
 TOKEN_COUNT_HEADER = "x-amzn-bedrock-input-token-count"  # noqa: S105 - a header name
 
 
@@ -40,35 +36,23 @@ class BedrockAdapter:
         self._clients = TimedClients("bedrock-runtime", client_factory)
 
     def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
-        body: dict[str, Any] = {
-            "modelId": model_id,
-            "messages": [{"role": m.role, "content": [{"text": m.content}]} for m in request.messages],
-        }
-        if request.system:
-            body["system"] = [{"text": request.system}]
-        settings = {
-            "maxTokens": request.max_tokens,
-            "temperature": request.temperature,
-            "topP": request.top_p,
-            "stopSequences": list(request.stop) or None,
-        }
-        inference = {k: v for k, v in settings.items() if v is not None}
-        if inference:
-            body["inferenceConfig"] = inference
+        body, plan = converse_request(request, model_id)
         try:
             answer = self._clients.for_timeout(timeout_seconds).converse(**body)
         except Exception as err:
             raise classify_aws_error(err, ERROR_KINDS, "bedrock") from None
         blocks = answer.get("output", {}).get("message", {}).get("content", [])
+        text, calls, finish_reason = answer_of(
+            blocks if isinstance(blocks, list) else [], answer.get("stopReason", ""), plan
+        )
+        result = ChatResult(text, finish_reason, 0, 0, calls)
         usage = answer.get("usage") or {}
-        text = "".join(b["text"] for b in blocks if isinstance(b, dict) and isinstance(b.get("text"), str))
         reported = (usage.get("inputTokens"), usage.get("outputTokens"))
-        return ChatResult(
-            text=text,
-            finish_reason=STOP_REASONS.get(answer.get("stopReason", ""), "stop"),
-            # Bedrock always reports usage; should it not, the bounds are charged, never nothing.
+        # Bedrock always reports usage; should it not, the bounds are charged, never nothing.
+        return replace(
+            result,
             input_tokens=reported[0] if isinstance(reported[0], int) else chat_input_bound(request),
-            output_tokens=reported[1] if isinstance(reported[1], int) else text_bound(text),
+            output_tokens=reported[1] if isinstance(reported[1], int) else answer_bound(result),
         )
 
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:

@@ -44,6 +44,7 @@ class SageMakerAdapter:
             answer = self._invoke(model_id, openai_chat_body(request, model_id), timeout_seconds)
             return chat_result_from_openai(answer, request, "sagemaker endpoint")
         if self._format == "tgi":
+            _check_text_only(request, model_id)
             prompt = _transcript(request)
             answer = self._invoke(model_id, {"inputs": prompt, "parameters": _tgi_parameters(request)}, timeout_seconds)
             generation = answer[0] if isinstance(answer, list) and answer else answer
@@ -102,6 +103,27 @@ def _classify(err: Exception) -> BackendError:
     return classify_aws_error(err, ERROR_KINDS, "sagemaker")
 
 
+def _check_text_only(request: ChatRequest, endpoint: str) -> None:
+    """A `tgi` endpoint takes a text transcript: tools, images and structured output are refused, in our words."""
+    asked = [
+        name
+        for name, used in (
+            ("tools and tool messages", request.uses_tools),
+            ("images", request.multimodal),
+            ("response_format", request.response_format is not None),
+        )
+        if used
+    ]
+    if asked:
+        raise BackendError(
+            "client",
+            f"endpoint {endpoint} (tgi format) was asked for {', '.join(asked)}",
+            status=400,
+            public=f"this model takes text only: {', '.join(asked)} are not supported by it "
+            "(SageMaker endpoints in the 'openai' format take them)",
+        )
+
+
 def _transcript(request: ChatRequest) -> str:
     lines = [f"System: {request.system}"] if request.system else []
     lines += [f"{m.role.capitalize()}: {m.content}" for m in request.messages]
@@ -122,4 +144,6 @@ def _tgi_parameters(request: ChatRequest) -> dict[str, Any]:
         parameters["top_p"] = request.top_p
     if request.stop:
         parameters["stop"] = list(request.stop)
+    if request.seed is not None and request.seed >= 0:
+        parameters["seed"] = request.seed
     return parameters

@@ -96,7 +96,9 @@ class Screening:
             400 `content_blocked` naming the category; 503 when a step failed and the policy fails closed.
         """
         policy = self.policy
-        texts = [request.system or "", *(m.content for m in request.messages)]
+        # The system text, each turn's text, then the arguments of the conversation's tool calls.
+        calls = [c for m in request.messages for c in m.tool_calls]
+        texts = [request.system or "", *(m.content for m in request.messages), *(c.arguments for c in calls)]
         if policy.max_prompt_tokens is not None and token_bound > policy.max_prompt_tokens:
             raise self._blocked(g.INPUT, g.PROMPT_TOO_LARGE, f"at most {policy.max_prompt_tokens} tokens")
         self._guarded(g.INPUT, g.DENIED_WORD, lambda: self._deny(texts))
@@ -112,8 +114,7 @@ class Screening:
             self._guarded(g.INPUT, g.BEDROCK_GUARDRAIL, lambda: checked.extend(self._bedrock(g.INPUT, texts)))
             if checked:
                 texts = checked
-        messages = tuple(ChatMessage(m.role, t) for m, t in zip(request.messages, texts[1:], strict=True))
-        return replace(request, system=texts[0] or None, messages=messages)
+        return replace(request, system=texts[0] or None, messages=_rebuilt(request.messages, texts[1:]))
 
     def _deny(self, texts: list[str]) -> None:
         policy = self.policy
@@ -177,16 +178,27 @@ class Screening:
             400 `content_blocked`; 503 when a step failed and the policy fails closed.
         """
         policy = self.policy
-        text = [result.text]
+        text = [result.text, *(c.arguments for c in result.tool_calls)]
         if policy.pii is not None and policy.pii.output:
             masked: list[str] = []
             self._guarded(g.OUTPUT, g.PII, lambda: masked.extend(self._pii(g.OUTPUT, text)))
             text = masked or text
-        if policy.bedrock is not None and policy.bedrock.output and text[0]:
+        if policy.bedrock is not None and policy.bedrock.output and any(text):
             checked: list[str] = []
             self._guarded(g.OUTPUT, g.BEDROCK_GUARDRAIL, lambda: checked.extend(self._bedrock(g.OUTPUT, text)))
             text = checked or text
-        answer = text[0]
         if policy.pii is not None and policy.pii.restore:
-            answer = self.masking.restore(answer)
-        return replace(result, text=answer)
+            text = [self.masking.restore(t) for t in text]
+        calls = tuple(replace(c, arguments=a) for c, a in zip(result.tool_calls, text[1:], strict=True))
+        return replace(result, text=text[0], tool_calls=calls)
+
+
+def _rebuilt(messages: tuple[ChatMessage, ...], texts: list[str]) -> tuple[ChatMessage, ...]:
+    """`messages` with their texts, then their tool calls' arguments, replaced in order by `texts`."""
+    contents, arguments = iter(texts[: len(messages)]), iter(texts[len(messages) :])
+    return tuple(
+        replace(
+            m, content=next(contents), tool_calls=tuple(replace(c, arguments=next(arguments)) for c in m.tool_calls)
+        )
+        for m in messages
+    )

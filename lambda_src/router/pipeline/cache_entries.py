@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from router.chat import ChatResult
+from router.chat import ChatResult, ToolCall
 from router.embeddings import EmbeddingResult
 from router.pipeline.served import Served
 
@@ -32,7 +32,8 @@ def from_cache(item: dict[str, Any], kind: str, settings: Settings) -> Served | 
     try:
         result: ChatResult | EmbeddingResult
         if kind == "chat":
-            result = ChatResult(**raw)
+            calls = tuple(ToolCall(**c) for c in raw.get("tool_calls") or ())
+            result = ChatResult(**{**raw, "tool_calls": calls})
         else:
             result = EmbeddingResult(tuple(tuple(v) for v in raw["vectors"]), int(raw["input_tokens"]))
     except (TypeError, KeyError, ValueError):

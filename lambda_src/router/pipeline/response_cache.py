@@ -65,8 +65,17 @@ def parse_cache_settings(value: Any, aliases: frozenset[str], problems: list[str
     return CacheSettings(int(ttl), frozenset(listed), bool(sampled))
 
 
+def _digest_bytes(value: Any) -> str:
+    """Image bytes enter the key as their SHA-256 (json cannot hold bytes)."""
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    raise TypeError(type(value).__name__)
+
+
 def cache_key(tenant: str, route: str, alias: str, request: Any) -> str:
-    normalized = json.dumps(asdict(request), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    normalized = json.dumps(
+        asdict(request), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_digest_bytes
+    )
     digest = hashlib.sha256(f"{route}\x00{alias}\x00{normalized}".encode("utf-8", "surrogatepass")).hexdigest()
     return f"cache#{tenant}#{digest}"
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from contract import prompts as p
-from router.api.parse import NO_CONVERSATION, ParsedChat, PromptReference
+from router.api.messages import NO_CONVERSATION
+from router.api.parse import ParsedChat, PromptReference
 from router.chat import ChatMessage
 from router.prompts.render import TemplateError, render_messages
 from router.prompts.variables import bind

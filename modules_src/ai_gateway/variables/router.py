@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from contract import catalog as models
+from contract import media, routing
 from contract import response_cache as cache
-from contract import routing
 from contract.environment import MAX_DEADLINE_SECONDS
 from modules_src.common.spec import Validation, VariableSpec
 from modules_src.common.validations import each, json_list, json_map, message, no_offenders, whole_number_between
@@ -256,6 +256,22 @@ VARIABLES: tuple[VariableSpec, ...] = (
         default=None,
         nullable=True,
         validations=CACHE_RULES,
+    ),
+    VariableSpec(
+        "image_url_hosts",
+        "list(string)",
+        "Hosts whose https image URLs chat messages may name in `image_url` parts; the router fetches them "
+        f"(no redirects, {media.FETCH_TIMEOUT_SECONDS:g} s, at most {media.MAX_IMAGE_BYTES:,} bytes). Any other "
+        "remote URL is refused with a 400, so that clients cannot make the gateway call into its own network; "
+        "data URLs are always accepted. Default: none.",
+        default=[],
+        validations=(
+            Validation(
+                f"${{length(var.image_url_hosts) <= {media.MAX_IMAGE_HOSTS} && alltrue([for h in "
+                f"var.image_url_hosts : can(regex({json.dumps(media.HOST_PATTERN)}, h))])}}",
+                media.HOSTS_INVALID + ".",
+            ),
+        ),
     ),
     VariableSpec(
         "lambda_packages_dir",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from contract import guardrails as g
+from contract import media
 from contract import prompts as p
 from contract import transforms as t
 from tests.support.terraform_test import module_test, refusal_run
@@ -110,6 +111,7 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "guardrails": (
         "ai_gateway/gateway.tftest.hcl",
         """
+    image_url_hosts = ["*.example.com"]
     guardrails = {
       default_policy = "lenient"
       tiers          = { free = "strict" }
@@ -134,6 +136,7 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             g.BEDROCK_INVALID.format(policy="strict"),
             g.ON_ERROR_UNKNOWN.format(policy="strict"),
             g.MAX_TOKENS_INVALID.format(policy="strict"),
+            media.HOSTS_INVALID,
         ),
     ),
     # The router's own words (contract.prompts), as it says them at cold start.
