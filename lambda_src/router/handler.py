@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from router.guardrails.bedrock_guardrails import BedrockGuardrails
     from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
-    from shared.http import Reply
+    from shared.http import EventStream, Reply
     from shared.proxy_event import ProxyRequest
 
 logger = Logger(service="router")
@@ -123,7 +123,7 @@ def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dic
     return model_list(tuple(sorted(listed, key=lambda m: m.alias)))
 
 
-def chat_completions(request: ProxyRequest) -> Reply:
+def chat_completions(request: ProxyRequest) -> Reply | EventStream:
     from router.api.images import ImagePolicy
     from router.api.parse import parse_chat
     from shared.json_body import parse_json_object
@@ -132,7 +132,7 @@ def chat_completions(request: ProxyRequest) -> Reply:
     return _chat(request, parse_chat(parse_json_object(request.body), images=images))
 
 
-def prompt_completion(request: ProxyRequest) -> Reply:
+def prompt_completion(request: ProxyRequest) -> Reply | EventStream:
     """A registered prompt as an API: its variables in, a chat completion of its rendered messages out."""
     from router.api.parse import parse_prompt_call
     from shared.json_body import parse_json_object
@@ -141,7 +141,18 @@ def prompt_completion(request: ProxyRequest) -> Reply:
     return _chat(request, parse_prompt_call(name, parse_json_object(request.body)))
 
 
-def _chat(request: ProxyRequest, parsed: ParsedChat) -> Reply:
+def _chat(request: ProxyRequest, parsed: ParsedChat) -> Reply | EventStream:
+    reply = _answer(request, parsed)
+    if not parsed.stream:
+        return reply
+    from router.api.sse import completion_events
+    from shared.http import EventStream
+
+    # A buffered integration answers the whole stream at once: the SDKs read it as they read a streamed one.
+    return EventStream(completion_events(reply.body, include_usage=parsed.include_usage), reply.headers)
+
+
+def _answer(request: ProxyRequest, parsed: ParsedChat) -> Reply:
     settings, service = model_service()
     if parsed.reference is not None:
         from router.prompts.resolve import PromptRenderFailed, resolve

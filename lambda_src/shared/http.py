@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,29 @@ class Reply:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
+
+
+@dataclass(frozen=True)
+class EventStream:
+    """A server-sent event stream: its text pieces, in order, and extra headers.
+
+    On a buffered integration the pieces are joined into one answer (the SDKs read an
+    event stream from a whole body as well as from a streamed one).
+    """
+
+    chunks: Iterable[str]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+EVENT_STREAM_TYPE = "text/event-stream; charset=utf-8"
+
+
+def event_stream_response(stream: EventStream, request_id: str) -> dict[str, Any]:
+    """The proxy response of a whole event stream (every piece read now: a failure raises before any answer)."""
+    body = "".join(stream.chunks)
+    headers = {"content-type": EVENT_STREAM_TYPE, "cache-control": "no-cache", REQUEST_ID_HEADER: request_id}
+    headers.update(stream.headers)
+    return {"statusCode": 200, "headers": headers, "body": utf8_safe(body), "isBase64Encoded": False}
 
 
 def json_response(status: int, body: Any, request_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:

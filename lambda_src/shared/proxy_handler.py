@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from shared.errors import GatewayError
-from shared.http import Reply, error_response, json_response
+from shared.http import EventStream, Reply, error_response, event_stream_response, json_response
 from shared.proxy_event import ProxyRequest, parse_proxy_event, request_id_of
 
 
@@ -99,6 +99,8 @@ def handle_proxy_event(event: Any, context: Any, routes: RouteTable, logger: Log
         result = match_route(routes, request)(request)
         if isinstance(result, Reply):
             response = json_response(result.status, result.body, request_id, result.headers)
+        elif isinstance(result, EventStream):
+            response = event_stream_response(result, request_id)
         else:
             response = json_response(200, result, request_id)
     except GatewayError as err:

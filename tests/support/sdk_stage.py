@@ -27,14 +27,18 @@ def route_of(router: Router, path: str) -> dict[str, Any]:
     return {}
 
 
-def stage_server(router: Router) -> ThreadingHTTPServer:
+def stage_server(router: Router, **tenant: Any) -> ThreadingHTTPServer:
+    """`tenant` takes proxy_event's tenant keywords (`daily`, `monthly`, `allowed`)."""
+
     class Stage(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length).decode() if length else None
             path = self.path.split("?")[0].removeprefix("/dev")
             route = route_of(router, path)
-            event = proxy_event(path, body, raw=True, method=self.command, request_id=f"sdk-{path.count('/')}", **route)
+            event = proxy_event(
+                path, body, raw=True, method=self.command, request_id=f"sdk-{path.count('/')}", **route, **tenant
+            )
             event["headers"] = dict(self.headers.items())
             response: dict[str, Any] = router.module.handler(event, FakeLambdaContext())
             payload = response["body"].encode()

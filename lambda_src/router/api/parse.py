@@ -8,8 +8,10 @@ accepted. What each parameter does is documented in the README ("Router API"):
   `max_completion_tokens`), `stop`, `user`, `tools`, `tool_choice`,
   `parallel_tool_calls`, `response_format` (router.api.tools), `seed`; for
   embeddings `input`, `dimensions`, `encoding_format` (`float` or `base64`), `user`;
+- `stream` and `stream_options` (`include_usage`; `include_obfuscation` is
+  accepted and has no effect): the answer as server-sent events;
 - accepted only at OpenAI's default, refused otherwise (a silent no-op would
-  misapply them): `n` (one choice per request, so each is budgeted), `stream`,
+  misapply them): `n` (one choice per request, so each is budgeted),
   `presence_penalty`, `frequency_penalty`, `logprobs`, `top_logprobs`,
   `logit_bias`, `stream_options`;
 - `metadata` (OpenAI's map of up to 16 strings) is checked and never sent to a
@@ -45,12 +47,14 @@ MAX_USER_LENGTH = 256
 
 CHAT_APPLIED = (
     "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "metadata",
-    "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", registry.REQUEST_PROMPT,
+    "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", "stream", "stream_options",
+    registry.REQUEST_PROMPT,
 )  # fmt: skip
 # Chat parameters a request sets explicitly (a prompt's `overridable` says which it may).
 CHAT_PARAMETERS = ("model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop")
 EMBEDDING_APPLIED = ("model", "input", "dimensions", "encoding_format", "user", "metadata")
 IGNORED = ("store", "service_tier")
+STREAM_OPTIONS = ("include_usage", "include_obfuscation")
 # OpenAI's limits on `metadata`.
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY = 64
@@ -64,7 +68,6 @@ DEFAULT_ONLY: dict[str, tuple[Any, ...]] = {
     "logprobs": (False,),
     "top_logprobs": (0,),
     "logit_bias": ({},),
-    "stream_options": (),
 }
 # Why a parameter is refused beyond its default, where the general words would not say enough.
 DEFAULT_ONLY_REASONS = {
@@ -197,6 +200,9 @@ class ParsedChat:
     # Set once a reference is resolved: the version and label rendered.
     prompt_version: int | None = None
     prompt_label: str | None = None
+    # `stream: true`: the answer as chat.completion.chunk events; `include_usage` adds the usage chunk.
+    stream: bool = False
+    include_usage: bool = False
 
 
 def _name(value: Any, pattern: str, param: str, what: str) -> str:
@@ -278,10 +284,33 @@ def parse_chat(
     explicit = frozenset(
         "max_tokens" if k == "max_completion_tokens" else k for k in CHAT_PARAMETERS if document.get(k) is not None
     )
-    return ParsedChat(alias, request, _prompt_label(document), reference, explicit)
+    stream, include_usage = _stream(document)
+    return ParsedChat(
+        alias, request, _prompt_label(document), reference, explicit, stream=stream, include_usage=include_usage
+    )
 
 
-PROMPT_ROUTE_APPLIED = (*registry.PROMPT_ROUTE_KEYS, *registry.OVERRIDABLE, "max_completion_tokens")
+def _stream(document: dict[str, Any]) -> tuple[bool, bool]:
+    """`stream` and `stream_options.include_usage` (options only with a stream, as OpenAI says)."""
+    stream, options = document.get("stream"), document.get("stream_options")
+    if stream is not None and not isinstance(stream, bool):
+        raise _bad("'stream' must be true or false", "stream")
+    if options is None:
+        return bool(stream), False
+    if not stream:
+        raise _bad("'stream_options' is only allowed with 'stream': true", "stream_options")
+    if (
+        not isinstance(options, dict)
+        or any(k not in STREAM_OPTIONS for k in options)
+        or not all(isinstance(v, bool) or v is None for v in options.values())
+    ):
+        raise _bad("'stream_options' takes " + " and ".join(STREAM_OPTIONS) + " (true or false)", "stream_options")
+    return True, bool(options.get("include_usage"))
+
+
+PROMPT_ROUTE_APPLIED = (
+    *registry.PROMPT_ROUTE_KEYS, *registry.OVERRIDABLE, "max_completion_tokens", "stream", "stream_options"
+)  # fmt: skip
 
 
 def parse_prompt_call(name: str, document: dict[str, Any]) -> ParsedChat:

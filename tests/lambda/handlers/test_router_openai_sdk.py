@@ -94,8 +94,10 @@ def test_refusals_arrive_as_the_sdk_error_types_with_our_message(sdk: tuple[Open
     assert "does not exist or is not available" in missing.value.message
     assert isinstance(missing.value.body, dict) and missing.value.body["code"] == "model_not_found"
     with pytest.raises(openai.BadRequestError) as streaming:
-        client.chat.completions.create(model="haiku", messages=[{"role": "user", "content": "Hi"}], stream=True)
-    assert isinstance(streaming.value.body, dict) and streaming.value.body["param"] == "stream"
+        client.chat.completions.create(
+            model="haiku", messages=[{"role": "user", "content": "Hi"}], stream_options={"include_usage": True}
+        )
+    assert isinstance(streaming.value.body, dict) and streaming.value.body["param"] == "stream_options"
     with pytest.raises(openai.BadRequestError) as tokens:
         client.embeddings.create(model="titan-embed", input=[[1, 2, 3]])
     assert "token arrays are not supported" in tokens.value.message
