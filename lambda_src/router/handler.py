@@ -20,12 +20,13 @@ from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
+from shared.http import EventStream
 from shared.proxy_handler import RouteTable, handle_proxy_event
 from shared.settings_holder import SettingsHolder
 from shared.ttl_cache import TtlCache, never_expires
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Iterator
 
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from router.guardrails.bedrock_guardrails import BedrockGuardrails
     from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
-    from shared.http import EventStream, Reply
+    from shared.http import Reply
     from shared.proxy_event import ProxyRequest
 
 logger = Logger(service="router")
@@ -142,17 +143,6 @@ def prompt_completion(request: ProxyRequest) -> Reply | EventStream:
 
 
 def _chat(request: ProxyRequest, parsed: ParsedChat) -> Reply | EventStream:
-    reply = _answer(request, parsed)
-    if not parsed.stream:
-        return reply
-    from router.api.sse import completion_events
-    from shared.http import EventStream
-
-    # A buffered integration answers the whole stream at once: the SDKs read it as they read a streamed one.
-    return EventStream(completion_events(reply.body, include_usage=parsed.include_usage), reply.headers)
-
-
-def _answer(request: ProxyRequest, parsed: ParsedChat) -> Reply:
     settings, service = model_service()
     if parsed.reference is not None:
         from router.prompts.resolve import PromptRenderFailed, resolve
@@ -167,16 +157,36 @@ def _answer(request: ProxyRequest, parsed: ParsedChat) -> Reply:
         return _serve_chat(settings, service, request, parsed, None)
     from dataclasses import replace
 
-    from router.guardrails.usage import emit
     from router.tokens import chat_input_bound
 
+    streaming = False
     try:
         screened = screening.screen_request(parsed.request, chat_input_bound(parsed.request))
-        return _serve_chat(settings, service, request, replace(parsed, request=screened), screening.screen_answer)
+        answer = _serve_chat(settings, service, request, replace(parsed, request=screened), screening.screen_answer)
+        if isinstance(answer, EventStream):
+            # The answer is screened at the stream's end: its guardrail record is written then.
+            streaming = True
+            return replace(answer, chunks=_then(answer.chunks, lambda: _guardrail_record(settings, request, screening)))
+        return answer
     finally:
-        if screening.failure:
-            logger.error("guardrail step failed", extra={"request_id": request.request_id, "cause": screening.failure})
-        emit(screening, request, settings.metrics_namespace)
+        if not streaming:
+            _guardrail_record(settings, request, screening)
+
+
+def _guardrail_record(settings: Settings, request: ProxyRequest, screening: Screening) -> None:
+    from router.guardrails.usage import emit
+
+    if screening.failure:
+        logger.error("guardrail step failed", extra={"request_id": request.request_id, "cause": screening.failure})
+    emit(screening, request, settings.metrics_namespace)
+
+
+def _then(chunks: Iterable[str], after: Callable[[], None]) -> Iterator[str]:
+    """`chunks`, then `after()` however they end."""
+    try:
+        yield from chunks
+    finally:
+        after()
 
 
 def _serve_chat(
@@ -185,7 +195,7 @@ def _serve_chat(
     request: ProxyRequest,
     parsed: ParsedChat,
     screen_answer: Callable[[ChatResult], ChatResult] | None,
-) -> Reply:
+) -> Reply | EventStream:
     if settings.log_prompts:
         # What the model is sent: after the guardrails masked it.
         logger.info(
@@ -193,7 +203,10 @@ def _serve_chat(
             extra={"request_id": request.request_id, "system": parsed.request.system,
                    "messages": [[m.role, m.content] for m in parsed.request.messages]},
         )  # fmt: skip
-    return service.chat(request, parsed, request.seconds_left(ANSWER_MARGIN_SECONDS), screen_answer)
+    seconds = request.seconds_left(ANSWER_MARGIN_SECONDS)
+    if parsed.stream:
+        return service.chat_stream(request, parsed, seconds, screen_answer)
+    return service.chat(request, parsed, seconds, screen_answer)
 
 
 # Bedrock Guardrails' client for the container, made on the first policy step that calls it.

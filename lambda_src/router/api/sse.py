@@ -10,7 +10,6 @@ chunk before it then carries `"usage": null`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 DONE = "data: [DONE]\n\n"
@@ -28,7 +27,10 @@ class ChunkWriter:
         self.completion_id, self.created, self.model = completion_id, created, model
         self.include_usage = include_usage
 
-    def chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> str:
+    def chunk(
+        self, delta: dict[str, Any], finish_reason: str | None = None, extra: dict[str, Any] | None = None
+    ) -> str:
+        """One chunk; `extra` adds the gateway's own fields (the SDK keeps them as the chunk's extras)."""
         body: dict[str, Any] = {
             "id": self.completion_id,
             "object": "chat.completion.chunk",
@@ -39,7 +41,7 @@ class ChunkWriter:
         }
         if self.include_usage:
             body["usage"] = None
-        return event(body)
+        return event({**body, **(extra or {})})
 
     def usage(self, usage: dict[str, Any]) -> str:
         return event(
@@ -60,21 +62,3 @@ class ChunkWriter:
 
     def tool_call_arguments(self, index: int, arguments: str) -> str:
         return self.chunk({"tool_calls": [{"index": index, "function": {"arguments": arguments}}]})
-
-
-def completion_events(completion: dict[str, Any], *, include_usage: bool) -> Iterator[str]:
-    """A whole `chat.completion` as the events of its stream (for an answer that is already complete)."""
-    writer = ChunkWriter(completion["id"], completion["created"], completion["model"], include_usage=include_usage)
-    choice = completion["choices"][0]
-    message = choice["message"]
-    yield writer.chunk({"role": "assistant", "content": "", "refusal": None})
-    if message.get("content"):
-        yield writer.chunk({"content": message["content"]})
-    for index, call in enumerate(message.get("tool_calls") or ()):
-        yield writer.tool_call_start(index, call["id"], call["function"]["name"])
-        if call["function"]["arguments"]:
-            yield writer.tool_call_arguments(index, call["function"]["arguments"])
-    yield writer.chunk({}, choice["finish_reason"])
-    if include_usage:
-        yield writer.usage(completion["usage"])
-    yield DONE

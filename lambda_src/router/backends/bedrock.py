@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
 from router.backends.converse import answer_of, converse_request
+from router.backends.converse_stream import STREAM_ERRORS, read_converse_stream
 from router.backends.shapes import vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.tokens import answer_bound, chat_input_bound, inputs_bound, text_bound
 from shared.backend_errors import BackendError
+
+if TYPE_CHECKING:
+    from router.streaming.events import StreamEvent
 
 # Bedrock error codes -> the router's failure kinds (anything unknown counts as unavailable).
 ERROR_KINDS = {
@@ -28,6 +33,7 @@ ERROR_KINDS = {
     "AccessDeniedException": "client",
     "ResourceNotFoundException": "client",
 }
+STREAM_ERROR_KINDS = {**ERROR_KINDS, **STREAM_ERRORS}
 TOKEN_COUNT_HEADER = "x-amzn-bedrock-input-token-count"  # noqa: S105 - a header name
 
 
@@ -54,6 +60,17 @@ class BedrockAdapter:
             input_tokens=reported[0] if isinstance(reported[0], int) else chat_input_bound(request),
             output_tokens=reported[1] if isinstance(reported[1], int) else answer_bound(result),
         )
+
+    def stream(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> Iterator[StreamEvent]:
+        """ConverseStream's answer as it arrives; the call is made on the first `next()`."""
+        body, plan = converse_request(request, model_id)
+        try:
+            response = self._clients.for_timeout(timeout_seconds).converse_stream(**body)
+            yield from read_converse_stream(response.get("stream") or (), plan)
+        except BackendError:
+            raise
+        except Exception as err:  # botocore raises a stream's modelled exceptions while it is read
+            raise classify_aws_error(err, STREAM_ERROR_KINDS, "bedrock") from None
 
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
         if "cohere.embed" in model_id:

@@ -33,6 +33,8 @@ NOT_APPLIED = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"}
 )
 WRITE_ATTEMPTS = 3
+# Reads and conditional writes a grant tries before it gives up under contention.
+GRANT_ATTEMPTS = 4
 
 
 class BudgetExceeded(Exception):
@@ -128,6 +130,36 @@ class DynamoBudgets:
         except self._client.exceptions.ConditionalCheckFailedException:
             raise self._exceeded(hold, tokens) from None
         hold.tokens += tokens
+
+    def extend_up_to(self, hold: Hold, minimum: int, maximum: int) -> int:
+        """Add to `hold` as many tokens as every limit still has room for, from `minimum` to `maximum`.
+
+        The room is read (strongly consistent), then taken with the same conditional ADD as
+        `extend`: a concurrent request that took some first makes the condition fail, and the
+        room is read again. So the grant never passes a limit, however many requests race.
+
+        Raises
+        ------
+        BudgetExceeded
+            Not even `minimum` fits; the hold is unchanged.
+        BudgetWriteFailed
+            As `extend`.
+        """
+        for _ in range(GRANT_ATTEMPTS):
+            item = self._item(hold.key)
+            room = maximum
+            for period, name in (("day", hold.day), ("month", MONTH_ATTRIBUTE)):
+                limit = hold.limits.of(period)
+                if limit is not None:
+                    room = min(room, limit - int(item.get(name, {}).get("N", 0)))
+            if room < minimum:
+                raise self._exceeded(hold, minimum)
+            try:
+                self.extend(hold, room)
+            except BudgetExceeded:
+                continue  # another request took part of the room between the read and the write
+            return room
+        raise self._exceeded(hold, minimum)
 
     def settle(self, hold: Hold, charged: int) -> None:
         """Move the hold to `charged` tokens (unconditional: what was charged is owed, limit or not).

@@ -59,15 +59,41 @@ class Meter:
         GatewayError
             429 when the budget cannot cover it, 503 when the store cannot be written.
         """
+
+        def cover(budgets: DynamoBudgets, hold: Hold) -> None:
+            missing = self.charged + allowance - hold.tokens
+            if missing > 0:
+                budgets.extend(hold, missing)
+
+        self._on_hold(cover)
+
+    def admit_up_to(self, minimum: int, maximum: int) -> int:
+        """Hold what was charged plus as much of `maximum` as the budget has room for (at least `minimum`);
+        return the tokens the next attempt may use. Without limits, `maximum`.
+
+        Raises
+        ------
+        GatewayError
+            429 when not even `minimum` fits, 503 when the store cannot be read or written.
+        """
+
+        def grant(budgets: DynamoBudgets, hold: Hold) -> None:
+            held = hold.tokens - self.charged
+            if held < maximum:
+                budgets.extend_up_to(hold, max(0, minimum - held), maximum - held)
+
+        hold = self._on_hold(grant)
+        return maximum if hold is None else min(maximum, hold.tokens - self.charged)
+
+    def _on_hold(self, change: Callable[[DynamoBudgets, Hold], None]) -> Hold | None:
+        """Apply `change` to the request's hold (opened on first use); store failures become refusals."""
         if not self.limited or self._budgets is None:
-            return
+            return None
         now = datetime.fromtimestamp(self._clock(), UTC)
         try:
             if self._hold is None:
                 self._hold = self._budgets.open(self._tenant, self._limits, now)
-            missing = self.charged + allowance - self._hold.tokens
-            if missing > 0:
-                self._budgets.extend(self._hold, missing)
+            change(self._budgets, self._hold)
         except BudgetExceeded as err:
             raise refusals.budget_exceeded(err, now) from None
         except BudgetWriteFailed as err:
@@ -77,6 +103,7 @@ class Meter:
         except Exception as err:  # any other store failure refuses rather than bypasses the budget
             self._log("budget store unavailable", {"error": type(err).__name__, "tenant_id": self._tenant})
             raise refusals.BUDGET_UNAVAILABLE from None
+        return self._hold
 
     def charge(self, tokens: int) -> None:
         self.charged += max(0, tokens)

@@ -33,7 +33,7 @@ from router.tokens import DEFAULT_MAX_OUTPUT_TOKENS, chat_input_bound, inputs_bo
 from shared import upstream_refusals
 from shared.backend_errors import BackendError
 from shared.errors import GatewayError
-from shared.http import Reply
+from shared.http import EventStream, Reply
 from shared.resilience import AllTargetsFailed, Caller
 
 if TYPE_CHECKING:
@@ -145,13 +145,26 @@ class ModelService:
         if not isinstance(result, ChatResult):  # _serve answers with the kind it was asked for
             raise TypeError("a chat request was served an embedding")
         body = chat_completion(result, request_id=proxy.request_id, model=served.model.alias, created=int(self.clock()))
-        headers = _headers(served)
-        if parsed.prompt_version is not None and parsed.prompt is not None:
-            headers[prompts.PROMPT_HEADER] = parsed.prompt
-            headers[prompts.PROMPT_VERSION_HEADER] = str(parsed.prompt_version)
-            if parsed.prompt_label is not None:
-                headers[prompts.PROMPT_LABEL_HEADER] = parsed.prompt_label
-        return Reply(body, headers)
+        return Reply(body, chat_headers(served, parsed))
+
+    def chat_stream(
+        self,
+        proxy: ProxyRequest,
+        parsed: ParsedChat,
+        remaining_seconds: float,
+        screen_answer: Callable[[ChatResult], ChatResult] | None = None,
+    ) -> EventStream:
+        """Serve a chat request as a stream of chunk events (router.pipeline.stream_serving)."""
+        from router.pipeline.stream_serving import open_chat_stream
+
+        return open_chat_stream(
+            self,
+            proxy,
+            parsed,
+            remaining_seconds=remaining_seconds,
+            screen_answer=screen_answer,
+            headers=lambda served: chat_headers(served, parsed),
+        )
 
     def embeddings(self, proxy: ProxyRequest, parsed: ParsedEmbedding, remaining_seconds: float) -> Reply:
         request = parsed.request
@@ -187,7 +200,7 @@ class ModelService:
     ) -> Served:
         started = time.perf_counter()
         tenant = _tenant(proxy)
-        plan = self._plan(proxy=proxy, tenant=tenant, alias=alias, job=job)
+        plan = self.plan(proxy=proxy, tenant=tenant, alias=alias, job=job)
         usage = UsageDraft(proxy, tenant.tenant_id, alias, plan, prompt=prompt, prompt_version=prompt_version)
         bypass = proxy.headers.get(CACHE_HEADER, "").lower() == "bypass"
         use_cache = cacheable and self.cache is not None and not bypass
@@ -208,7 +221,7 @@ class ModelService:
             if use_cache and self.cache is not None:
                 self.cache.put(key, to_cache(served), self.settings.cache.ttl_seconds)
             # The tokens were spent whatever the answer's screening says: a blocked answer is still counted.
-            tokens, cost = served.tokens, self._cost(served)
+            tokens, cost = served.tokens, self.cost(served)
             usage.tokens, usage.cost = tokens, cost
             served = replace(served, cache="miss" if use_cache else "off", result=screen(served.result))
             usage.done(served, 200, *tokens, cost)
@@ -219,7 +232,7 @@ class ModelService:
         finally:
             usage.emit(self.settings.metrics_namespace, (time.perf_counter() - started) * 1000, self.log)
 
-    def _plan(self, *, proxy: ProxyRequest, tenant: TenantContext, alias: str, job: Job) -> Plan:
+    def plan(self, *, proxy: ProxyRequest, tenant: TenantContext, alias: str, job: Job) -> Plan:
         kind = job.kind
         served_kind = self.settings.kind_of(alias)
         allowed = self.settings.allowed_of_kind(tenant.allowed_models, kind)
@@ -268,7 +281,7 @@ class ModelService:
                 result, billed = job.run(self.backends.for_model(entry), model, entry.model_id, seconds)
             except BackendError as err:
                 meter.charge(err.charge(allowance))
-                self._log_failure(proxy, entry, err)
+                self.log_failure(proxy, entry, err)
                 raise
             meter.charge(billed)
             return result
@@ -285,7 +298,7 @@ class ModelService:
         entry = models[model]
         return Served(result, entry, plan.arm if model == plan.models[0] else "fallback", model != plan.models[0], "")
 
-    def _log_failure(self, proxy: ProxyRequest, entry: ModelEntry, err: BackendError) -> None:
+    def log_failure(self, proxy: ProxyRequest, entry: ModelEntry, err: BackendError) -> None:
         """The provider's own words go to the log only: they can name accounts, endpoints and ARNs."""
         self.log(
             "backend attempt failed",
@@ -307,7 +320,7 @@ class ModelService:
         if refusal is not None:
             raise refusal
 
-    def _cost(self, served: Served) -> float | None:
+    def cost(self, served: Served) -> float | None:
         price = self.settings.routing.prices.get(served.model.alias)
         return price.estimate(*served.tokens) if price else None
 
@@ -316,6 +329,17 @@ def _tenant(proxy: ProxyRequest) -> TenantContext:
     if proxy.tenant is None:
         raise upstream_refusals.NO_TENANT
     return proxy.tenant
+
+
+def chat_headers(served: Served, parsed: ParsedChat) -> dict[str, str]:
+    """Who served the answer, and the registered prompt it rendered."""
+    headers = _headers(served)
+    if parsed.prompt_version is not None and parsed.prompt is not None:
+        headers[prompts.PROMPT_HEADER] = parsed.prompt
+        headers[prompts.PROMPT_VERSION_HEADER] = str(parsed.prompt_version)
+        if parsed.prompt_label is not None:
+            headers[prompts.PROMPT_LABEL_HEADER] = parsed.prompt_label
+    return headers
 
 
 def _headers(served: Served) -> dict[str, str]:

@@ -66,7 +66,8 @@ def test_the_same_user_stays_on_one_arm(router: Router) -> None:
 @pytest.mark.parametrize(
     ("change", "status", "param", "code"),
     [
-        ({"stream": True}, 400, "stream", "unsupported_parameter"),
+        ({"stream": "yes"}, 400, "stream", "invalid_parameter"),
+        ({"stream_options": {"include_usage": True}}, 400, "stream_options", "invalid_parameter"),
         ({"n": 2}, 400, "n", "unsupported_parameter"),
         ({"tools": [{"type": "function"}]}, 400, "tools[0]", "invalid_parameter"),
         ({"tools": {"name": "f"}}, 400, "tools", "invalid_parameter"),
