@@ -37,6 +37,12 @@ def event(event_type: str, payload: Any) -> bytes:
     return message(headers, json.dumps(payload).encode())
 
 
+def blob_event(event_type: str, payload: bytes) -> bytes:
+    """An event whose member is the payload itself (`PayloadPart.Bytes` of SageMaker's response stream)."""
+    headers = {":event-type": event_type, ":content-type": "application/octet-stream", ":message-type": "event"}
+    return message(headers, payload)
+
+
 def exception(exception_type: str, text: str) -> bytes:
     headers = {":exception-type": exception_type, ":content-type": "application/json", ":message-type": "exception"}
     return message(headers, json.dumps({"message": text}).encode())

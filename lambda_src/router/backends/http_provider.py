@@ -13,7 +13,9 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from contract.urls import is_allowed_outbound_url
 from router.backends.shapes import (
@@ -25,8 +27,12 @@ from router.backends.shapes import (
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.secrets import SecretCache
+from router.streaming.openai_sse import read_openai_stream
 from shared.backend_errors import BackendError
 from shared.outbound import open_url
+
+if TYPE_CHECKING:
+    from router.streaming.events import StreamEvent
 
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
@@ -57,8 +63,17 @@ class HttpProviderAdapter:
         answer = self._post("/embeddings", openai_embedding_body(request, model_id), timeout_seconds)
         return embedding_result_from_openai(answer, request, "provider")
 
-    def _post(self, path: str, body: dict[str, Any], timeout_seconds: float) -> Any:
-        http_request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+    def stream(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> Iterator[StreamEvent]:
+        """The provider's SSE stream re-framed as it arrives (usage asked for with `stream_options`)."""
+        body = {**openai_chat_body(request, model_id), "stream": True, "stream_options": {"include_usage": True}}
+        deadline = time.monotonic() + timeout_seconds
+        with _classified():
+            response = open_url(self._request("/chat/completions", body), max(0.1, timeout_seconds))
+            with response:
+                yield from read_openai_stream(_arrivals(response, deadline), "provider")
+
+    def _request(self, path: str, body: dict[str, Any]) -> urllib.request.Request:
+        return urllib.request.Request(  # noqa: S310 - scheme checked in __init__
             self._base + path,
             data=json.dumps(body).encode(),
             headers={
@@ -67,27 +82,48 @@ class HttpProviderAdapter:
             },
             method="POST",
         )
+
+    def _post(self, path: str, body: dict[str, Any], timeout_seconds: float) -> Any:
         deadline = time.monotonic() + timeout_seconds
-        try:
-            with open_url(http_request, max(0.1, timeout_seconds)) as response:
-                return json.loads(_read_until(response, deadline))
-        except urllib.error.HTTPError as err:
-            raise _status_error(err) from None
-        except AnswerTooLarge:
-            raise BackendError("oversize", f"provider answer larger than {MAX_RESPONSE_BYTES} bytes") from None
-        except TimeoutError:
+        with _classified(), open_url(self._request(path, body), max(0.1, timeout_seconds)) as response:
+            return json.loads(_read_until(response, deadline))
+
+
+@contextmanager
+def _classified() -> Iterator[None]:
+    """Failures of a call to the provider as BackendErrors (its words for the log only)."""
+    try:
+        yield
+    except BackendError:
+        raise
+    except urllib.error.HTTPError as err:
+        raise _status_error(err) from None
+    except AnswerTooLarge:
+        raise BackendError("oversize", f"provider answer larger than {MAX_RESPONSE_BYTES} bytes") from None
+    except TimeoutError:
+        raise BackendError("timeout", "provider timed out") from None
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        if isinstance(reason, TimeoutError):
             raise BackendError("timeout", "provider timed out") from None
-        except (urllib.error.URLError, OSError, ValueError) as err:
-            reason = getattr(err, "reason", err)
-            if isinstance(reason, TimeoutError):
-                raise BackendError("timeout", "provider timed out") from None
-            # Refused or unresolvable: the request never reached the provider, so it billed nothing.
-            never_sent = isinstance(err, urllib.error.URLError) and isinstance(reason, NEVER_SENT)
-            raise BackendError(
-                "unavailable",
-                f"provider unreachable or malformed: {type(reason).__name__}",
-                billed=False if never_sent else None,
-            ) from None
+        # Refused or unresolvable: the request never reached the provider, so it billed nothing.
+        never_sent = isinstance(err, urllib.error.URLError) and isinstance(reason, NEVER_SENT)
+        raise BackendError(
+            "unavailable",
+            f"provider unreachable or malformed: {type(reason).__name__}",
+            billed=False if never_sent else None,
+        ) from None
+
+
+def _arrivals(response: Any, deadline: float) -> Iterator[bytes]:
+    """What arrives, as it arrives (one socket read each), until the end or the deadline."""
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        chunk = response.read1(CHUNK_BYTES)
+        if not chunk:
+            return
+        yield chunk
 
 
 def _status_error(err: urllib.error.HTTPError) -> BackendError:

@@ -13,14 +13,20 @@ budget charges an upper bound, never an average.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from router.backends.aws_clients import ClientFactory, TimedClients, boto3_client, classify_aws_error
 from router.backends.shapes import chat_result_from_openai, openai_chat_body, vector_of
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
+from router.streaming.events import whole_answer
+from router.streaming.openai_sse import read_openai_stream
 from router.tokens import chat_input_bound, inputs_bound, text_bound
 from shared.backend_errors import BackendError
+
+if TYPE_CHECKING:
+    from router.streaming.events import StreamEvent
 
 ERROR_KINDS = {
     "ThrottlingException": "throttled",
@@ -30,7 +36,11 @@ ERROR_KINDS = {
     "ModelNotReadyException": "unavailable",
     "ValidationError": "client",
     "AccessDeniedException": "client",
+    "ModelStreamError": "unavailable",
+    "InternalStreamFailure": "unavailable",
 }
+# Errors InvokeEndpointWithResponseStream sends inside its stream.
+STREAM_ERRORS = ("ModelStreamError", "InternalStreamFailure")
 TGI_FINISH = {"length": "length", "eos_token": "stop", "stop_sequence": "stop"}
 
 
@@ -62,6 +72,24 @@ class SageMakerAdapter:
             )
         raise BackendError("client", f"endpoint {model_id} serves embeddings, not chat", status=400)
 
+    def stream(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> Iterator[StreamEvent]:
+        """`openai` containers stream through InvokeEndpointWithResponseStream (their SSE in the payload parts);
+        other formats answer whole."""
+        if self._format != "openai":
+            yield from whole_answer(self.complete(request, model_id, timeout_seconds))
+            return
+        body = {**openai_chat_body(request, model_id), "stream": True, "stream_options": {"include_usage": True}}
+        client = self._clients.for_timeout(timeout_seconds)
+        try:
+            response = client.invoke_endpoint_with_response_stream(
+                EndpointName=model_id, Body=json.dumps(body), ContentType="application/json", Accept="text/event-stream"
+            )
+            yield from read_openai_stream(_payload_parts(response["Body"]), "sagemaker endpoint")
+        except BackendError:
+            raise
+        except Exception as err:  # botocore raises the stream's modelled errors while it is read
+            raise _classify(err) from None
+
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
         if request.dimensions is not None:
             raise BackendError("client", f"endpoint {model_id} does not accept 'dimensions'", status=400)
@@ -90,6 +118,17 @@ class SageMakerAdapter:
             raise BackendError("unavailable", "sagemaker endpoint answered malformed JSON") from None
         except Exception as err:
             raise _classify(err) from None
+
+
+def _payload_parts(stream: Iterable[Any]) -> Iterator[bytes]:
+    for item in stream:
+        if isinstance(item, dict):
+            for name in STREAM_ERRORS:
+                if name in item:
+                    raise BackendError("unavailable", f"sagemaker stream: {name}")
+            part = item.get("PayloadPart")
+            if isinstance(part, dict) and isinstance(part.get("Bytes"), bytes):
+                yield part["Bytes"]
 
 
 def _classify(err: Exception) -> BackendError:
