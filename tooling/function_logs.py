@@ -58,10 +58,10 @@ class LogShipper:
         self._streams: set[str] = set()
 
     def wrap(self, function_name: str, handler: Handler) -> Handler:
-        def invoke(event: dict[str, Any], context: Any) -> Any:
+        def invoke(event: dict[str, Any], context: Any, *rest: Any) -> Any:
             with self._stdout.capture() as parts:
                 try:
-                    return handler(event, context)
+                    return handler(event, context, *rest)
                 finally:
                     self.ship(function_name, "".join(parts))
 

@@ -16,6 +16,11 @@ server URL, what `make up` starts) the server runs a local SageMaker runtime
 `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`, and the direct SageMaker route runs its deployed
 mapping templates against it (tooling/local_direct.py).
 
+Streams: a function with a streaming entry point (`stream_handler` beside its handler, as
+the router has) is run in Lambda's streaming response mode, and its answer relayed in
+HTTP/1.1 chunks as it is written (API Gateway's STREAM transfer mode); `stream: true`
+then shows tokens arriving. Other functions answer whole.
+
 What it does not emulate: the direct Bedrock route (501 after authorization), usage
 plan throttles and quotas, request validation, result caching, the stage's access log,
 and the exact text of API Gateway's own errors (it answers them in the gateway's JSON
@@ -51,6 +56,8 @@ from tooling.paths import BUILD_DIR, DIST_DIR
 HOST = "127.0.0.1"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 FUNCTION_ARN = re.compile(r"functions/(arn:[^/]+)/invocations$")
+STREAM_ENTRY_POINT = "stream_handler"
+PRELUDE_END = b"\x00" * 8
 Handler = Any
 
 
@@ -84,6 +91,8 @@ class Method:
     handler: Handler
     authorizer: Authorizer | None = None
     api_key_required: bool = False
+    # The function's streaming entry point (`stream_handler` beside its handler), when it has one.
+    stream_handler: Handler | None = None
 
 
 @dataclass(frozen=True)
@@ -112,13 +121,15 @@ def template_pattern(resource_path: str) -> re.Pattern[str]:
     return re.compile("^/" + "/".join(parts) + "$")
 
 
-def load_handler(handler_spec: str, environment: dict[str, str], code_dir: Path) -> Handler:
-    """Import `module.function` from `code_dir` with the function's environment applied."""
+def load_handler(handler_spec: str, environment: dict[str, str], code_dir: Path) -> tuple[Handler, Handler | None]:
+    """Import `module.function` from `code_dir` with the function's environment applied; with it, the module's
+    streaming entry point (`stream_handler`), if it has one."""
     os.environ.update(environment)
     if str(code_dir) not in sys.path:
         sys.path.insert(0, str(code_dir))
     module_name, _, function_name = handler_spec.rpartition(".")
-    return getattr(importlib.import_module(module_name), function_name)
+    module = importlib.import_module(module_name)
+    return getattr(module, function_name), getattr(module, STREAM_ENTRY_POINT, None)
 
 
 class FunctionLoader:
@@ -128,7 +139,13 @@ class FunctionLoader:
         self._lambda = emulator_client(endpoint, "lambda", region)
         self._code_dir = code_dir
         self._handlers: dict[str, Handler] = {}
+        self._streams: dict[str, Handler | None] = {}
         self._shipper = shipper
+
+    def stream_handler_for(self, uri: str) -> Handler | None:
+        """The streaming entry point of the function `uri` names (loaded by `handler_for`), or None."""
+        match = FUNCTION_ARN.search(uri or "")
+        return self._streams.get(match.group(1)) if match else None
 
     def handler_for(self, uri: str) -> tuple[str, Handler] | None:
         match = FUNCTION_ARN.search(uri or "")
@@ -138,10 +155,11 @@ class FunctionLoader:
         if arn not in self._handlers:
             config = self._lambda.get_function_configuration(FunctionName=arn)
             variables = config.get("Environment", {}).get("Variables", {})
-            handler = load_handler(config["Handler"], variables, self._code_dir)
+            handler, streaming = load_handler(config["Handler"], variables, self._code_dir)
             if self._shipper is not None:
                 handler = self._shipper.wrap(config["FunctionName"], handler)
-            self._handlers[arn] = handler
+                streaming = self._shipper.wrap(config["FunctionName"], streaming) if streaming else None
+            self._handlers[arn], self._streams[arn] = handler, streaming
         return arn, self._handlers[arn]
 
 
@@ -194,6 +212,7 @@ def read_stage(
                     loaded[1],
                     authorizer,
                     bool(method.get("apiKeyRequired")),
+                    loader.stream_handler_for(uri) if integration.get("type") == "AWS_PROXY" else None,
                 )
             )
     if not methods:
@@ -292,11 +311,42 @@ class Context:
         return 29_000
 
 
+class ChunkedRelay:
+    """Writes a streaming function's answer to a client: the prelude as status and headers, then chunks."""
+
+    def __init__(self, handler: BaseHTTPRequestHandler) -> None:
+        self.handler, self.prelude, self.open = handler, b"", False
+
+    def write(self, data: bytes) -> None:
+        if not self.open:
+            self.prelude += data
+            head, found, rest = self.prelude.partition(PRELUDE_END)
+            if not found:
+                return
+            prelude = json.loads(head)
+            self.handler.send_response(int(prelude["statusCode"]))
+            for name, value in (prelude.get("headers") or {}).items():
+                if name.lower() != "content-length":
+                    self.handler.send_header(name, value)
+            self.handler.send_header("transfer-encoding", "chunked")
+            self.handler.end_headers()
+            self.open, data = True, rest
+        if data:
+            self.handler.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.handler.wfile.flush()
+
+    def end(self) -> None:
+        self.handler.wfile.write(b"0\r\n\r\n")
+        self.handler.wfile.flush()
+
+
 def make_server(port: int, api: Api, methods: list[Method]) -> ThreadingHTTPServer:
     stage = api.stage
 
     class StageHandler(BaseHTTPRequestHandler):
         server_version = "local-stage"
+        # Chunked answers (streams) need HTTP/1.1; every other answer carries its length.
+        protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:
             status = args[1] if len(args) > 1 else ""
@@ -344,6 +394,9 @@ def make_server(port: int, api: Api, methods: list[Method]) -> ThreadingHTTPServ
             context = authorize(method, api, event)
             if context is not None:
                 event["requestContext"]["authorizer"] = context
+            if method.stream_handler is not None:
+                self._stream(method.stream_handler, event)
+                return
             try:
                 response = method.handler(event, Context())
             except Refusal:
@@ -354,6 +407,20 @@ def make_server(port: int, api: Api, methods: list[Method]) -> ThreadingHTTPServ
             payload = response.get("body") or ""
             raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
             self._send(int(response["statusCode"]), dict(response.get("headers") or {}), raw)
+
+        def _stream(self, handler: Handler, event: dict[str, Any]) -> None:
+            """Relay a streaming function's answer as it is written: its prelude becomes the status and
+            headers, the rest goes out in HTTP/1.1 chunks, as API Gateway's STREAM transfer mode does."""
+            relay = ChunkedRelay(self)
+            try:
+                handler(event, Context(), relay.write)
+            except Exception as err:  # a failed invocation: 502 before the answer started, else the end
+                sys.stderr.write(f"local-stage: stream handler failed: {type(err).__name__}\n")
+                if not relay.open:
+                    raise Refusal(502, "server_error", "backend_failed", "Internal server error") from None
+            if not relay.open:
+                raise Refusal(502, "server_error", "backend_failed", "the function wrote no answer")
+            relay.end()
 
         def _match(self, path: str) -> tuple[Method, dict[str, str]]:
             for method in methods:

@@ -21,7 +21,7 @@ from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
 from shared.http import EventStream
-from shared.proxy_handler import RouteTable, handle_proxy_event
+from shared.proxy_handler import RouteTable, Write, handle_proxy_event, handle_proxy_stream
 from shared.settings_holder import SettingsHolder
 from shared.ttl_cache import TtlCache, never_expires
 
@@ -252,3 +252,9 @@ ROUTES: RouteTable = {
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point for the API Gateway proxy integration."""
     return handle_proxy_event(event, context, ROUTES, logger)
+
+
+def stream_handler(event: dict[str, Any], context: LambdaContext, write: Write) -> None:
+    """The entry point in Lambda's streaming response mode (API Gateway's STREAM transfer mode): the answer is
+    written to `write` as it is made, a JSON prelude first (see shared.proxy_handler.handle_proxy_stream)."""
+    handle_proxy_stream(event, context, ROUTES, logger, write)
