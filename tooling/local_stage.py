@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from shared.proxy_handler import PRELUDE_SEPARATOR
 from tooling import sagemaker_runtime
 from tooling.emulator import emulator_client
 from tooling.function_logs import LogShipper, install
@@ -57,7 +58,6 @@ HOST = "127.0.0.1"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 FUNCTION_ARN = re.compile(r"functions/(arn:[^/]+)/invocations$")
 STREAM_ENTRY_POINT = "stream_handler"
-PRELUDE_END = b"\x00" * 8
 Handler = Any
 
 
@@ -320,7 +320,7 @@ class ChunkedRelay:
     def write(self, data: bytes) -> None:
         if not self.open:
             self.prelude += data
-            head, found, rest = self.prelude.partition(PRELUDE_END)
+            head, found, rest = self.prelude.partition(PRELUDE_SEPARATOR)
             if not found:
                 return
             prelude = json.loads(head)
