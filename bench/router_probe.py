@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 
 started = time.perf_counter()
 import router.handler as handler_module  # noqa: E402
@@ -22,6 +23,7 @@ import_seconds = time.perf_counter() - started
 from router.backends.registry import Backends  # noqa: E402
 from router.chat import ChatRequest, ChatResult  # noqa: E402
 from router.embeddings import EmbeddingRequest, EmbeddingResult  # noqa: E402
+from router.streaming.events import Delta, Finish  # noqa: E402
 
 # bench/run.py names the catalog's aliases to call and what the tenant may use.
 TENANT = {"tenant_id": "bench", "tier": "premium", "allowed_models": os.environ["BENCH_ALLOWED_MODELS"]}
@@ -43,6 +45,29 @@ class ZeroLatencyBackend:
 
     def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
         return EmbeddingResult(tuple((0.1,) * 256 for _ in request.inputs), 8)
+
+
+class SlowStreamingProvider:
+    """Streams `pieces` deltas, the first after `first_token_seconds`; records when it made its first token."""
+
+    def __init__(self, first_token_seconds: float, pieces: int) -> None:
+        self.first_token_seconds, self.pieces = first_token_seconds, pieces
+        self.called_at = self.first_token_at = 0.0
+
+    def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
+        raise NotImplementedError
+
+    def embed(self, request: EmbeddingRequest, model_id: str, timeout_seconds: float) -> EmbeddingResult:
+        raise NotImplementedError
+
+    def stream(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> Iterator[Delta | Finish]:
+        self.called_at = time.perf_counter()
+        if self.first_token_seconds:
+            time.sleep(self.first_token_seconds)
+        self.first_token_at = time.perf_counter()
+        for _ in range(self.pieces):
+            yield Delta(text="token ")
+        yield Finish("stop", 25, self.pieces)
 
 
 def event(path: str, method: str, body: object | None) -> dict[str, object]:
@@ -74,9 +99,15 @@ PROMPT_EVENT = {
     "resource": "/v1/prompts/{promptName}",
     "pathParameters": {"promptName": "summarize"},
 }
+TOOLS = [
+    {"type": "function", "function": {"name": f"tool_{i}", "description": "Look something up.",
+                                      "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}
+    for i in range(3)
+]  # fmt: skip
 CASES = {
     "models": event("/v1/models", "GET", None),
     "chat": event("/v1/chat/completions", "POST", CHAT),
+    "chat_tools": event("/v1/chat/completions", "POST", {**CHAT, "tools": TOOLS, "tool_choice": "auto"}),
     "prompt": PROMPT_EVENT,
     "embeddings": event(
         "/v1/embeddings", "POST", {"model": os.environ["BENCH_EMBED_ALIAS"], "input": ["one text", "another text"]}
@@ -119,6 +150,29 @@ def measure_rendering(requests: int) -> dict[str, float]:
     return quantiles(samples)
 
 
+def measure_stream(requests: int, context: Context, first_token_seconds: float, pieces: int) -> dict[str, object]:
+    """Through the streaming entry point: the time to the first content chunk the gateway adds over the
+    provider's own (its first token's time from its call), and the time per further chunk."""
+    _, service = handler_module.model_service()
+    provider = SlowStreamingProvider(first_token_seconds, pieces)
+    service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: provider))
+    stream_event = event("/v1/chat/completions", "POST", {**CHAT, "stream": True})
+    added, per_chunk = [], []
+    for _ in range(requests):
+        writes: list[float] = []
+
+        def record(_data: bytes, into: list[float] = writes) -> None:
+            into.append(time.perf_counter())
+
+        begin = time.perf_counter()
+        handler_module.stream_handler(stream_event, context, record)  # type: ignore[arg-type]
+        # Writes: the prelude, the role chunk, then one per piece: the first piece is writes[2].
+        first_content = writes[2]
+        added.append((first_content - begin) - (provider.first_token_at - provider.called_at))
+        per_chunk.append((writes[-1] - first_content) / max(1, len(writes) - 3))
+    return {"ttfb_added": quantiles(added), "per_chunk": quantiles(per_chunk)}
+
+
 def main() -> None:
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     context = Context()
@@ -134,6 +188,9 @@ def main() -> None:
         for name, case in CASES.items():
             result[name] = measure(case, requests, context)
         result["render"] = measure_rendering(requests)
+        stream_requests = max(1, requests // 10)
+        result["stream_fast"] = measure_stream(stream_requests, context, 0.0, 50)
+        result["stream_slow"] = measure_stream(max(1, stream_requests // 10), context, 0.02, 50)
     print(json.dumps(result), file=sys.stderr)
 
 

@@ -177,9 +177,18 @@ def router_figures() -> dict[str, Any]:
             figures[f"router_process_start_ms_median{suffix}"] = process_ms
             figures[f"router_first_chat_request_incl_pipeline_import_ms{suffix}"] = warm["first_chat_seconds"] * 1000
             figures[f"router_prompt_render_p99_ms{suffix}"] = warm["render"]["p99_seconds"] * 1000
-            for case in ("models", "chat", "prompt", "embeddings"):
+            for case in ("models", "chat", "chat_tools", "prompt", "embeddings"):
                 for q in ("p50", "p99"):
                     figures[f"router_{case}_request_{q}_ms{suffix}"] = warm[case][f"{q}_seconds"] * 1000
+            for provider in ("fast", "slow"):
+                stream = warm[f"stream_{provider}"]
+                for q in ("p50", "p99"):
+                    figures[f"router_stream_ttfb_added_{provider}_provider_{q}_ms{suffix}"] = (
+                        stream["ttfb_added"][f"{q}_seconds"] * 1000
+                    )
+                    figures[f"router_stream_per_chunk_{provider}_provider_{q}_us{suffix}"] = (
+                        stream["per_chunk"][f"{q}_seconds"] * 1e6
+                    )
         unzipped = sum(p.stat().st_size for p in code_dir.rglob("*") if p.is_file())
     figures["router_process_vs_bare_interpreter"] = (
         figures["router_process_start_ms_median"] / figures["bare_interpreter_start_ms_median"]
