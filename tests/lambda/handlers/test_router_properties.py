@@ -20,6 +20,8 @@ from tests.support.router_harness import Router, build_router
 PARAMETERS = (
     "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "user", "n",
     "stream", "seed", "tools", "metadata", "input", "dimensions", "encoding_format", "logit_bias", "role", "content",
+    "tool_choice", "parallel_tool_calls", "response_format", "stream_options", "tool_calls", "tool_call_id",
+    "image_url", "type", "function", "arguments", "name",
 )  # fmt: skip
 MODELS = ("haiku", "chat", "resilient", "titan-embed", "gpt", "llama", "sonnet", "unknown", "", "\ud800x")
 
@@ -50,7 +52,12 @@ json_values = st.recursive(
 messages = st.lists(
     st.fixed_dictionaries(
         {"role": st.sampled_from(("system", "developer", "user", "assistant", "tool", "")) | json_values},
-        optional={"content": texts(60) | json_values, "name": json_values},
+        optional={
+            "content": texts(60) | json_values,
+            "name": json_values,
+            "tool_calls": json_values,
+            "tool_call_id": texts(8) | json_values,
+        },
     ),
     max_size=4,
 )
@@ -80,10 +87,20 @@ valid_chat = st.fixed_dictionaries(
         "stop": texts(5, 1) | st.lists(texts(5, 1), max_size=4),
         "user": texts(20),
         "n": st.just(1),
-        "stream": st.just(False),
+        "stream": st.booleans(),
         "metadata": json_values,
+        "tools": st.lists(
+            st.fixed_dictionaries({"type": st.just("function"), "function": st.fixed_dictionaries(
+                {"name": st.sampled_from(("a", "b_1", "get-x"))},
+                optional={"description": texts(30), "parameters": st.just({"type": "object"})},
+            )}),
+            max_size=2, unique_by=lambda t: t["function"]["name"],
+        ),
+        "response_format": st.sampled_from(({"type": "text"}, {"type": "json_object"}, {
+            "type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}}})),
+        "seed": st.integers(-(2**63), 2**63 - 1),
     },
-)
+)  # fmt: skip
 valid_embedding = st.fixed_dictionaries(
     {"model": st.just("titan-embed"), "input": texts(50, 1) | st.lists(texts(50, 1), min_size=1, max_size=8)},
     optional={"encoding_format": st.sampled_from(("float", "base64")), "dimensions": st.integers(1, 2048)},
@@ -144,6 +161,11 @@ def test_any_body_gets_a_utf8_json_answer_with_a_2xx_or_4xx_status(
     assert 200 <= response["statusCode"] < 500, response["body"]
     # What the Lambda runtime does with the answer: UTF-8 JSON, headers included.
     json.dumps(response, ensure_ascii=False).encode("utf-8")
+    if response["headers"]["content-type"].startswith("text/event-stream"):
+        events = [e.removeprefix("data: ") for e in response["body"].split("\n\n") if e]
+        assert events[-1] == "[DONE]"
+        assert all(isinstance(json.loads(e), dict) for e in events[:-1])
+        return
     document = json.loads(response["body"])
     if response["statusCode"] >= 400:
         assert document["error"]["request_id"] == "prop-1"
