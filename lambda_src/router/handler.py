@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from router.api.parse import ParsedChat
-    from router.chat import ChatResult
     from router.guardrails.bedrock_guardrails import BedrockGuardrails
     from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
@@ -162,7 +161,7 @@ def _chat(request: ProxyRequest, parsed: ParsedChat) -> Reply | EventStream:
     streaming = False
     try:
         screened = screening.screen_request(parsed.request, chat_input_bound(parsed.request))
-        answer = _serve_chat(settings, service, request, replace(parsed, request=screened), screening.screen_answer)
+        answer = _serve_chat(settings, service, request, replace(parsed, request=screened), screening)
         if isinstance(answer, EventStream):
             # The answer is screened at the stream's end: its guardrail record is written then.
             streaming = True
@@ -194,7 +193,7 @@ def _serve_chat(
     service: ModelService,
     request: ProxyRequest,
     parsed: ParsedChat,
-    screen_answer: Callable[[ChatResult], ChatResult] | None,
+    screening: Screening | None,
 ) -> Reply | EventStream:
     if settings.log_prompts:
         # What the model is sent: after the guardrails masked it.
@@ -205,8 +204,8 @@ def _serve_chat(
         )  # fmt: skip
     seconds = request.seconds_left(ANSWER_MARGIN_SECONDS)
     if parsed.stream:
-        return service.chat_stream(request, parsed, seconds, screen_answer)
-    return service.chat(request, parsed, seconds, screen_answer)
+        return service.chat_stream(request, parsed, seconds, screening)
+    return service.chat(request, parsed, seconds, screening.screen_answer if screening else None)
 
 
 # Bedrock Guardrails' client for the container, made on the first policy step that calls it.

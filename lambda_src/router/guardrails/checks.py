@@ -67,7 +67,7 @@ class Screening:
             param="messages" if where == g.INPUT else None,
         )
 
-    def _guarded(self, where: str, category: str, step: Callable[[], None]) -> None:
+    def guard(self, where: str, category: str, step: Callable[[], None]) -> None:
         """Run one step; a failure refuses (fail closed) unless the policy allows skipping it."""
         try:
             step()
@@ -101,17 +101,17 @@ class Screening:
         texts = [request.system or "", *(m.content for m in request.messages), *(c.arguments for c in calls)]
         if policy.max_prompt_tokens is not None and token_bound > policy.max_prompt_tokens:
             raise self._blocked(g.INPUT, g.PROMPT_TOO_LARGE, f"at most {policy.max_prompt_tokens} tokens")
-        self._guarded(g.INPUT, g.DENIED_WORD, lambda: self._deny(texts))
+        self.guard(g.INPUT, g.DENIED_WORD, lambda: self._deny(texts))
         if policy.block_at is not None:
-            self._guarded(g.INPUT, g.PROMPT_INJECTION, lambda: self._injection(texts))
+            self.guard(g.INPUT, g.PROMPT_INJECTION, lambda: self._injection(texts))
         if policy.pii is not None:
             masked: list[str] = []
-            self._guarded(g.INPUT, g.PII, lambda: masked.extend(self._pii(g.INPUT, texts)))
+            self.guard(g.INPUT, g.PII, lambda: masked.extend(self._pii(g.INPUT, texts)))
             if masked:
                 texts = masked
         if policy.bedrock is not None and policy.bedrock.input:
             checked: list[str] = []
-            self._guarded(g.INPUT, g.BEDROCK_GUARDRAIL, lambda: checked.extend(self._bedrock(g.INPUT, texts)))
+            self.guard(g.INPUT, g.BEDROCK_GUARDRAIL, lambda: checked.extend(self._bedrock(g.INPUT, texts)))
             if checked:
                 texts = checked
         return replace(request, system=texts[0] or None, messages=_rebuilt(request.messages, texts[1:]))
@@ -138,18 +138,29 @@ class Screening:
         step = self.policy.pii
         if step is None:
             return texts
-        out = []
-        for text in texts:
-            spans = pii.find(text, [t for t in pii.ENTITY_TYPES if t in step.actions], step.custom)
-            blocked = sorted({s.type for s in spans if step.actions.get(s.type) == "block"})
-            if blocked:
-                raise self._blocked(where, g.PII, ", ".join(blocked))
-            for kind in sorted({s.type for s in spans}):
-                self._event(where, g.PII, MASKED if step.actions.get(kind) == "mask" else LOGGED)
-            # The answer's own values get their own placeholders: restoring the prompt's must not unmask them.
-            masking = self.masking if where == g.INPUT else pii.Masking(after=self.masking)
-            out.append(masking.mask(text, [s for s in spans if step.actions.get(s.type) == "mask"]))
-        return out
+        # The answer's own values get their own placeholders: restoring the prompt's must not unmask them.
+        return [
+            self.pii_acted(where, text, self.pii_spans(text), self.masking if where == g.INPUT else None)
+            for text in texts
+        ]
+
+    def pii_spans(self, text: str) -> list[pii.Span]:
+        step = self.policy.pii
+        return [] if step is None else pii.find(text, [t for t in pii.ENTITY_TYPES if t in step.actions], step.custom)
+
+    def pii_acted(self, where: str, text: str, spans: list[pii.Span], masking: pii.Masking | None) -> str:
+        """`text` with the step's actions on `spans`: a `block` entity refuses, `mask` ones are masked with
+        `masking` (None: an answer's own, numbered after the prompt's), the others only counted."""
+        step = self.policy.pii
+        if step is None:
+            return text
+        blocked = sorted({s.type for s in spans if step.actions.get(s.type) == "block"})
+        if blocked:
+            raise self._blocked(where, g.PII, ", ".join(blocked))
+        for kind in sorted({s.type for s in spans}):
+            self._event(where, g.PII, MASKED if step.actions.get(kind) == "mask" else LOGGED)
+        masking = pii.Masking(after=self.masking) if masking is None else masking
+        return masking.mask(text, [s for s in spans if step.actions.get(s.type) == "mask"])
 
     def _bedrock(self, where: str, texts: list[str]) -> list[str]:
         step = self.policy.bedrock
@@ -181,11 +192,11 @@ class Screening:
         text = [result.text, *(c.arguments for c in result.tool_calls)]
         if policy.pii is not None and policy.pii.output:
             masked: list[str] = []
-            self._guarded(g.OUTPUT, g.PII, lambda: masked.extend(self._pii(g.OUTPUT, text)))
+            self.guard(g.OUTPUT, g.PII, lambda: masked.extend(self._pii(g.OUTPUT, text)))
             text = masked or text
         if policy.bedrock is not None and policy.bedrock.output and any(text):
             checked: list[str] = []
-            self._guarded(g.OUTPUT, g.BEDROCK_GUARDRAIL, lambda: checked.extend(self._bedrock(g.OUTPUT, text)))
+            self.guard(g.OUTPUT, g.BEDROCK_GUARDRAIL, lambda: checked.extend(self._bedrock(g.OUTPUT, text)))
             text = checked or text
         if policy.pii is not None and policy.pii.restore:
             text = [self.masking.restore(t) for t in text]

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from router.backends.base import Backend
     from router.catalog import ModelEntry
     from router.chat import ChatRequest
+    from router.guardrails.checks import Screening
     from router.settings import Settings
     from shared.proxy_event import ProxyRequest, TenantContext
 
@@ -148,11 +149,7 @@ class ModelService:
         return Reply(body, chat_headers(served, parsed))
 
     def chat_stream(
-        self,
-        proxy: ProxyRequest,
-        parsed: ParsedChat,
-        remaining_seconds: float,
-        screen_answer: Callable[[ChatResult], ChatResult] | None = None,
+        self, proxy: ProxyRequest, parsed: ParsedChat, remaining_seconds: float, screening: Screening | None = None
     ) -> EventStream:
         """Serve a chat request as a stream of chunk events (router.pipeline.stream_serving)."""
         from router.pipeline.stream_serving import open_chat_stream
@@ -162,7 +159,7 @@ class ModelService:
             proxy,
             parsed,
             remaining_seconds=remaining_seconds,
-            screen_answer=screen_answer,
+            screening=screening,
             headers=lambda served: chat_headers(served, parsed),
         )
 

@@ -12,8 +12,10 @@ with `finish_reason: "length"` and an `aigw.stop` note saying so.
 After the first byte, a failure is an error event (then `[DONE]`), never a broken answer.
 Charges: the provider's own counts when its stream reports them; else the bounds of what
 arrived; a stream cut mid-way (or abandoned by the client) is charged its whole grant.
-With output guardrails the answer is held to its end and screened whole before any of
-it is sent (the end-of-stream check: nothing unscreened ever leaves).
+Output guardrails: the PII step screens the text as it streams through a window
+(router.guardrails.stream_screen: an entity is always judged whole) and tool calls at the
+end; with Bedrock's guardrail on the answer, the answer is held to its end and screened
+whole before any of it is sent. Nothing unscreened ever leaves.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from router.api.sse import DONE, ChunkWriter, event
 from router.chat import ChatResult, ToolCall
+from router.guardrails.stream_screen import StreamScreen, streams_answer
 from router.pipeline.budgets import Limits
 from router.pipeline.cache_entries import from_cache, to_cache
 from router.pipeline.metering import Meter
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
     from router.backends.base import Backend
     from router.catalog import ModelEntry
     from router.chat import ChatRequest
+    from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
     from shared.proxy_event import ProxyRequest
 
@@ -132,7 +136,7 @@ def open_chat_stream(
     parsed: ParsedChat,
     *,
     remaining_seconds: float,
-    screen_answer: Callable[[ChatResult], ChatResult] | None,
+    screening: Screening | None,
     headers: Callable[[Served], dict[str, str]],
 ) -> EventStream:
     """The stream of one chat request, opened up to its first event (refusals raise before it)."""
@@ -178,7 +182,7 @@ def open_chat_stream(
         if cache is not None:
             cache.put(key, to_cache(answer), settings.cache.ttl_seconds)
 
-    relay = _Relay(account, opened, served, screen_answer, store, include_usage=parsed.include_usage)
+    relay = _Relay(account, opened, served, screening, store, include_usage=parsed.include_usage)
     return EventStream(relay.events(), headers(served))
 
 
@@ -223,12 +227,17 @@ class _Relay:
         account: _Account,
         opened: Opened,
         served: Served,
-        screen: Callable[[ChatResult], ChatResult] | None,
+        screening: Screening | None,
         store: Callable[[Served], None],
         *,
         include_usage: bool,
     ) -> None:
-        self.account, self.opened, self.served, self.screen, self.store = account, opened, served, screen, store
+        self.account, self.opened, self.served, self.store = account, opened, served, store
+        self.screening = screening
+        # The answer's text screened as it streams when the policy allows, else held and screened whole.
+        self.window: StreamScreen | None = None
+        if screening is not None and streams_answer(screening):
+            self.window = StreamScreen(screening)
         self.include_usage = include_usage
         self.writer = ChunkWriter(f"chatcmpl-{account.proxy.request_id}", int(account.service.clock()),
                                   served.model.alias, include_usage=include_usage)  # fmt: skip
@@ -249,9 +258,15 @@ class _Relay:
                 yield item
                 return
             self.answer.add(item)
-            if self.screen is None:
+            if self.screening is None:
                 yield from self._start()
                 yield from _chunks(self.writer, item)
+            elif self.window is not None and item.text:
+                # Tool calls are held to the end and screened whole; text leaves as the window releases it.
+                released = self.window.feed(item.text)
+                if released:
+                    yield from self._start()
+                    yield self.writer.chunk({"content": released})
         raise BackendError("unavailable", "the stream ended without its finish")
 
     def events(self) -> Iterator[str]:
@@ -268,8 +283,7 @@ class _Relay:
             finished = True
             result = self._settle(self.answer.result(finish, account.input_bound))
             yield from self._start()
-            if self.screen is not None:
-                yield from (c for d in whole_answer(result) if isinstance(d, Delta) for c in _chunks(self.writer, d))
+            yield from self._screened_rest(result)
             yield from self._end(result)
             status = 200
         except BackendError as err:
@@ -300,7 +314,20 @@ class _Relay:
             usage.cost = self.account.service.cost(replace(self.served, result=result))
             self.store(replace(self.served, result=result))
         usage.done(replace(self.served, result=result), 200, *usage.tokens, usage.cost)
-        return self.screen(result) if self.screen is not None else result
+        return result
+
+    def _screened_rest(self, result: ChatResult) -> Iterator[str]:
+        """What the screening held back: the window's rest and the tool calls, or the whole answer."""
+        if self.screening is None:
+            return
+        if self.window is None:
+            shown = self.screening.screen_answer(result)
+        else:
+            rest = self.window.flush()
+            if rest:
+                yield self.writer.chunk({"content": rest})
+            shown = self.screening.screen_answer(replace(result, text=""))
+        yield from (c for d in whole_answer(shown) if isinstance(d, Delta) for c in _chunks(self.writer, d))
 
     def _end(self, result: ChatResult) -> Iterator[str]:
         if self.opened.budget_cut and result.finish_reason == "length":

@@ -13,7 +13,8 @@ import pytest
 from moto import mock_aws
 from openai import OpenAI
 
-from router.chat import ChatResult, ToolCall
+from router.chat import ChatRequest, ChatResult, ToolCall
+from router.streaming.events import Delta, Finish, StreamEvent
 from tests.support.http import running
 from tests.support.router_harness import MODELS, Router, build_router, create_table
 from tests.support.sdk_stage import stage_server
@@ -96,3 +97,43 @@ def test_streamed_answers_are_counted_against_the_budget(sdk: tuple[OpenAI, Rout
             s.get_final_completion()
     now = datetime.fromtimestamp(router.clock.now, UTC)
     assert DynamoBudgets(BUDGETS, dynamodb).used("acme", "day", now) == 95
+
+
+class SplittingProvider:
+    """Streams an answer that quotes the prompt's masked email and a card number of its own, split mid-entity."""
+
+    def __init__(self) -> None:
+        self.seen: list[ChatRequest] = []
+
+    def stream(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> Iterator[StreamEvent]:
+        self.seen.append(request)
+        placeholder = request.messages[0].content.split()[-1]
+        answer = f"I will write to {placeholder}. Your card 4111 1111 1111 1111 is on file. " + "More. " * 120
+        for start in range(0, len(answer), 7):
+            yield Delta(text=answer[start : start + 7])
+        yield Finish("stop", 30, 200)
+
+    def complete(self, request: ChatRequest, model_id: str, timeout_seconds: float) -> ChatResult:
+        raise AssertionError("streamed only")
+
+
+def test_the_default_guardrails_screen_a_stream_as_it_flows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contract.guardrails import DEFAULT_GUARDRAILS
+    from router.backends.registry import Backends
+    from tests.support.router_harness import proxy_event
+
+    router = build_router(monkeypatch, guardrails=DEFAULT_GUARDRAILS)
+    provider = SplittingProvider()
+    router.service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: provider))
+    body = {"model": "haiku", "stream": True, "messages": [{"role": "user", "content": "Mail ada@example.com"}]}
+    writes: list[bytes] = []
+    router.module.stream_handler(proxy_event("/v1/chat/completions", body), None, writes.append)
+    assert "ada@example.com" not in provider.seen[0].messages[0].content, "the model saw the masked prompt"
+    events = [e for e in b"".join(writes).split(b"\x00" * 8, 1)[1].decode().split("\n\n") if e]
+    text = "".join(
+        json.loads(e[6:])["choices"][0]["delta"].get("content") or "" for e in events if e.startswith("data: {")
+    )
+    assert "I will write to ada@example.com." in text, "the prompt's value is restored"
+    assert "4111" not in text and "<CREDIT_CARD_1>" in text
+    assert len(writes) > 4, "pieces left before the answer ended"
+    assert events[-1] == "data: [DONE]"
