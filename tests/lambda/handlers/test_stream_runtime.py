@@ -20,7 +20,7 @@ from shared.stream_runtime import RuntimeApi, serve
 from tests.support.http import running
 from tests.support.router_harness import MODELS, build_router, proxy_event
 
-DEADLINE_MS = str(int(time.time() * 1000) + 60_000)
+DEADLINE_SECONDS = 60
 
 
 @dataclass
@@ -53,7 +53,7 @@ class RuntimeHandler(BaseHTTPRequestHandler):
         self.send_response(200)
         headers = {
             "Lambda-Runtime-Aws-Request-Id": f"inv-{index}",
-            "Lambda-Runtime-Deadline-Ms": DEADLINE_MS,
+            "Lambda-Runtime-Deadline-Ms": str(int((time.time() + DEADLINE_SECONDS) * 1000)),
             "Lambda-Runtime-Trace-Id": "Root=1-abc",
             "content-length": str(len(body)),
         }
