@@ -20,7 +20,7 @@ from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
-from shared.http import EventStream
+from shared.http import EventStream, Reply
 from shared.proxy_handler import RouteTable, Write, handle_proxy_event, handle_proxy_stream
 from shared.settings_holder import SettingsHolder
 from shared.ttl_cache import TtlCache, never_expires
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from router.guardrails.bedrock_guardrails import BedrockGuardrails
     from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
-    from shared.http import Reply
     from shared.proxy_event import ProxyRequest
 
 logger = Logger(service="router")
@@ -130,6 +129,33 @@ def chat_completions(request: ProxyRequest) -> Reply | EventStream:
 
     images = ImagePolicy(SETTINGS.get().image_hosts)
     return _chat(request, parse_chat(parse_json_object(request.body), images=images))
+
+
+def responses(request: ProxyRequest) -> Reply:
+    """OpenAI's Responses API on the chat pipeline (router.api.responses)."""
+    from router.api.images import ImagePolicy
+    from router.api.parse import parse_chat
+    from router.api.responses import chat_document, renamed, response_object
+    from shared.errors import GatewayError
+    from shared.json_body import parse_json_object
+
+    document = parse_json_object(request.body)
+    chat, origins = chat_document(document)
+    if chat.pop("stream", False):
+        raise GatewayError(
+            400,
+            "unsupported_parameter",
+            "'stream' is not served on /v1/responses yet; stream on /v1/chat/completions, or send stream: false",
+            param="stream",
+        )
+    try:
+        parsed = parse_chat(chat, images=ImagePolicy(SETTINGS.get().image_hosts))
+        answer = _chat(request, parsed)
+    except GatewayError as err:
+        raise renamed(err, origins) from None
+    if not isinstance(answer, Reply):  # _chat streams only what asks for it
+        raise TypeError("a Responses request was answered as a stream")
+    return Reply(response_object(answer.body, document), answer.headers)
 
 
 def prompt_completion(request: ProxyRequest) -> Reply | EventStream:
@@ -244,6 +270,7 @@ ROUTES: RouteTable = {
     f"/v1/models/{{{MODEL_ALIAS_PARAMETER}}}": {"GET": retrieve_model},
     "/v1/chat/completions": {"POST": chat_completions},
     "/v1/embeddings": {"POST": embeddings},
+    "/v1/responses": {"POST": responses},
     f"/v1/prompts/{{{PROMPT_NAME_PARAMETER}}}": {"POST": prompt_completion},
 }
 

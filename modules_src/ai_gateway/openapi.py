@@ -98,6 +98,33 @@ GATEWAY_SCHEMAS: dict[str, Any] = {
             "usage": {"$ref": "#/components/schemas/Usage"},
         },
     },
+    "Response": {
+        "type": "object",
+        "required": ["id", "object", "created_at", "status", "model", "output", "usage"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "enum": ["response"]},
+            "created_at": {"type": "integer"},
+            "status": {"type": "string", "enum": ["completed", "incomplete"]},
+            "model": {"type": "string", "description": "The catalog model that answered."},
+            "output": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "A message (output_text parts) or a function_call (call_id, name, arguments).",
+                    "properties": {"type": {"type": "string", "enum": ["message", "function_call"]}},
+                },
+            },
+            "usage": {
+                "type": "object",
+                "properties": {
+                    "input_tokens": {"type": "integer"},
+                    "output_tokens": {"type": "integer"},
+                    "total_tokens": {"type": "integer"},
+                },
+            },
+        },
+    },
     "ToolCall": {
         "type": "object",
         "required": ["id", "type", "function"],
@@ -145,6 +172,7 @@ RESPONSE_SCHEMAS = {
     f"GET /v1/models/{{{MODEL_ALIAS_PARAMETER}}}": "Model",
     "POST /v1/chat/completions": "ChatCompletion",
     "POST /v1/embeddings": "EmbeddingList",
+    "POST /v1/responses": "Response",
     "POST /v1/bedrock/{modelId}/converse": "ConverseResponse",
     "POST /v1/predict/{model}": "PredictResponse",
     f"POST /v1/transform/{{{TRANSFORM_MODEL_PARAMETER}}}": "PredictionList",

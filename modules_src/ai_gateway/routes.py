@@ -94,6 +94,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "POST",
+        "/v1/responses",
+        "router",
+        "Create a response (OpenAI's Responses API) on the chat pipeline: input as text or items, instructions, "
+        "function tools and structured output, with the same routing, budgets, guardrails and cache.",
+        expensive=True,
+        request_schema="ResponseRequest",
+    ),
+    Route(
+        "POST",
         "/v1/embeddings",
         "router",
         "Create embeddings (OpenAI format) with an embedding model the tenant may use.",

@@ -166,6 +166,22 @@ PROMPT_REQUEST: dict[str, Any] = {
         "max_tokens": {"type": "integer", "minimum": 1},
     },
 }
+RESPONSE_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "ResponseRequest",
+    "type": "object",
+    "required": ["model", "input"],
+    "properties": {
+        "model": {"type": "string", "minLength": 1, "maxLength": 128},
+        "input": {"description": "A string, or a list of message, function_call and function_call_output items."},
+        "instructions": {"type": "string"},
+        "tools": {"type": "array", "maxItems": 128, "items": {"type": "object"}},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "max_output_tokens": {"type": "integer", "minimum": 1},
+        "user": {"type": "string", "maxLength": 256},
+    },
+}
 EMBEDDING_REQUEST: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-04/schema#",
     "title": "EmbeddingRequest",
@@ -187,4 +203,5 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "ChatCompletionRequest": CHAT_COMPLETION_REQUEST,
     "PromptRequest": PROMPT_REQUEST,
     "EmbeddingRequest": EMBEDDING_REQUEST,
+    "ResponseRequest": RESPONSE_REQUEST,
 }

@@ -314,3 +314,82 @@ def test_a_cached_tool_call_answer_is_served_whole(monkeypatch: pytest.MonkeyPat
     message = body_of(second)["choices"][0]["message"]
     assert message["content"] is None
     assert message["tool_calls"][0]["function"]["arguments"] == '{"city":"Oslo"}'
+
+
+def test_the_responses_api_answers_text_with_instructions(stage: Stage) -> None:
+    stage.expect(
+        converse_answer([{"text": "Bonjour."}], usage=(12, 3)),
+        messages=[{"role": "user", "content": [{"text": "Say hello in French."}]}],
+        system=[{"text": "Answer in one word."}],
+    )
+    response = stage.client.responses.create(
+        model="haiku", instructions="Answer in one word.", input="Say hello in French.", max_output_tokens=20
+    )
+    assert response.output_text == "Bonjour."
+    assert response.status == "completed" and response.model == "haiku"
+    assert response.usage is not None and (response.usage.input_tokens, response.usage.output_tokens) == (12, 3)
+
+
+def test_the_responses_api_calls_tools_and_takes_their_output(stage: Stage) -> None:
+    use = {"toolUse": {"toolUseId": "tu1", "name": "get_weather", "input": {"city": "Oslo"}}}
+    stage.expect(
+        converse_answer([use], stop="tool_use"), toolConfig={"tools": [WEATHER_SPEC], "toolChoice": {"auto": {}}}
+    )
+    tool = {"type": "function", **WEATHER["function"]}  # type: ignore[dict-item]
+    first = stage.client.responses.create(model="haiku", input="Weather in Oslo?", tools=[tool])  # type: ignore[list-item]
+    call = first.output[0]
+    assert call.type == "function_call" and call.name == "get_weather" and call.call_id == "tu1"
+    stage.expect(
+        converse_answer([{"text": "Rainy."}]),
+        messages=[
+            {"role": "user", "content": [{"text": "Weather in Oslo?"}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "tu1", "name": "get_weather",
+                                                           "input": {"city": "Oslo"}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "tu1", "content": [{"text": "rain"}]}}]},
+        ],
+        toolConfig=ANY,
+    )  # fmt: skip
+    second = stage.client.responses.create(
+        model="haiku",
+        input=[
+            {"role": "user", "content": "Weather in Oslo?"},
+            {"type": "function_call", "call_id": "tu1", "name": "get_weather", "arguments": call.arguments},
+            {"type": "function_call_output", "call_id": "tu1", "output": "rain"},
+        ],
+        tools=[tool],  # type: ignore[list-item]
+    )
+    assert second.output_text == "Rainy."
+
+
+def test_responses_parse_with_a_pydantic_model(stage: Stage) -> None:
+    stage.expect(
+        converse_answer([{"toolUse": {"toolUseId": "t", "name": "Person", "input": {"name": "Ada", "age": 36}}}],
+                        stop="tool_use"),
+        toolConfig={"tools": ANY, "toolChoice": {"tool": {"name": "Person"}}},
+    )  # fmt: skip
+    parsed = stage.client.responses.parse(model="haiku", input="Ada, 36", text_format=Person)
+    assert parsed.output_parsed == Person(name="Ada", age=36)
+
+
+@pytest.mark.parametrize(
+    ("body", "param", "words"),
+    [
+        ({"previous_response_id": "resp_1"}, "previous_response_id", "stores no responses"),
+        ({"tools": [{"type": "web_search"}]}, "tools[0]", "runs no built-in tools"),
+        ({"stream": True}, "stream", "not served on /v1/responses yet"),
+        ({"input": [{"role": "user", "content": "ok"}, {"role": "user", "content": [{"type": "input_file"}]}]},
+         "input[1].content[0]", "files and audio are refused"),
+        ({"input": [{"role": "user", "content": [{"type": "input_image", "image_url": "http://x.test/a.png"}]}]},
+         "input[0].content[0].image_url", "remote images are fetched only"),
+        ({"max_output_tokens": 0}, "max_output_tokens", "max_output_tokens"),
+    ],
+)  # fmt: skip
+def test_responses_refusals_name_the_responses_field(
+    stage: Stage, body: dict[str, Any], param: str, words: str
+) -> None:
+    from tests.support.router_harness import body_of
+
+    response = stage.router.call("/v1/responses", {"model": "haiku", "input": "Hi", **body})
+    assert response["statusCode"] == 400
+    error = body_of(response)["error"]
+    assert error["param"] == param and words in error["message"], error

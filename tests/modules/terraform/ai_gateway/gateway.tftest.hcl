@@ -109,7 +109,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "only this API's authorizer may invoke the authorizer function"
   }
   assert {
-    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "GET /v1/models/{modelAlias}", "POST /v1/chat/completions", "POST /v1/embeddings", "POST /v1/prompts/{promptName}", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}", "POST /v1/transform/{transformModel}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
+    condition     = jsondecode(aws_lambda_function.authorizer.environment[0].variables["GATEWAY_ROUTES"]) == ["GET /v1/models", "GET /v1/models/{modelAlias}", "POST /v1/chat/completions", "POST /v1/responses", "POST /v1/embeddings", "POST /v1/prompts/{promptName}", "POST /v1/bedrock/{modelId}/converse", "POST /v1/predict/{model}", "POST /v1/transform/{transformModel}"] && aws_lambda_function.authorizer.environment[0].variables["GATEWAY_TENANT_TABLE"] == "aigw-test-tenants"
     error_message = "the authorizer must know the routes its policy covers and the tenant table"
   }
   assert {
