@@ -65,6 +65,8 @@ class SlowStreamingProvider:
         if self.first_token_seconds:
             time.sleep(self.first_token_seconds)
         self.first_token_at = time.perf_counter()
+        # A first piece longer than the guardrails' window (512 characters): it leaves at once, screened.
+        yield Delta(text="Here is the answer you asked for. " * 18)
         for _ in range(self.pieces):
             yield Delta(text="token ")
         yield Finish("stop", 25, self.pieces)
@@ -151,8 +153,9 @@ def measure_rendering(requests: int) -> dict[str, float]:
 
 
 def measure_stream(requests: int, context: Context, first_token_seconds: float, pieces: int) -> dict[str, object]:
-    """Through the streaming entry point: the time to the first content chunk the gateway adds over the
-    provider's own (its first token's time from its call), and the time per further chunk."""
+    """Through the streaming entry point, default guardrails on: the time to the first content chunk the gateway
+    adds over the provider's own (its first token's time from its call), and the time per further chunk (each
+    one a window of the PII scan)."""
     _, service = handler_module.model_service()
     provider = SlowStreamingProvider(first_token_seconds, pieces)
     service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: provider))

@@ -1,5 +1,6 @@
-"""Router Lambda entry point: OpenAI-compatible `/v1/models`, `/v1/chat/completions` and `/v1/embeddings`,
-and the registered prompts as an API (`/v1/prompts/{promptName}`).
+"""Router Lambda entry point: OpenAI-compatible `/v1/models` (and `/v1/models/{id}`), `/v1/chat/completions`,
+`/v1/responses` and `/v1/embeddings`, and the registered prompts as an API (`/v1/prompts/{promptName}`);
+`handler` answers whole, `stream_handler` in Lambda's streaming response mode.
 
 Cold start budget: the standard library, powertools' Logger, the settings, the
 catalog and one signed GetItem of the configuration document (no boto3). The model
