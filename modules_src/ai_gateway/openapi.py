@@ -11,7 +11,7 @@ from typing import Any
 from contract.routes import MODEL_ALIAS_PARAMETER, PROMPT_NAME_PARAMETER, TRANSFORM_MODEL_PARAMETER
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
-from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TRANSFORM_RESPONSE
+from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TOKEN_USAGE, TRANSFORM_RESPONSE
 
 OPENAPI_VERSION = "3.0.3"
 ERROR_STATUSES = sorted({r.status for r in RESPONSES if r.status is not None})
@@ -115,14 +115,7 @@ GATEWAY_SCHEMAS: dict[str, Any] = {
                     "properties": {"type": {"type": "string", "enum": ["message", "function_call"]}},
                 },
             },
-            "usage": {
-                "type": "object",
-                "properties": {
-                    "input_tokens": {"type": "integer"},
-                    "output_tokens": {"type": "integer"},
-                    "total_tokens": {"type": "integer"},
-                },
-            },
+            "usage": TOKEN_USAGE,
         },
     },
     "ToolCall": {

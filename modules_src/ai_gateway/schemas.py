@@ -43,6 +43,15 @@ CONVERSE_REQUEST: dict[str, Any] = {
     },
 }
 
+# Input, output and total tokens, as the direct Bedrock route and the Responses API report them.
+TOKEN_USAGE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "input_tokens": {"type": "integer"},
+        "output_tokens": {"type": "integer"},
+        "total_tokens": {"type": "integer"},
+    },
+}
 CONVERSE_RESPONSE: dict[str, Any] = {
     "title": "ConverseResponse",
     "type": "object",
@@ -53,14 +62,7 @@ CONVERSE_RESPONSE: dict[str, Any] = {
         "model": {"type": "string"},
         "text": {"type": "string"},
         "stop_reason": {"type": "string"},
-        "usage": {
-            "type": "object",
-            "properties": {
-                "input_tokens": {"type": "integer"},
-                "output_tokens": {"type": "integer"},
-                "total_tokens": {"type": "integer"},
-            },
-        },
+        "usage": TOKEN_USAGE,
     },
 }
 
@@ -131,20 +133,25 @@ TRANSFORM_RESPONSE: dict[str, Any] = {
 
 # The router's OpenAI routes: the edge checks only the shape every request needs; the router
 # validates the rest with messages that name the field (and documents what it refuses or ignores).
+# What the chat-shaped routes (chat completions, prompts, responses) take alike.
+CHAT_PROPERTIES: dict[str, Any] = {
+    "model": {"type": "string", "minLength": 1, "maxLength": 128},
+    "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+    "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+    "user": {"type": "string", "maxLength": 256},
+}
+TOOLS: dict[str, Any] = {"type": "array", "maxItems": 128, "items": {"type": "object"}}
 CHAT_COMPLETION_REQUEST: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-04/schema#",
     "title": "ChatCompletionRequest",
     "type": "object",
     "required": ["model", "messages"],
     "properties": {
-        "model": {"type": "string", "minLength": 1, "maxLength": 128},
+        **CHAT_PROPERTIES,
         # Empty only with a registered `prompt`, whose messages come first (the router checks which).
         "messages": {"type": "array", "minItems": 0, "maxItems": 1000, "items": {"type": "object"}},
-        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
         "max_tokens": {"type": "integer", "minimum": 1},
-        "user": {"type": "string", "maxLength": 256},
-        "tools": {"type": "array", "maxItems": 128, "items": {"type": "object"}},
+        "tools": TOOLS,
         "tool_choice": {"description": "auto, none, required, or {type: function, function: {name}}."},
         "parallel_tool_calls": {"type": "boolean"},
         "response_format": {"type": "object"},
@@ -159,10 +166,7 @@ PROMPT_REQUEST: dict[str, Any] = {
         "variables": {"type": "object"},
         "label": {"type": "string", "pattern": prompts.LABEL_PATTERN},
         "version": {"type": "integer", "minimum": 1},
-        "user": {"type": "string", "maxLength": 256},
-        "model": {"type": "string", "minLength": 1, "maxLength": 128},
-        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        **CHAT_PROPERTIES,
         "max_tokens": {"type": "integer", "minimum": 1},
     },
 }
@@ -172,14 +176,11 @@ RESPONSE_REQUEST: dict[str, Any] = {
     "type": "object",
     "required": ["model", "input"],
     "properties": {
-        "model": {"type": "string", "minLength": 1, "maxLength": 128},
+        **CHAT_PROPERTIES,
         "input": {"description": "A string, or a list of message, function_call and function_call_output items."},
         "instructions": {"type": "string"},
-        "tools": {"type": "array", "maxItems": 128, "items": {"type": "object"}},
-        "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "tools": TOOLS,
         "max_output_tokens": {"type": "integer", "minimum": 1},
-        "user": {"type": "string", "maxLength": 256},
     },
 }
 EMBEDDING_REQUEST: dict[str, Any] = {

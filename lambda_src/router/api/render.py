@@ -7,7 +7,7 @@ import struct
 from typing import Any
 
 from router.catalog import ModelEntry
-from router.chat import ChatResult
+from router.chat import ChatResult, ToolCall
 from router.embeddings import EmbeddingResult
 
 # What a Lambda function may answer (6 MB), less room for headers and the proxy response's own JSON.
@@ -26,16 +26,19 @@ def embedding_answer_bound(inputs: int, dimensions: int, as_base64: bool) -> int
     return LIST_OVERHEAD_BYTES + inputs * (VECTOR_OVERHEAD_BYTES + int(dimensions * per_number + 4))
 
 
-def assistant_message(result: ChatResult) -> dict[str, Any]:
-    """The answer's `message`: its text (null when it only calls tools) and its tool calls."""
-    message: dict[str, Any] = {"role": "assistant", "content": result.text, "refusal": None}
-    if result.tool_calls:
-        message["content"] = result.text or None
+def with_tool_calls(message: dict[str, Any], calls: tuple[ToolCall, ...]) -> dict[str, Any]:
+    """An OpenAI message with its `tool_calls` (and null content when it has no text besides them)."""
+    if calls:
+        message["content"] = message.get("content") or None
         message["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-            for c in result.tool_calls
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in calls
         ]
     return message
+
+
+def assistant_message(result: ChatResult) -> dict[str, Any]:
+    """The answer's `message`: its text (null when it only calls tools) and its tool calls."""
+    return with_tool_calls({"role": "assistant", "content": result.text, "refusal": None}, result.tool_calls)
 
 
 def chat_completion(result: ChatResult, *, request_id: str, model: str, created: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
+from router.api.render import with_tool_calls
 from router.chat import ChatMessage, ChatRequest, ChatResult, ImagePart, ToolCall
 from router.embeddings import EmbeddingRequest, EmbeddingResult
 from router.tokens import answer_bound, chat_input_bound, inputs_bound
@@ -33,14 +34,7 @@ def _openai_message(message: ChatMessage) -> dict[str, Any]:
             *({"type": "image_url", "image_url": {"url": data_url(i)}} for i in message.images),
             *([{"type": "text", "text": message.content}] if message.content else []),
         ]
-    out: dict[str, Any] = {"role": message.role, "content": content}
-    if message.tool_calls:
-        out["content"] = message.content or None
-        out["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-            for c in message.tool_calls
-        ]
-    return out
+    return with_tool_calls({"role": message.role, "content": content}, message.tool_calls)
 
 
 def data_url(image: ImagePart) -> str:
