@@ -470,8 +470,12 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
     with pytest.raises(AuthenticationError) as refused:
         sdk(stage, "unknownKEY0123456789abcdefghijklmnopq").models.list()
     assert refused.value.body["code"] == "invalid_api_key"  # type: ignore[index]
+    # One model of the tenant's list is described; one outside it is a 404 that says nothing more.
+    listed = [m.id for m in sdk(stage, keys["initech"]).models.list()]
+    assert sdk(stage, keys["initech"]).models.retrieve(listed[0]).id == listed[0]
+    assert "claude-3-haiku" not in listed
     with pytest.raises(NotFoundError):
-        sdk(stage, keys["acme"]).models.retrieve("claude-3-haiku")
+        sdk(stage, keys["initech"]).models.retrieve("claude-3-haiku")
     # Direct routes are refused at the edge (the authorizer's policy) for a model outside the tenant's
     # allow-list, for an alias of another provider, and for every model of a tenant with a token budget
     # (acme: nothing on those routes meters tokens). An allowed one is authorized, then the emulator

@@ -54,7 +54,7 @@ run "protects_the_stage_with_the_llm_profile_by_default" {
     error_message = "the counted body rules still block off the model routes, right after the groups"
   }
   assert {
-    condition     = one(flatten([for r in aws_wafv2_web_acl.this.rule : [for s in r.statement : [for a in s.and_statement : [for t in a.statement : [for n in t.not_statement : [for u in n.statement : [for x in u.regex_match_statement : x.regex_string]]]]]] if r.name == "BlockPromptRulesOffModelRoutes"])) == "^(/[^/]+)?/(v1/chat/completions|v1/embeddings|v1/prompts/[^/]+|v1/bedrock/[^/]+/converse|v1/predict/[^/]+|v1/transform/[^/]+)$"
+    condition     = one(flatten([for r in aws_wafv2_web_acl.this.rule : [for s in r.statement : [for a in s.and_statement : [for t in a.statement : [for n in t.not_statement : [for u in n.statement : [for x in u.regex_match_statement : x.regex_string]]]]]] if r.name == "BlockPromptRulesOffModelRoutes"])) == "^(/[^/]+)?/(v1/chat/completions|v1/responses|v1/embeddings|v1/prompts/[^/]+|v1/bedrock/[^/]+/converse|v1/predict/[^/]+|v1/transform/[^/]+)$"
     error_message = "the model routes are exactly the API's expensive routes, after an optional stage segment"
   }
   assert {
