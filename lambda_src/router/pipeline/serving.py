@@ -199,8 +199,7 @@ class ModelService:
         tenant = _tenant(proxy)
         plan = self.plan(proxy=proxy, tenant=tenant, alias=alias, job=job)
         usage = UsageDraft(proxy, tenant.tenant_id, alias, plan, prompt=prompt, prompt_version=prompt_version)
-        bypass = proxy.headers.get(CACHE_HEADER, "").lower() == "bypass"
-        use_cache = cacheable and self.cache is not None and not bypass
+        use_cache = cacheable and self.cache is not None and not cache_bypassed(proxy)
         key = cache_key(tenant.tenant_id, proxy.route, alias, job.request) if use_cache else ""
         try:
             admit(plan)
@@ -326,6 +325,11 @@ def _tenant(proxy: ProxyRequest) -> TenantContext:
     if proxy.tenant is None:
         raise upstream_refusals.NO_TENANT
     return proxy.tenant
+
+
+def cache_bypassed(proxy: ProxyRequest) -> bool:
+    """The client asked to skip the response cache (`x-aigw-cache: bypass`)."""
+    return proxy.headers.get(CACHE_HEADER, "").lower() == "bypass"
 
 
 def chat_headers(served: Served, parsed: ParsedChat) -> dict[str, str]:

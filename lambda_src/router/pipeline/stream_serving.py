@@ -140,7 +140,7 @@ def open_chat_stream(
     headers: Callable[[Served], dict[str, str]],
 ) -> EventStream:
     """The stream of one chat request, opened up to its first event (refusals raise before it)."""
-    from router.pipeline.serving import chat_job
+    from router.pipeline.serving import cache_bypassed, chat_job
 
     settings = service.settings
     job = chat_job(parsed.request)
@@ -154,7 +154,7 @@ def open_chat_stream(
     use_cache = (
         settings.cache.applies(parsed.alias, sent.temperature, deterministic=False)
         and service.cache is not None
-        and proxy.headers.get("x-aigw-cache", "").lower() != "bypass"
+        and not cache_bypassed(proxy)
     )
     key = cache_key(tenant.tenant_id, proxy.route, parsed.alias, sent) if use_cache else ""
     limits = Limits(tenant.daily_token_budget, tenant.monthly_token_budget)
