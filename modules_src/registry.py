@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from constructs import Construct
@@ -26,6 +27,7 @@ def modules() -> tuple[ModuleEntry, ...]:
     from modules_src.ai_gateway.openapi import document as openapi_document
     from modules_src.ai_gateway.stack import AiGatewayStack
     from modules_src.ai_gateway.variables import SPEC as AI_GATEWAY
+    from modules_src.ai_gateway.variables import STREAMING_SPEC as AI_GATEWAY_STREAMING
     from modules_src.api_gateway_account.stack import ApiGatewayAccountStack
     from modules_src.api_gateway_account.variables import SPEC as API_GATEWAY_ACCOUNT
     from modules_src.operations.stack import OperationsStack
@@ -37,6 +39,7 @@ def modules() -> tuple[ModuleEntry, ...]:
 
     return (
         ModuleEntry(AI_GATEWAY, AiGatewayStack, {"openapi.json": openapi_document}),
+        ModuleEntry(AI_GATEWAY_STREAMING, partial(AiGatewayStack, streaming=True), {"openapi.json": openapi_document}),
         ModuleEntry(API_GATEWAY_ACCOUNT, ApiGatewayAccountStack),
         ModuleEntry(OPERATIONS, OperationsStack),
         ModuleEntry(SAGEMAKER_ENDPOINT, SagemakerEndpointStack),

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from contract.environment import STREAM_BOOTSTRAP
 from tooling.paths import DIST_DIR, LAMBDA_SRC_DIR, REQUIREMENTS_DIR
 
 FUNCTIONS = {
@@ -28,6 +29,10 @@ FUNCTIONS = {
 STANDARD_LIBRARY_ONLY = frozenset({"authorizer", "transform"})
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644 << 16
+# Scripts Lambda executes itself (the router's exec wrapper): the only entries with the exec bit,
+# named here so that a zip's modes never depend on a checkout's or an install's.
+EXECUTABLES = frozenset({STREAM_BOOTSTRAP})
+EXECUTABLE_MODE = 0o100755 << 16
 SKIPPED_DIRS = {"__pycache__", "tests"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
@@ -97,7 +102,7 @@ def write_zip(entries: dict[str, Path], out: Path) -> str:
     with zipfile.ZipFile(partial, "w") as archive:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-            info.external_attr = FILE_MODE
+            info.external_attr = EXECUTABLE_MODE if name in EXECUTABLES else FILE_MODE
             info.create_system = 3
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, entries[name].read_bytes(), compresslevel=9)

@@ -16,6 +16,15 @@ LOG_PROMPTS = "GATEWAY_LOG_PROMPTS"
 DEADLINE_SECONDS = "GATEWAY_DEADLINE_SECONDS"
 METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 
+# The router with response streaming (modules/ai_gateway_streaming): Lambda starts the function through
+# the wrapper script the router's zip carries, which runs the gateway's own runtime loop
+# (shared/stream_runtime.py) when streaming is on and the managed runtime otherwise.
+EXEC_WRAPPER = "AWS_LAMBDA_EXEC_WRAPPER"
+RESPONSE_STREAMING = "GATEWAY_RESPONSE_STREAMING"
+# The script in the router's zip, and where a deployed function has it (Lambda unpacks a zip into /var/task).
+STREAM_BOOTSTRAP = "shared/stream_bootstrap"
+STREAM_BOOTSTRAP_PATH = f"/var/task/{STREAM_BOOTSTRAP}"
+
 # The authorizer.
 TENANT_TABLE = "GATEWAY_TENANT_TABLE"
 ROUTES = "GATEWAY_ROUTES"

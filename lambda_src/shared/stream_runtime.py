@@ -14,8 +14,9 @@ has a streaming entry point `stream_handler(event, context, write)`:
   with the `Lambda-Runtime-Function-Error-Type` and `-Body` trailers;
 - a failure to start is `POST /2018-06-01/runtime/init/error`.
 
-Started with `python -m shared.stream_runtime <module>.<entry point>` (or the `_HANDLER`
-environment variable), from the function's code folder.
+Started with `python -m shared.stream_runtime <module>.<entry point>`, or without an argument
+for the `stream_handler` beside the function's configured handler (`_HANDLER`), from the
+function's code folder: in a deployed function by the exec wrapper `shared/stream_bootstrap`.
 """
 
 from __future__ import annotations
@@ -141,6 +142,13 @@ def load(spec: str) -> Entry:
     return entry
 
 
+def streaming_entry_of(handler: str) -> str:
+    """The streaming entry point beside a function's configured handler: `router.handler.handler` ->
+    `router.handler.stream_handler` (the module keeps both)."""
+    module_name, _, _name = handler.rpartition(".")
+    return f"{module_name}.stream_handler"
+
+
 def serve(api: RuntimeApi, entry: Entry, invocations: int | None = None) -> None:
     """Answer invocations until the sandbox stops (or `invocations` have been served, for tests)."""
     served = 0
@@ -153,7 +161,7 @@ def serve(api: RuntimeApi, entry: Entry, invocations: int | None = None) -> None
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
-    spec = args[0] if args else os.environ.get("_HANDLER", "").replace(".handler", ".stream_handler")
+    spec = args[0] if args else streaming_entry_of(os.environ.get("_HANDLER", ""))
     try:
         entry = load(spec)
     except Exception as err:

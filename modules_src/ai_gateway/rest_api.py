@@ -23,11 +23,15 @@ from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, add_ser
 from modules_src.ai_gateway.variables.tenants import JWT_MAX_RESULT_TTL_SECONDS
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.permission import Permission, PermissionProps
-from modules_src.common.expressions import Expr
+from modules_src.common.expressions import Expr, ref
 from modules_src.common.naming import named
 
 # API Gateway's default (and, without a quota raise, maximum) integration timeout.
 INTEGRATION_TIMEOUT_MS = 29000
+# The function whose answers can stream (its module has `stream_handler`), and the Lambda API version of
+# `InvokeWithResponseStream` in an integration URI.
+STREAMING_TARGET = "router"
+STREAMING_INVOKE_API_VERSION = "2021-11-15"
 # Cacheable routes are keyed by the caller's credential, so tenants never share an entry.
 CACHE_KEY_HEADERS = ("method.request.header.Authorization", "method.request.header.x-api-key")
 # With result caching API Gateway needs an identity source (and refuses requests without it);
@@ -56,6 +60,8 @@ class RestApiProps:
     jwt_issuer: Expr
     # Whether cacheable routes declare their cache keys (only when the stage caches them).
     cache_keys_enabled: Expr
+    # Whether the router's routes stream (API Gateway's STREAM mode); None: the module cannot (provider 5.x).
+    response_streaming: Expr | None = None
 
     def __post_init__(self) -> None:
         check_routes(self.routes)
@@ -227,6 +233,7 @@ class RestApi(Construct):
             self.shaping += responses
             return
         function = props.targets[route.target]
+        uri, transfer_mode = self._transfer(route, function, props)
         integration = named(
             ApiGatewayIntegration(
                 self,
@@ -236,7 +243,8 @@ class RestApi(Construct):
                 http_method=method.http_method,
                 type="AWS_PROXY",
                 integration_http_method="POST",
-                uri=function.invoke_arn,
+                uri=uri,
+                response_transfer_mode=transfer_mode,
                 timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
                 # Only with caching on: keys matter only then (and the emulator does not store them).
                 cache_key_parameters=Token.as_list(str(props.cache_keys_enabled.ternary(cache_keys, [])))
@@ -258,3 +266,21 @@ class RestApi(Construct):
             ),
         )
         self.integrations[route.logical_id] = integration
+
+    @staticmethod
+    def _transfer(route: Route, function: LambdaFunction, props: RestApiProps) -> tuple[str, str | None]:
+        """How the integration calls its function: `Invoke`, or for the router's routes with streaming on
+        `InvokeWithResponseStream` in STREAM mode (its URI is built from the function's ARN, which every
+        provider has, rather than from `response_streaming_invoke_arn`, which only 6.28 and later have)."""
+        streaming = props.response_streaming
+        if streaming is None or route.target != STREAMING_TARGET:
+            return function.invoke_arn, None
+        account = props.account
+        streaming_uri = Expr(
+            f'"arn:${{{account.partition_ref.text}}}:apigateway:${{{account.region_ref.text}}}:lambda:path/'
+            f'{STREAMING_INVOKE_API_VERSION}/functions/${{{ref(function, "arn").text}}}/response-streaming-invocations"'
+        )
+        return (
+            str(streaming.ternary(streaming_uri, ref(function, "invoke_arn"))),
+            str(streaming.ternary("STREAM", "BUFFERED")),
+        )

@@ -27,8 +27,9 @@ from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
 from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, declare_model_locals, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, CustomDomain, Stage, StageProps, StageSettings, Throttle
 from modules_src.ai_gateway.tenant_access import TenantAccess, TenantAccessProps
-from modules_src.ai_gateway.variables import SPEC, guardrails
+from modules_src.ai_gateway.variables import SPEC, STREAMING_SPEC, guardrails
 from modules_src.ai_gateway.variables.prompts import prompts_document
+from modules_src.ai_gateway.variables.streaming import STREAMING_PROVIDER_VERSION
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
 from modules_src.common.constructs.kms_key import KmsKey, KmsKeyProps
@@ -45,11 +46,16 @@ JWKS_TTL_SECONDS = 3600
 
 
 class AiGatewayStack(ModuleStack):
-    """Generates modules/ai_gateway."""
+    """Generates modules/ai_gateway, or with `streaming` modules/ai_gateway_streaming (its router routes can
+    stream: an input, and an integration argument of newer providers)."""
 
-    def __init__(self, scope: Construct) -> None:
-        super().__init__(scope, SPEC)
+    def __init__(self, scope: Construct, *, streaming: bool = False) -> None:
+        if streaming:
+            super().__init__(scope, STREAMING_SPEC, STREAMING_PROVIDER_VERSION)
+        else:
+            super().__init__(scope, SPEC)
         v = self.ref
+        response_streaming = v("response_streaming") if streaming else None
         account = AccountContext.declare(self)
         name = self.variable("name").string_value
         stage_name = self.variable("stage_name").string_value
@@ -156,6 +162,7 @@ class AiGatewayStack(ModuleStack):
                     env.BUDGET_TABLE: state.budgets.name,
                     # "" without a cache (the table has count 0).
                     env.CACHE_TABLE: str(Expr(f'join("", {address(state.cache)}[*].name)')),
+                    **(streaming_environment(response_streaming) if response_streaming is not None else {}),
                 },
                 statements=router_statements(
                     account=account,
@@ -258,6 +265,7 @@ class AiGatewayStack(ModuleStack):
                 authorizer_result_ttl_in_seconds=v("authorizer_result_ttl_in_seconds"),
                 jwt_issuer=v("jwt_issuer"),
                 cache_keys_enabled=Expr(f"{v('enable_models_cache').text} && {v('enable_route_method_settings').text}"),
+                response_streaming=response_streaming,
             ),
         )
         responses = GatewayResponses(self, "gateway_responses", api.api.id)
@@ -274,7 +282,12 @@ class AiGatewayStack(ModuleStack):
                     ROUTES, ACCESS_LOG_FORMAT, [template(r) for r in RESPONSES], template_texts(), REQUEST_SCHEMAS
                 ),
                 # The mapping templates embed the alias maps: a catalog change must reach the stage.
-                api_inputs=(model_locals["bedrock_models"].as_any_map, model_locals["sagemaker_endpoints"].as_any_map),
+                # An integration's transfer mode changes in place (same id): the input itself must redeploy.
+                api_inputs=(
+                    model_locals["bedrock_models"].as_any_map,
+                    model_locals["sagemaker_endpoints"].as_any_map,
+                    *((str(response_streaming),) if response_streaming is not None else ()),
+                ),
                 kms_key_arn=key_arn,
                 log_retention_in_days=retention,
                 tags=tags,
@@ -423,6 +436,11 @@ class AiGatewayStack(ModuleStack):
                 }
             )
         )
+
+
+def streaming_environment(response_streaming: Expr) -> dict[str, str]:
+    """The router starts through its exec wrapper, which runs the streaming runtime loop when streaming is on."""
+    return {env.EXEC_WRAPPER: env.STREAM_BOOTSTRAP_PATH, env.RESPONSE_STREAMING: str(response_streaming)}
 
 
 def _or_empty(value: Expr) -> Expr:

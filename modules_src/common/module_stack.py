@@ -24,13 +24,13 @@ class ModuleStack(TerraformStack):
     module with `for_each`, `count` and `depends_on`.
     """
 
-    def __init__(self, scope: Construct, spec: ModuleSpec) -> None:
+    def __init__(self, scope: Construct, spec: ModuleSpec, aws_provider_version: str = AWS_PROVIDER_VERSION) -> None:
         super().__init__(scope, spec.name)
         self.spec = spec
         self.add_override("terraform.backend", None)
         self.add_override("terraform.required_version", TERRAFORM_VERSION)
         self.add_override("terraform.required_providers.aws.source", AWS_PROVIDER_SOURCE)
-        self.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+        self.add_override("terraform.required_providers.aws.version", aws_provider_version)
         self.vars: dict[str, TerraformVariable] = {}
         for variable in spec.variables:
             kwargs: dict[str, Any] = {}

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from contract import environment as env
+from modules_src.ai_gateway.routes import ROUTES
+from modules_src.ai_gateway.variables.streaming import STREAMING_PROVIDER_VERSION
 from tests.support.hcl import jsonencoded
 from tooling.package_lambda import FUNCTIONS
 from tooling.paths import MODULES_DIR, REPO_ROOT
@@ -59,7 +62,61 @@ def test_modules_declare_no_provider_or_backend_and_pin_requirements(name: str) 
     terraform = document["terraform"]
     assert "backend" not in terraform
     assert terraform["required_version"] == ">= 1.9"
-    assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": ">= 5.100, < 7.0"}
+    version = STREAMING_PROVIDER_VERSION if name == "ai_gateway_streaming" else ">= 5.100, < 7.0"
+    assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": version}
+
+
+def differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """`+ a/b`, `- a/b` or `~ a/b` for every leaf where two JSON documents differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(set(old) | set(new)):
+            here = f"{path}/{key}".lstrip("/")
+            if key not in old:
+                found.append(f"+ {here}")
+            elif key not in new:
+                found.append(f"- {here}")
+            else:
+                found += differences(old[key], new[key], here)
+        return found
+    return [] if old == new else [f"~ {path}"]
+
+
+def test_the_streaming_module_is_ai_gateway_with_streaming_router_integrations_and_nothing_else() -> None:
+    plain, streaming = module_json("ai_gateway"), module_json("ai_gateway_streaming")
+    router_routes = sorted(
+        name
+        for name, integration in plain["resource"]["aws_api_gateway_integration"].items()
+        if integration["uri"] == "${aws_lambda_function.router.invoke_arn}"
+    )
+    assert router_routes == sorted(r.logical_id for r in ROUTES if r.target == "router")
+    expected = sorted(
+        [
+            "~ resource/aws_api_gateway_deployment/this/triggers/redeployment",
+            "+ resource/aws_lambda_function/router/environment/variables/AWS_LAMBDA_EXEC_WRAPPER",
+            "+ resource/aws_lambda_function/router/environment/variables/GATEWAY_RESPONSE_STREAMING",
+            "~ terraform/required_providers/aws/version",
+            "+ variable/response_streaming",
+            *(f"+ resource/aws_api_gateway_integration/{r}/response_transfer_mode" for r in router_routes),
+            *(f"~ resource/aws_api_gateway_integration/{r}/uri" for r in router_routes),
+        ]
+    )
+    assert sorted(differences(plain, streaming)) == expected
+    integrations = streaming["resource"]["aws_api_gateway_integration"]
+    for name in router_routes:
+        assert integrations[name]["response_transfer_mode"] == '${var.response_streaming ? "STREAM" : "BUFFERED"}'
+        assert integrations[name]["uri"] == (
+            '${var.response_streaming ? "arn:${data.aws_partition.current.partition}:apigateway:'
+            "${data.aws_region.current.name}:lambda:path/2021-11-15/functions/${aws_lambda_function.router.arn}"
+            '/response-streaming-invocations" : aws_lambda_function.router.invoke_arn}'
+        )
+    variables = streaming["resource"]["aws_lambda_function"]["router"]["environment"]["variables"]
+    assert variables[env.EXEC_WRAPPER] == env.STREAM_BOOTSTRAP_PATH
+    assert variables[env.RESPONSE_STREAMING] == "${var.response_streaming}"
+    # The stage follows a change of the input (an integration's mode changes in place, its id stays).
+    assert "var.response_streaming" in streaming["resource"]["aws_api_gateway_deployment"]["this"]["triggers"][
+        "redeployment"
+    ]
 
 
 @pytest.mark.parametrize("name", MODULE_NAMES)

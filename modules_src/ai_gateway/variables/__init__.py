@@ -10,6 +10,7 @@ from modules_src.ai_gateway.variables import (
     observability,
     prompts,
     router,
+    streaming,
     tenants,
     transforms,
 )
@@ -60,5 +61,30 @@ SPEC = ModuleSpec(
         "`daily_token_budget` or `monthly_token_budget` (no such resource in its authorizer policy) and, "
         "for the others, list only the tenant's aliases of that route's provider. The transform route spends "
         "no tokens and is open to every tenant for the aliases of its `allowed_models` that have a transform.",
+    ),
+)
+
+STREAMING_SPEC = ModuleSpec(
+    name="ai_gateway_streaming",
+    purpose=(
+        "The `ai_gateway` module with response streaming, for AWS provider 6.25 and later: the same inputs, "
+        "outputs and resource addresses, plus `response_streaming` (default `true`), which puts the router's "
+        "routes in API Gateway's STREAM transfer mode so that `stream: true` chat completions reach the client "
+        "token by token. " + SPEC.purpose
+    ),
+    variables=SPEC.variables + streaming.VARIABLES,
+    outputs=SPEC.outputs,
+    notes=(
+        "Switching a root from `modules/ai_gateway` to `modules/ai_gateway_streaming` (same module name) "
+        "changes the router's integrations in place and redeploys the stage: every address is the same. "
+        "The root needs AWS provider 6.25 or later (`response_transfer_mode`).",
+        "With `response_streaming` on, the router's routes are STREAM integrations calling "
+        "`InvokeWithResponseStream` (allowed by the same `lambda:InvokeFunction` permission), and the router "
+        "starts through its exec wrapper (`AWS_LAMBDA_EXEC_WRAPPER`, `shared/stream_bootstrap` in its zip), "
+        "which runs the gateway's runtime loop in Lambda's streaming response mode. Every router answer, "
+        "streamed or not, then carries API Gateway's prelude (status and headers, 8 NUL bytes, the body).",
+        "API Gateway neither caches nor transforms STREAM integrations: `enable_models_cache` must be off. "
+        "A stream still ends within `router_timeout_seconds` (API Gateway would allow 15 minutes).",
+        *SPEC.notes,
     ),
 )

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from contract import environment as env
 from router.chat import ChatResult
 from shared.proxy_handler import PRELUDE_SEPARATOR
-from shared.stream_runtime import RuntimeApi, serve
+from shared.stream_runtime import RuntimeApi, serve, streaming_entry_of
 from tests.support.http import running
 from tests.support.router_harness import MODELS, build_router, proxy_event
 
@@ -169,3 +176,81 @@ def test_the_router_streams_through_the_runtime(runtime: Any, monkeypatch: pytes
     refused, _, error = b"".join(c for _, c in server.invocations[1].chunks).partition(PRELUDE_SEPARATOR)
     assert json.loads(refused)["statusCode"] == 400
     assert json.loads(error)["error"]["request_id"]
+
+
+ECHO_FUNCTION = """
+def handler(event, context):
+    raise AssertionError("the managed runtime's entry point: the exec wrapper must start stream_handler")
+
+
+def stream_handler(event, context, write):
+    write(b'{"statusCode": 200}' + b"\\0" * 8)
+    write(("streamed " + event["say"]).encode())
+"""
+
+
+def bootstrap_env(task_root: Path, runtime_api: str, streaming: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        "_HANDLER": "echo_fn.handler.handler",
+        env.RESPONSE_STREAMING: streaming,
+    }
+
+
+@pytest.fixture
+def task_root(tmp_path: Path, router_zip: Path) -> Iterator[Path]:
+    """The router's zip unpacked as Lambda would (/var/task), plus a small function beside it."""
+    root = tmp_path / "task"
+    with zipfile.ZipFile(router_zip) as archive:
+        mode = archive.getinfo(env.STREAM_BOOTSTRAP).external_attr >> 16
+        assert mode == 0o100755, "Lambda runs the exec wrapper itself: it must be executable in the zip"
+        archive.extractall(root)
+    (root / env.STREAM_BOOTSTRAP).chmod(0o755)
+    (root / "echo_fn").mkdir()
+    (root / "echo_fn" / "handler.py").write_text(ECHO_FUNCTION)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_exec_wrapper_runs_the_streaming_runtime_on_the_managed_interpreter(runtime: Any, task_root: Path) -> None:
+    server, _api = runtime([{"say": "hello"}])
+    with running(server):
+        address = f"127.0.0.1:{server.server_address[1]}"
+        # Lambda passes the managed runtime's start command: its interpreter, then its bootstrap.
+        process = subprocess.Popen(
+            [str(task_root / env.STREAM_BOOTSTRAP), sys.executable, "/var/runtime/bootstrap.py"],
+            env=bootstrap_env(task_root, address, "true"),
+            cwd="/",
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert server.invocations[0].done.wait(30)
+        finally:
+            process.kill()
+            process.wait(timeout=10)
+    invocation = server.invocations[0]
+    assert invocation.headers["lambda-runtime-function-response-mode"] == "streaming"
+    assert b"".join(c for _, c in invocation.chunks) == b'{"statusCode": 200}' + PRELUDE_SEPARATOR + b"streamed hello"
+
+
+MANAGED_RUNTIME = "import sys; print('managed', sys.argv[1:])"
+
+
+def test_the_exec_wrapper_starts_the_managed_runtime_unchanged_with_streaming_off(task_root: Path) -> None:
+    result = subprocess.run(
+        [str(task_root / env.STREAM_BOOTSTRAP), sys.executable, "-c", MANAGED_RUNTIME, "x"],
+        env=bootstrap_env(task_root, "127.0.0.1:9", "false"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip() == "managed ['x']"
+
+
+def test_the_streaming_entry_point_sits_beside_the_configured_handler() -> None:
+    assert streaming_entry_of("router.handler.handler") == "router.handler.stream_handler"
+    assert streaming_entry_of("echo_fn.handler.handler") == "echo_fn.handler.stream_handler"
