@@ -16,3 +16,5 @@ PROMPT_NAME_PARAMETER = "promptName"
 # One model of the list (`/v1/models/{modelAlias}`): any alias, answered 404 unless the tenant's list holds it
 # (not a model parameter: the list also holds routed aliases, which the policy's aliases do not name).
 MODEL_ALIAS_PARAMETER = "modelAlias"
+# A streamed answer's media type (`stream: true`): the router sends it, the OpenAPI document declares it.
+EVENT_STREAM_MEDIA_TYPE = "text/event-stream"

@@ -132,25 +132,25 @@ def chat_completions(request: ProxyRequest) -> Reply | EventStream:
     return _chat(request, parse_chat(parse_json_object(request.body), images=images))
 
 
-def responses(request: ProxyRequest) -> Reply:
-    """OpenAI's Responses API on the chat pipeline (router.api.responses)."""
+def responses(request: ProxyRequest) -> Reply | EventStream:
+    """OpenAI's Responses API on the chat pipeline (router.api.responses), streamed as its own events with
+    `stream: true` (router.api.responses_stream)."""
+    from dataclasses import replace
+    from functools import partial
+
     from router.api.images import ImagePolicy
     from router.api.parse import parse_chat
     from router.api.responses import chat_document, renamed, response_object
+    from router.api.responses_stream import ResponseFraming
     from shared.errors import GatewayError
     from shared.json_body import parse_json_object
 
     document = parse_json_object(request.body)
     chat, origins = chat_document(document)
-    if chat.pop("stream", False):
-        raise GatewayError(
-            400,
-            "unsupported_parameter",
-            "'stream' is not served on /v1/responses yet; stream on /v1/chat/completions, or send stream: false",
-            param="stream",
-        )
     try:
         parsed = parse_chat(chat, images=ImagePolicy(SETTINGS.get().image_hosts))
+        if parsed.stream:
+            return _chat(request, replace(parsed, framing=partial(ResponseFraming, document)))
         answer = _chat(request, parsed)
     except GatewayError as err:
         raise renamed(err, origins) from None

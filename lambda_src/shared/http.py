@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract.routes import EVENT_STREAM_MEDIA_TYPE
 from shared.errors import GatewayError
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -33,7 +34,7 @@ class EventStream:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-EVENT_STREAM_TYPE = "text/event-stream; charset=utf-8"
+EVENT_STREAM_TYPE = f"{EVENT_STREAM_MEDIA_TYPE}; charset=utf-8"
 
 
 def event_stream_response(stream: EventStream, request_id: str) -> dict[str, Any]:

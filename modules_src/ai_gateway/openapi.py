@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.routes import MODEL_ALIAS_PARAMETER, PROMPT_NAME_PARAMETER, TRANSFORM_MODEL_PARAMETER
+from contract.routes import (
+    EVENT_STREAM_MEDIA_TYPE,
+    MODEL_ALIAS_PARAMETER,
+    PROMPT_NAME_PARAMETER,
+    TRANSFORM_MODEL_PARAMETER,
+)
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
 from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TOKEN_USAGE, TRANSFORM_RESPONSE
@@ -173,6 +178,15 @@ RESPONSE_SCHEMAS = {
 }
 
 
+# What a streamed answer (`stream: true`) is, by the success schema of its route.
+STREAM_DESCRIPTIONS = {
+    "ChatCompletion": "With `stream: true`: `chat.completion.chunk` events (`data: {...}`), then `data: [DONE]`; "
+    "a failure after the first byte is an event holding the error envelope.",
+    "Response": "With `stream: true`: the Responses API's events (`event: response.created` ... "
+    "`response.completed`), each with its `sequence_number`; a failure after the first byte is an `error` event.",
+}
+
+
 def _operation(route: Route) -> dict[str, Any]:
     schema = RESPONSE_SCHEMAS.get(route.route_key)
     if schema is None:
@@ -184,6 +198,10 @@ def _operation(route: Route) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
         }
     }
+    if route.streams:
+        responses["200"]["content"][EVENT_STREAM_MEDIA_TYPE] = {
+            "schema": {"type": "string", "description": STREAM_DESCRIPTIONS[schema]}
+        }
     for status in ERROR_STATUSES:
         responses[status] = {"$ref": "#/components/responses/Error"}
     operation: dict[str, Any] = {

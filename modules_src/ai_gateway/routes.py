@@ -38,6 +38,8 @@ class Route:
     request_schema: str | None = None
     # Body content types the route accepts (others get 415); JSON is validated by request_schema.
     content_types: tuple[str, ...] = ("application/json",)
+    # With `stream: true` in the body the answer is server-sent events (text/event-stream).
+    streams: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -91,6 +93,7 @@ ROUTES: tuple[Route, ...] = (
         "Create a chat completion (OpenAI format) with a model or routed alias the tenant may use.",
         expensive=True,
         request_schema="ChatCompletionRequest",
+        streams=True,
     ),
     Route(
         "POST",
@@ -100,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
         "function tools and structured output, with the same routing, budgets, guardrails and cache.",
         expensive=True,
         request_schema="ResponseRequest",
+        streams=True,
     ),
     Route(
         "POST",
@@ -117,6 +121,7 @@ ROUTES: tuple[Route, ...] = (
         "pinned) version, then served as a chat completion with the router's routing, budgets and cache.",
         expensive=True,
         request_schema="PromptRequest",
+        streams=True,
     ),
     Route(
         "POST",

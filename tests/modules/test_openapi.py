@@ -58,3 +58,13 @@ def test_both_credentials_are_security_schemes() -> None:
     schemes = committed()["components"]["securitySchemes"]
     assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "description": "A tenant API key or an OIDC JWT."}
     assert schemes["apiKey"]["name"] == "x-api-key"
+
+
+def test_the_routes_that_stream_declare_their_event_stream_and_no_other_does() -> None:
+    streamed = {
+        f"{method.upper()} {path}"
+        for path, item in committed()["paths"].items()
+        for method, operation in item.items()
+        if "text/event-stream" in operation["responses"]["200"]["content"]
+    }
+    assert streamed == {"POST /v1/chat/completions", "POST /v1/responses", "POST /v1/prompts/{promptName}"}

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import prompts as registry
 from contract.catalog import MAX_DIMENSIONS
@@ -39,6 +39,9 @@ from router.api.tools import parse_parallel, parse_response_format, parse_tool_c
 from router.chat import ChatRequest
 from router.embeddings import EmbeddingRequest
 from shared.errors import GatewayError
+
+if TYPE_CHECKING:
+    from router.api.sse import FramingFactory
 
 MAX_STOP_SEQUENCES = 4
 MAX_OUTPUT_TOKENS = 200_000
@@ -203,6 +206,8 @@ class ParsedChat:
     # `stream: true`: the answer as chat.completion.chunk events; `include_usage` adds the usage chunk.
     stream: bool = False
     include_usage: bool = False
+    # How a stream is framed when the route is not chat completions (the Responses API's events).
+    framing: FramingFactory | None = None
 
 
 def _name(value: Any, pattern: str, param: str, what: str) -> str:

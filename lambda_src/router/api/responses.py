@@ -5,8 +5,9 @@ What is taken: `model`, `input` (a string, or items: messages with `input_text`,
 `input_image` and `output_text` parts, `function_call` and `function_call_output`),
 `instructions`, function `tools`, `tool_choice`, `parallel_tool_calls`, `temperature`,
 `top_p`, `max_output_tokens`, `text.format` (`text`, `json_object`, `json_schema`),
-`user`, `metadata`; `store` and `include` are accepted and change nothing (the gateway
-keeps no responses). Refused with a 400 naming the field: `previous_response_id` and
+`user`, `metadata`, `stream` (the events of router.api.responses_stream); `store` and
+`include` are accepted and change nothing (the gateway keeps no responses). Refused with
+a 400 naming the field: `previous_response_id` and
 `conversation` (nothing is stored to continue from: send the whole conversation in
 `input`), tools other than functions, `reasoning`, `background`. A refusal inside a
 message names its place in `input` (`input[2].content[0]`).
@@ -178,32 +179,40 @@ def renamed(err: GatewayError, origins: list[str]) -> GatewayError:
     return GatewayError(err.status, err.code, message, param=param, error_type=err.error_type, headers=err.headers)
 
 
-def response_object(completion: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
-    """The `response` object of a chat completion answered for the Responses request `request`."""
-    choice = completion["choices"][0]
-    message = choice["message"]
-    request_id = completion["id"].removeprefix("chatcmpl-")
-    output: list[dict[str, Any]] = []
-    if message.get("content"):
-        output.append({
-            "type": "message", "id": f"msg_{request_id}", "status": "completed", "role": "assistant",
-            "content": [{"type": "output_text", "text": message["content"], "annotations": [], "logprobs": []}],
-        })  # fmt: skip
-    for call in message.get("tool_calls") or ():
-        output.append({
-            "type": "function_call", "id": f"fc_{call['id']}", "call_id": call["id"], "status": "completed",
-            "name": call["function"]["name"], "arguments": call["function"]["arguments"],
-        })  # fmt: skip
-    usage = completion["usage"]
-    cut = choice["finish_reason"] == "length"
+def message_item(request_id: str, text: str, status: str = "completed") -> dict[str, Any]:
+    """The answer's text as an output item (one per answer: its id is the request's)."""
+    content = [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]
+    if status != "completed":
+        content = []  # an item in progress gets its part in its own event
+    return {"type": "message", "id": f"msg_{request_id}", "status": status, "role": "assistant", "content": content}
+
+
+def call_item(call_id: str, name: str, arguments: str, status: str = "completed") -> dict[str, Any]:
+    """A tool call as an output item."""
+    return {"type": "function_call", "id": f"fc_{call_id}", "call_id": call_id, "status": status, "name": name,
+            "arguments": arguments}  # fmt: skip
+
+
+def response_envelope(
+    request: dict[str, Any],
+    *,
+    request_id: str,
+    created: int,
+    model: str,
+    output: list[dict[str, Any]],
+    status: str,
+    usage: tuple[int, int] | None,
+) -> dict[str, Any]:
+    """A `response` object for the Responses request `request` (`status`: in_progress, completed or
+    incomplete, the last when the answer was cut at its output cap)."""
     return {
         "id": f"resp_{request_id}",
         "object": "response",
-        "created_at": completion["created"],
-        "status": "incomplete" if cut else "completed",
-        "incomplete_details": {"reason": "max_output_tokens"} if cut else None,
+        "created_at": created,
+        "status": status,
+        "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
         "error": None,
-        "model": completion["model"],
+        "model": model,
         "output": output,
         "instructions": request.get("instructions"),
         "tools": request.get("tools") or [],
@@ -218,11 +227,39 @@ def response_object(completion: dict[str, Any], request: dict[str, Any]) -> dict
         "store": False,
         "truncation": "disabled",
         "user": request.get("user"),
-        "usage": {
-            "input_tokens": usage["prompt_tokens"],
+        "usage": None
+        if usage is None
+        else {
+            "input_tokens": usage[0],
             "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": usage["completion_tokens"],
+            "output_tokens": usage[1],
             "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": usage["total_tokens"],
+            "total_tokens": usage[0] + usage[1],
         },
     }
+
+
+def status_of(finish_reason: str | None) -> str:
+    return "incomplete" if finish_reason == "length" else "completed"
+
+
+def response_object(completion: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """The `response` object of a chat completion answered for the Responses request `request`."""
+    choice = completion["choices"][0]
+    message = choice["message"]
+    request_id = completion["id"].removeprefix("chatcmpl-")
+    output: list[dict[str, Any]] = []
+    if message.get("content"):
+        output.append(message_item(request_id, message["content"]))
+    for call in message.get("tool_calls") or ():
+        output.append(call_item(call["id"], call["function"]["name"], call["function"]["arguments"]))
+    usage = completion["usage"]
+    return response_envelope(
+        request,
+        request_id=request_id,
+        created=completion["created"],
+        model=completion["model"],
+        output=output,
+        status=status_of(choice["finish_reason"]),
+        usage=(usage["prompt_tokens"], usage["completion_tokens"]),
+    )

@@ -1,16 +1,24 @@
-"""OpenAI's streamed chat answer: `chat.completion.chunk` objects as server-sent events, then `[DONE]`.
+"""How a streamed answer is framed as server-sent events, and OpenAI's chat framing.
 
-The order OpenAI sends and its SDK reassembles: a first chunk with the role, content
-deltas, tool-call deltas (`index`, then `id`, `type` and `name` once, then `arguments`
-pieces), a chunk with the `finish_reason` and an empty delta, and with
-`stream_options.include_usage` a last chunk with no choices and the `usage` (every
-chunk before it then carries `"usage": null`).
+The relay (router.pipeline.stream_serving) says what happens: the answer opens, text and
+tool-call pieces arrive, it closes with its result, or it fails after the first byte. A
+`Framing` turns each into events. Chat completions (`ChatFraming`) send what OpenAI sends
+and its SDK reassembles: a first chunk with the role, content deltas, tool-call deltas
+(`index`, then `id`, `type` and `name` once, then `arguments` pieces), a chunk with the
+`finish_reason` and an empty delta, and with `stream_options.include_usage` a last chunk
+with no choices and the `usage` (every chunk before it then carries `"usage": null`),
+then `[DONE]`. The Responses API has its own framing (router.api.responses_stream).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from router.chat import ChatResult
 
 DONE = "data: [DONE]\n\n"
 
@@ -20,11 +28,51 @@ def event(data: Any) -> str:
     return "data: " + json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n\n"
 
 
-class ChunkWriter:
-    """Makes the chunks of one answer: the same id, creation time and model on each."""
+def named_event(name: str, data: Any) -> str:
+    """One server-sent event of type `name` (the `event:` field) carrying `data` as JSON."""
+    return f"event: {name}\n" + event(data)
 
-    def __init__(self, completion_id: str, created: int, model: str, *, include_usage: bool) -> None:
-        self.completion_id, self.created, self.model = completion_id, created, model
+
+@dataclass(frozen=True)
+class StreamIdentity:
+    """What every event of one answer names: the request, when the answer was made, and the model alias."""
+
+    request_id: str
+    created: int
+    model: str
+
+
+class Framing(Protocol):
+    """The events of one streamed answer; each method returns the text to send ("" for nothing)."""
+
+    def opening(self) -> str:
+        """Before the first piece of the answer."""
+
+    def text(self, text: str) -> str:
+        """A piece of the answer's text."""
+
+    def tool_start(self, index: int, call_id: str, name: str) -> str:
+        """Tool call `index` begins."""
+
+    def tool_arguments(self, index: int, arguments: str) -> str:
+        """A piece of tool call `index`'s arguments."""
+
+    def closing(self, result: ChatResult, note: dict[str, Any] | None) -> str:
+        """The answer is complete (`note`: the gateway's own word on why it stopped, if any)."""
+
+    def failure(self, body: dict[str, Any]) -> str:
+        """The stream fails after its first byte; `body` is the gateway's error envelope."""
+
+
+FramingFactory = Callable[[StreamIdentity], Framing]
+
+
+class ChatFraming:
+    """`chat.completion.chunk` events: the same id, creation time and model on each."""
+
+    def __init__(self, identity: StreamIdentity, *, include_usage: bool) -> None:
+        self.completion_id = f"chatcmpl-{identity.request_id}"
+        self.created, self.model = identity.created, identity.model
         self.include_usage = include_usage
 
     def chunk(
@@ -43,7 +91,28 @@ class ChunkWriter:
             body["usage"] = None
         return event({**body, **(extra or {})})
 
-    def usage(self, usage: dict[str, Any]) -> str:
+    def opening(self) -> str:
+        return self.chunk({"role": "assistant", "content": "", "refusal": None})
+
+    def text(self, text: str) -> str:
+        return self.chunk({"content": text})
+
+    def tool_start(self, index: int, call_id: str, name: str) -> str:
+        call = {"index": index, "id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
+        return self.chunk({"tool_calls": [call]})
+
+    def tool_arguments(self, index: int, arguments: str) -> str:
+        return self.chunk({"tool_calls": [{"index": index, "function": {"arguments": arguments}}]})
+
+    def closing(self, result: ChatResult, note: dict[str, Any] | None) -> str:
+        last = self.chunk({}, result.finish_reason, extra={"aigw": note} if note else None)
+        if not self.include_usage:
+            return last + DONE
+        usage = {"prompt_tokens": result.input_tokens, "completion_tokens": result.output_tokens,
+                 "total_tokens": result.input_tokens + result.output_tokens}  # fmt: skip
+        return last + self._usage(usage) + DONE
+
+    def _usage(self, usage: dict[str, Any]) -> str:
         return event(
             {
                 "id": self.completion_id,
@@ -56,9 +125,5 @@ class ChunkWriter:
             }
         )
 
-    def tool_call_start(self, index: int, call_id: str, name: str) -> str:
-        call = {"index": index, "id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
-        return self.chunk({"tool_calls": [call]})
-
-    def tool_call_arguments(self, index: int, arguments: str) -> str:
-        return self.chunk({"tool_calls": [{"index": index, "function": {"arguments": arguments}}]})
+    def failure(self, body: dict[str, Any]) -> str:
+        return event(body) + DONE

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from router.api.sse import DONE, ChunkWriter, event
+from router.api.sse import ChatFraming, Framing, StreamIdentity
 from router.chat import ChatResult, ToolCall
 from router.guardrails.stream_screen import StreamScreen, streams_answer
 from router.pipeline.budgets import Limits
@@ -103,14 +103,14 @@ class _Answer:
         )
 
 
-def _chunks(writer: ChunkWriter, delta: Delta) -> Iterator[str]:
+def _pieces(frame: Framing, delta: Delta) -> Iterator[str]:
     if delta.text:
-        yield writer.chunk({"content": delta.text})
+        yield frame.text(delta.text)
     if delta.tool_index is not None:
         if delta.tool_name is not None:
-            yield writer.tool_call_start(delta.tool_index, delta.tool_id or "", delta.tool_name)
+            yield frame.tool_start(delta.tool_index, delta.tool_id or "", delta.tool_name)
         if delta.arguments:
-            yield writer.tool_call_arguments(delta.tool_index, delta.arguments)
+            yield frame.tool_arguments(delta.tool_index, delta.arguments)
 
 
 @dataclass
@@ -182,7 +182,12 @@ def open_chat_stream(
         if cache is not None:
             cache.put(key, to_cache(answer), settings.cache.ttl_seconds)
 
-    relay = _Relay(account, opened, served, screening, store, include_usage=parsed.include_usage)
+    identity = StreamIdentity(proxy.request_id, int(service.clock()), served.model.alias)
+    if parsed.framing is not None:
+        frame = parsed.framing(identity)
+    else:
+        frame = ChatFraming(identity, include_usage=parsed.include_usage)
+    relay = _Relay(account, opened, served, screening, store, frame=frame)
     return EventStream(relay.events(), headers(served))
 
 
@@ -220,7 +225,7 @@ def _open(account: _Account, models: tuple[str, ...], sent: ChatRequest, remaini
 
 
 class _Relay:
-    """Relays one opened stream as chunk events and settles its account once, however it ends."""
+    """Relays one opened stream as events (its framing's) and settles its account once, however it ends."""
 
     def __init__(
         self,
@@ -230,7 +235,7 @@ class _Relay:
         screening: Screening | None,
         store: Callable[[Served], None],
         *,
-        include_usage: bool,
+        frame: Framing,
     ) -> None:
         self.account, self.opened, self.served, self.store = account, opened, served, store
         self.screening = screening
@@ -238,9 +243,7 @@ class _Relay:
         self.window: StreamScreen | None = None
         if screening is not None and streams_answer(screening):
             self.window = StreamScreen(screening)
-        self.include_usage = include_usage
-        self.writer = ChunkWriter(f"chatcmpl-{account.proxy.request_id}", int(account.service.clock()),
-                                  served.model.alias, include_usage=include_usage)  # fmt: skip
+        self.frame = frame
         self.sent_any = False
         self.answer = _Answer()
         # A cache hit bills nothing.
@@ -249,7 +252,7 @@ class _Relay:
     def _start(self) -> Iterator[str]:
         if not self.sent_any:
             self.sent_any = True
-            yield self.writer.chunk({"role": "assistant", "content": "", "refusal": None})
+            yield self.frame.opening()
 
     def _relay(self) -> Iterator[str | Finish]:
         """The chunks of the deltas as they arrive (none while the answer is held for screening), then the Finish."""
@@ -260,13 +263,13 @@ class _Relay:
             self.answer.add(item)
             if self.screening is None:
                 yield from self._start()
-                yield from _chunks(self.writer, item)
+                yield from _pieces(self.frame, item)
             elif self.window is not None and item.text:
                 # Tool calls are held to the end and screened whole; text leaves as the window releases it.
                 released = self.window.feed(item.text)
                 if released:
                     yield from self._start()
-                    yield self.writer.chunk({"content": released})
+                    yield self.frame.text(released)
         raise BackendError("unavailable", "the stream ended without its finish")
 
     def events(self) -> Iterator[str]:
@@ -325,25 +328,18 @@ class _Relay:
         else:
             rest = self.window.flush()
             if rest:
-                yield self.writer.chunk({"content": rest})
+                yield self.frame.text(rest)
             shown = self.screening.screen_answer(replace(result, text=""))
-        yield from (c for d in whole_answer(shown) if isinstance(d, Delta) for c in _chunks(self.writer, d))
+        yield from (c for d in whole_answer(shown) if isinstance(d, Delta) for c in _pieces(self.frame, d))
 
     def _end(self, result: ChatResult) -> Iterator[str]:
+        note = None
         if self.opened.budget_cut and result.finish_reason == "length":
             note = {"stop": BUDGET_STOP, "message": "the answer was stopped at the tenant's token budget"}
-            yield self.writer.chunk({}, "length", extra={"aigw": note})
-        else:
-            yield self.writer.chunk({}, result.finish_reason)
-        if self.include_usage:
-            total = result.input_tokens + result.output_tokens
-            yield self.writer.usage({"prompt_tokens": result.input_tokens, "completion_tokens": result.output_tokens,
-                                     "total_tokens": total})  # fmt: skip
-        yield DONE
+        yield self.frame.closing(result, note)
 
     def _error(self, err: GatewayError) -> Iterator[str]:
         """Before any byte, the refusal itself (its status still stands); after, an error event and the end."""
         if not self.sent_any:
             raise err
-        yield event(error_body(err, self.account.proxy.request_id))
-        yield DONE
+        yield self.frame.failure(error_body(err, self.account.proxy.request_id))

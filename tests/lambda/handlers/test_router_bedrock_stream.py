@@ -236,3 +236,88 @@ def test_concurrent_streams_never_pass_the_budget_and_are_counted_exactly(
     assert used == charged <= limit
     assert {r["statusCode"] for r in responses} <= {200, 429}
     assert len(served) >= 4, "a stream takes what room is left instead of being refused"
+
+
+def tool_events(text: str, arguments: tuple[str, ...], usage: tuple[int, int] = (30, 12)) -> bytes:
+    data = event("messageStart", {"role": "assistant"})
+    data += event("contentBlockDelta", {"delta": {"text": text}, "contentBlockIndex": 0})
+    data += event("contentBlockStart", {"start": {"toolUse": {"toolUseId": "t1", "name": "get_weather"}},
+                                        "contentBlockIndex": 1})  # fmt: skip
+    for piece in arguments:
+        data += event("contentBlockDelta", {"delta": {"toolUse": {"input": piece}}, "contentBlockIndex": 1})
+    data += event("contentBlockStop", {"contentBlockIndex": 1}) + event("messageStop", {"stopReason": "tool_use"})
+    counts = {"inputTokens": usage[0], "outputTokens": usage[1], "totalTokens": sum(usage)}
+    return data + event("metadata", {"usage": counts, "metrics": {}})
+
+
+WEATHER_TOOL = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
+
+
+def test_a_streamed_response_is_reassembled_by_the_sdks_response_stream(stage: Stage) -> None:
+    stage.stream(tool_events("Looking.", ('{"ci', 'ty": "Os', 'lo"}')), toolConfig=ANY)
+    deltas: list[str] = []
+    with stage.client.responses.stream(model="haiku", input="Weather in Oslo?", tools=[WEATHER_TOOL]) as stream:  # type: ignore[list-item]
+        for item in stream:
+            if item.type == "response.output_text.delta":
+                deltas.append(item.delta)
+        final = stream.get_final_response()
+    assert deltas == ["Looking."]
+    assert final.status == "completed" and final.output_text == "Looking."
+    call = final.output[1]
+    assert call.type == "function_call" and call.call_id == "t1" and json.loads(call.arguments) == {"city": "Oslo"}
+    assert final.usage is not None and (final.usage.input_tokens, final.usage.output_tokens) == (30, 12)
+    assert stage.used() == 42
+
+
+def test_streamed_response_events_follow_openais_order(stage: Stage) -> None:
+    stage.stream(tool_events("Hm.", ('{"city": "Oslo"}',)), toolConfig=ANY)
+    events = list(stage.client.responses.create(model="haiku", input="Hi", tools=[WEATHER_TOOL], stream=True))  # type: ignore[list-item]
+    assert [e.type for e in events] == [
+        "response.created", "response.in_progress",
+        "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+        "response.output_item.added", "response.function_call_arguments.delta",
+        "response.output_text.done", "response.content_part.done", "response.output_item.done",
+        "response.function_call_arguments.done", "response.output_item.done",
+        "response.completed",
+    ]  # fmt: skip
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    created = events[0].response  # type: ignore[union-attr]
+    assert created.status == "in_progress" and created.output == [] and created.id.startswith("resp_")
+    done = events[-1].response  # type: ignore[union-attr]
+    assert done.id == created.id and [o.type for o in done.output] == ["message", "function_call"]
+
+
+def test_a_streamed_response_that_fails_mid_way_raises_the_gateways_error(stage: Stage) -> None:
+    data = event("messageStart", {"role": "assistant"})
+    data += event("contentBlockDelta", {"delta": {"text": "Partial"}, "contentBlockIndex": 0})
+    stage.stream(data + exception("modelStreamErrorException", "the model failed mid-way"))
+    received: list[str] = []
+    with pytest.raises(openai.APIError) as failed:
+        for item in stage.client.responses.create(model="haiku", input="Hi", stream=True, max_output_tokens=50):
+            received.append(item.type)
+    assert received[-1] == "response.output_text.delta"
+    assert "request id" in str(failed.value.message)
+    bound = chat_input_bound(ChatRequest((ChatMessage("user", "Hi"),)))
+    assert stage.used() == bound + 50
+
+
+def test_a_streamed_response_stopped_at_the_budget_is_incomplete_with_a_note(
+    monkeypatch: pytest.MonkeyPatch, aws_credentials: None
+) -> None:
+    bound = chat_input_bound(ChatRequest((ChatMessage("user", "Hi"),)))
+    for stage in make_stage(monkeypatch, bound + 20):
+        stage.stream(text_events("a" * 20, stop="max_tokens", usage=(bound - 5, 20)),
+                     inferenceConfig={"maxTokens": 20})  # fmt: skip
+        events = list(stage.client.responses.create(model="haiku", input="Hi", stream=True, max_output_tokens=500))
+        last = events[-1]
+        assert last.type == "response.incomplete"
+        assert last.response.incomplete_details is not None  # type: ignore[union-attr]
+        assert last.response.incomplete_details.reason == "max_output_tokens"  # type: ignore[union-attr]
+        assert (last.response.model_extra or {}).get("aigw", {}).get("stop") == "token_budget"  # type: ignore[union-attr]
+        assert stage.used() == bound + 15
+
+
+def test_a_refused_streamed_response_keeps_its_status_and_the_responses_names(stage: Stage) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        stage.client.responses.create(model="haiku", input="Hi", stream=True, max_output_tokens=0)
+    assert refused.value.body["param"] == "max_output_tokens"  # type: ignore[index]

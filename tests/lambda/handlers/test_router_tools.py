@@ -376,7 +376,6 @@ def test_responses_parse_with_a_pydantic_model(stage: Stage) -> None:
     [
         ({"previous_response_id": "resp_1"}, "previous_response_id", "stores no responses"),
         ({"tools": [{"type": "web_search"}]}, "tools[0]", "runs no built-in tools"),
-        ({"stream": True}, "stream", "not served on /v1/responses yet"),
         ({"input": [{"role": "user", "content": "ok"}, {"role": "user", "content": [{"type": "input_file"}]}]},
          "input[1].content[0]", "files and audio are refused"),
         ({"input": [{"role": "user", "content": [{"type": "input_image", "image_url": "http://x.test/a.png"}]}]},
