@@ -19,6 +19,7 @@ the token counters in the budget table.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import importlib
@@ -37,7 +38,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from openai import AuthenticationError, NotFoundError, OpenAI
+from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
+from pydantic import BaseModel
 
 from bench.catalogs import large_catalog
 from router.backends.registry import Backends
@@ -60,7 +62,8 @@ INIT_TIMEOUT = 300
 APPLY_TIMEOUT = 900
 PROVIDER_CALLS: list[dict[str, Any]] = []
 # The last message of each call the provider got (what the guardrails let a model see).
-PROVIDER_PROMPTS: list[str] = []
+PROVIDER_PROMPTS: list[Any] = []
+PROVIDER_BODIES: list[dict[str, Any]] = []
 # envs/local/terraform.tfvars: the large catalog keeps them, so the local tenants stay valid.
 LOCAL_MODELS = {
     "claude-3-haiku": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0",
@@ -75,21 +78,87 @@ LOCAL_ROUTING = {
 }  # fmt: skip
 
 
+def echo_text(content: Any) -> str:
+    """What the echo provider repeats: the text of a message, and how many images it held."""
+    if isinstance(content, str):
+        return content
+    text = " ".join(part["text"] for part in content if part.get("type") == "text")
+    images = sum(1 for part in content if part.get("type") == "image_url")
+    return f"{text} [{images} image{'s' * (images != 1)}]" if images else text
+
+
+def echo_answer(body: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]], str]:
+    """The echo provider's answer to a chat body: its content, tool calls and finish reason."""
+    last = body["messages"][-1]
+    if last["role"] == "tool":
+        return f"echo: the tool said {last['content']}", [], "stop"
+    text = echo_text(last["content"])
+    if body.get("tools"):
+        name = body["tools"][0]["function"]["name"]
+        call = {
+            "id": "call_echo_1",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps({"text": text})},
+        }
+        return None, [call], "tool_calls"
+    if (body.get("response_format") or {}).get("type") == "json_schema":
+        return json.dumps({"echo": text}), [], "stop"
+    return f"echo: {text}", [], "stop"
+
+
 class EchoProvider(BaseHTTPRequestHandler):
-    """An OpenAI-compatible provider that repeats the last message and reports 7 + 3 tokens."""
+    """An OpenAI-compatible provider that repeats the last message and reports 7 + 3 tokens: as one answer, or
+    streamed (a piece per word, tool-call arguments in two pieces, then the usage chunk); with tools it calls
+    the first one with the text, a tool's result it repeats, and with a JSON schema it answers {"echo": text}."""
+
+    protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         PROVIDER_CALLS.append({"authorization": self.headers.get("authorization"), "model": body.get("model")})
         PROVIDER_PROMPTS.append(body["messages"][-1]["content"])
-        answer = {
-            "choices": [
-                {"message": {"role": "assistant", "content": f"echo: {body['messages'][-1]['content']}"},
-                 "finish_reason": "stop"}
-            ],
-            "usage": {"prompt_tokens": 7, "completion_tokens": 3},
-        }  # fmt: skip
+        PROVIDER_BODIES.append(body)
+        content, calls, finish = echo_answer(body)
+        if body.get("stream"):
+            self._stream(content, calls, finish)
+            return
+        message = {"role": "assistant", "content": content, **({"tool_calls": calls} if calls else {})}
+        answer = {"choices": [{"message": message, "finish_reason": finish}],
+                  "usage": {"prompt_tokens": 7, "completion_tokens": 3}}  # fmt: skip
         send_json(self, 200, answer)
+
+    def _stream(self, content: str | None, calls: list[dict[str, Any]], finish: str) -> None:
+        deltas: list[dict[str, Any]] = [{"role": "assistant"}]
+        words = (content or "").split(" ")
+        deltas += [{"content": w + (" " if i < len(words) - 1 else "")} for i, w in enumerate(words) if content]
+        for index, call in enumerate(calls):
+            arguments = call["function"]["arguments"]
+            half = len(arguments) // 2
+            deltas.append(
+                {
+                    "tool_calls": [
+                        {
+                            "index": index,
+                            "id": call["id"],
+                            "type": "function",
+                            "function": {"name": call["function"]["name"], "arguments": ""},
+                        }
+                    ]
+                }
+            )
+            deltas += [{"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
+                       for piece in (arguments[:half], arguments[half:])]  # fmt: skip
+        events = [{"choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas]
+        events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        events.append({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 3}})
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for data in [*(f"data: {json.dumps(e)}\n\n" for e in events), "data: [DONE]\n\n"]:
+            piece = data.encode()
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        self.wfile.write(b"0\r\n\r\n")
 
     def log_message(self, *args: object) -> None:
         return
@@ -498,6 +567,112 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
             urllib.request.urlopen(request, timeout=10)
         assert answer.value.code == status, (tenant, path)
         assert json.loads(answer.value.read())["error"]["code"] == code, (tenant, path)
+
+
+# --- the OpenAI surface apps use, through the applied stage: streams, tools, structured output, images, Responses
+
+LONG_PROMPT = " ".join(f"word{i}" for i in range(150))
+LOOKUP_PARAMETERS = {"type": "object", "properties": {"text": {"type": "string"}}}
+LOOKUP = {"type": "function", "function": {"name": "lookup", "description": "Look a text up.",
+                                           "parameters": LOOKUP_PARAMETERS}}  # fmt: skip
+PNG_URL = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
+
+
+class Echo(BaseModel):
+    echo: str
+
+
+def month_tokens(local: LocalEnv) -> int:
+    """Every tenant's token counters of the month, summed (what the budget table holds)."""
+    items = local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]
+    return sum(int(value["N"]) for item in items for name, value in item.items() if name.startswith("month"))
+
+
+def test_a_streamed_chat_arrives_in_pieces_through_the_local_stage_and_is_counted_exactly(
+    local: LocalEnv, stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    before = month_tokens(local)
+    client = sdk(stage, keys["acme"])
+    with client.chat.completions.with_streaming_response.create(
+        model="local-echo", messages=[{"role": "user", "content": LONG_PROMPT}], stream=True,
+        stream_options={"include_usage": True},
+    ) as raw:  # fmt: skip
+        assert raw.headers["content-type"].startswith("text/event-stream")
+        chunks = list(raw.parse())
+    pieces = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    assert "".join(pieces) == f"echo: {LONG_PROMPT}"
+    assert len(pieces) > 1, "the guardrail's window releases the answer as it streams"
+    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 10
+    assert PROVIDER_BODIES[-1]["stream"] is True and PROVIDER_BODIES[-1]["stream_options"] == {"include_usage": True}
+    assert month_tokens(local) == before + 10, "the stream's own usage is charged, exactly"
+
+
+def test_tool_calls_round_trip_and_stream_through_the_local_stage(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    client = sdk(stage, keys["acme"])
+    ask = {"role": "user", "content": "find the forecast"}
+    first = client.chat.completions.create(model="local-echo", messages=[ask], tools=[LOOKUP], tool_choice="auto")  # type: ignore[list-item, list-item]
+    assert first.choices[0].finish_reason == "tool_calls"
+    call = (first.choices[0].message.tool_calls or [])[0]
+    assert call.function.name == "lookup" and json.loads(call.function.arguments) == {"text": "find the forecast"}  # type: ignore[union-attr]
+    answered = [ask, {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
+                {"role": "tool", "tool_call_id": call.id, "content": "rain"}]  # fmt: skip
+    second = client.chat.completions.create(model="local-echo", messages=answered, tools=[LOOKUP])  # type: ignore[arg-type, list-item]
+    assert second.choices[0].message.content == "echo: the tool said rain"
+    sent = PROVIDER_BODIES[-1]
+    assert sent["tools"][0]["function"]["name"] == "lookup"
+    assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "tool"]
+    assert sent["messages"][-1]["tool_call_id"] == call.id
+    with client.chat.completions.stream(model="local-echo", messages=[ask], tools=[LOOKUP]) as stream:  # type: ignore[list-item, list-item]
+        final = stream.get_final_completion()
+    streamed = (final.choices[0].message.tool_calls or [])[0]
+    assert (streamed.id, streamed.function.name, json.loads(streamed.function.arguments)) == (
+        "call_echo_1", "lookup", {"text": "find the forecast"},
+    )  # fmt: skip
+
+
+def test_parse_with_a_pydantic_model_through_the_local_stage(stage: BackgroundServer, keys: dict[str, str]) -> None:
+    parsed = sdk(stage, keys["acme"]).chat.completions.parse(
+        model="local-echo", messages=[{"role": "user", "content": "structured please"}], response_format=Echo
+    )
+    assert parsed.choices[0].message.parsed == Echo(echo="structured please")
+    assert PROVIDER_BODIES[-1]["response_format"]["type"] == "json_schema"
+
+
+def test_images_pass_as_data_urls_and_remote_ones_are_refused_through_the_local_stage(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    client = sdk(stage, keys["acme"])
+    content = [{"type": "text", "text": "what is this"}, {"type": "image_url", "image_url": {"url": PNG_URL}}]
+    answer = client.chat.completions.create(model="local-echo", messages=[{"role": "user", "content": content}])  # type: ignore[misc, list-item]
+    assert answer.choices[0].message.content == "echo: what is this [1 image]"
+    parts = PROVIDER_BODIES[-1]["messages"][-1]["content"]
+    assert [p["image_url"]["url"] for p in parts if p["type"] == "image_url"] == [PNG_URL]
+    calls = len(PROVIDER_BODIES)
+    remote = [content[0], {"type": "image_url", "image_url": {"url": "https://images.example.com/a.png"}}]
+    with pytest.raises(BadRequestError) as refused:
+        client.chat.completions.create(model="local-echo", messages=[{"role": "user", "content": remote}])  # type: ignore[misc, list-item]
+    assert refused.value.body["param"] == "messages[0].content[1].image_url"  # type: ignore[index]
+    assert len(PROVIDER_BODIES) == calls, "a refused image never reaches the provider (nor is fetched)"
+
+
+def test_the_responses_api_answers_and_streams_through_the_local_stage(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    client = sdk(stage, keys["acme"])
+    response = client.responses.create(model="local-echo", instructions="Be brief.", input="hello responses")
+    assert response.status == "completed" and response.output_text == "echo: hello responses"
+    assert response.usage is not None and response.usage.total_tokens == 10
+    assert PROVIDER_BODIES[-1]["messages"][0] == {"role": "system", "content": "Be brief."}
+    deltas: list[str] = []
+    with client.responses.stream(model="local-echo", input=LONG_PROMPT) as stream:
+        for item in stream:
+            if item.type == "response.output_text.delta":
+                deltas.append(item.delta)
+        final = stream.get_final_response()
+    assert len(deltas) > 1 and "".join(deltas) == final.output_text == f"echo: {LONG_PROMPT}"
+    assert final.usage is not None and final.usage.total_tokens == 10
 
 
 IRIS_FLOWERS = [
