@@ -16,12 +16,27 @@ def refusal_run(variables: str) -> str:
     return f'\nrun "refuses" {{\n  command = plan\n  variables {{{variables}\n  }}\n}}\n'
 
 
-def module_test(module: str, folder: Path, test_text: str) -> tuple[int, str]:
-    """Copy `module` into `folder`, run `terraform test` with `test_text`; its exit code and output, one line."""
+UNIT_TESTS_DIR = Path(__file__).parents[1] / "modules" / "terraform"
+# Modules whose unit tests start from another module's inputs (the same spec).
+TEST_INPUTS_OF = {"ai_gateway_streaming": "ai_gateway"}
+
+
+def add_unit_test_support(module: str, folder: Path, *, inputs: bool = True) -> None:
+    """The AWS mocks the unit tests share (`mock_provider "aws" { source = "./tests/mocks" }`) and, with
+    `inputs`, the inputs every run of `module` starts from (Terraform reads terraform.tfvars beside the module)."""
+    shutil.copytree(UNIT_TESTS_DIR / "mocks", folder / "tests" / "mocks", dirs_exist_ok=True)
+    tfvars = UNIT_TESTS_DIR / TEST_INPUTS_OF.get(module, module) / "terraform.tfvars"
+    if inputs and tfvars.exists():
+        shutil.copy(tfvars, folder / "terraform.tfvars")
+
+
+def module_test(module: str, folder: Path, test_text: str, *, inputs: bool = True) -> tuple[int, str]:
+    """Copy `module` into `folder`, run `terraform test` with `test_text`; its exit code and output, one line.
+    Without `inputs`, the runs start from the module's own defaults rather than its unit tests' inputs."""
     if not folder.exists():
         shutil.copytree(MODULES_DIR / module, folder)
         shutil.copytree(PROMPTS_DIR, folder / "fixtures" / "prompts")
-    (folder / "tests").mkdir(exist_ok=True)
+    add_unit_test_support(module, folder, inputs=inputs)
     (folder / "tests" / "case.tftest.hcl").write_text(test_text)
     env = terraform_environ()
     run(["init", "-backend=false", "-input=false", "-no-color"], folder, timeout=300, env=env)

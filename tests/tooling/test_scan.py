@@ -64,3 +64,19 @@ def test_a_module_waiver_covers_the_same_resource_where_an_environment_uses_the_
                              scan._in_module("module.other.aws_s3_bucket.x", sources))  # fmt: skip
     open_findings, stale = scan.gate([covered, uncovered], ("envs/local",))
     assert open_findings == [uncovered] and stale == []
+
+
+def test_a_waiver_scoped_by_a_pattern_covers_each_module_it_names_and_goes_stale_when_unused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The streaming variant of the gateway module shares the gateway's waivers (one reason, two modules).
+    skips = tmp_path / "skips.json"
+    skips.write_text(json.dumps({"skips": [
+        {"check": "CKV_AWS_116", "resource": "ai_gateway*:*", "reason": "synchronous invocations only, no DLQ"},
+        {"check": "CKV_AWS_28", "resource": "ai_gateway*:gone", "reason": "a resource that no longer exists"},
+    ]}))  # fmt: skip
+    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    findings = [scan.Finding("CKV_AWS_116", f"{m}:router", "DLQ") for m in ("ai_gateway", "ai_gateway_streaming")]
+    open_findings, stale = scan.gate(findings, ("ai_gateway", "ai_gateway_streaming"))
+    assert open_findings == []
+    assert [s["resource"] for s in stale] == ["ai_gateway*:gone"]

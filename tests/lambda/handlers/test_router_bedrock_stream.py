@@ -173,18 +173,32 @@ def test_a_stream_without_usage_is_charged_its_bounds(stage: Stage) -> None:
     assert stage.used() == bound + len("four") + 1
 
 
+def budget_stopped_chat(client: OpenAI) -> tuple[str | None, dict[str, Any]]:
+    last = list(client.chat.completions.create(model="haiku", messages=HELLO, stream=True, max_tokens=500))[-1]
+    return last.choices[0].finish_reason, (last.model_extra or {}).get("aigw", {})
+
+
+def budget_stopped_response(client: OpenAI) -> tuple[str | None, dict[str, Any]]:
+    last: Any = list(client.responses.create(model="haiku", input="Hi", stream=True, max_output_tokens=500))[-1]
+    assert last.type == "response.incomplete"
+    return last.response.incomplete_details.reason, (last.response.model_extra or {}).get("aigw", {})
+
+
+@pytest.mark.parametrize(
+    ("ask", "stop"),
+    [(budget_stopped_chat, "length"), (budget_stopped_response, "max_output_tokens")],
+    ids=["chat", "responses"],
+)
 def test_a_stream_is_stopped_at_the_budget_with_length_and_a_note(
-    monkeypatch: pytest.MonkeyPatch, aws_credentials: None
+    monkeypatch: pytest.MonkeyPatch, aws_credentials: None, ask: Any, stop: str
 ) -> None:
     bound = chat_input_bound(ChatRequest((ChatMessage("user", "Hi"),)))
     for stage in make_stage(monkeypatch, bound + 20):
         # The budget has room for 20 output tokens: the model is sent exactly that cap.
         stage.stream(text_events("a" * 20, stop="max_tokens", usage=(bound - 5, 20)),
                      inferenceConfig={"maxTokens": 20})  # fmt: skip
-        chunks = list(stage.client.chat.completions.create(model="haiku", messages=HELLO, stream=True, max_tokens=500))
-        last = chunks[-1]
-        assert last.choices[0].finish_reason == "length"
-        assert (last.model_extra or {}).get("aigw", {}).get("stop") == "token_budget"
+        reason, note = ask(stage.client)
+        assert reason == stop and note.get("stop") == "token_budget"
         assert stage.used() == bound + 15 <= bound + 20
         with pytest.raises(openai.RateLimitError):
             stage.client.chat.completions.create(model="haiku", messages=HELLO, stream=True)
@@ -299,22 +313,6 @@ def test_a_streamed_response_that_fails_mid_way_raises_the_gateways_error(stage:
     assert "request id" in str(failed.value.message)
     bound = chat_input_bound(ChatRequest((ChatMessage("user", "Hi"),)))
     assert stage.used() == bound + 50
-
-
-def test_a_streamed_response_stopped_at_the_budget_is_incomplete_with_a_note(
-    monkeypatch: pytest.MonkeyPatch, aws_credentials: None
-) -> None:
-    bound = chat_input_bound(ChatRequest((ChatMessage("user", "Hi"),)))
-    for stage in make_stage(monkeypatch, bound + 20):
-        stage.stream(text_events("a" * 20, stop="max_tokens", usage=(bound - 5, 20)),
-                     inferenceConfig={"maxTokens": 20})  # fmt: skip
-        events = list(stage.client.responses.create(model="haiku", input="Hi", stream=True, max_output_tokens=500))
-        last = events[-1]
-        assert last.type == "response.incomplete"
-        assert last.response.incomplete_details is not None  # type: ignore[union-attr]
-        assert last.response.incomplete_details.reason == "max_output_tokens"  # type: ignore[union-attr]
-        assert (last.response.model_extra or {}).get("aigw", {}).get("stop") == "token_budget"  # type: ignore[union-attr]
-        assert stage.used() == bound + 15
 
 
 def test_a_refused_streamed_response_keeps_its_status_and_the_responses_names(stage: Stage) -> None:

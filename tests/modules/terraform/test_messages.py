@@ -25,7 +25,7 @@ from tooling.terraform import run, terraform_environ
 
 pytestmark = pytest.mark.terraform
 
-MOCKS = (Path(__file__).parent / "ai_gateway" / "gateway.tftest.hcl").read_text().split("\nvariables {")[0]
+MOCKS = (Path(__file__).parent / "ai_gateway" / "gateway.tftest.hcl").read_text().split('\nrun "')[0]
 VALID = {
     "haiku": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0"},
     "titan": {"provider": "bedrock", "model_id": "amazon.titan-embed-text-v2:0", "kind": "embedding"},
@@ -90,7 +90,7 @@ def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: 
             archive.writestr(f"{function}/handler.py", "x = 1\n")
     inputs = "\n".join(f"    {key} = {literal(value)}" for key, value in case.items())
     fixed = '\n    name = "aigw-test"\n    stage_name = "test"\n    lambda_packages_dir = "fixtures"\n'
-    returncode, output = module_test("ai_gateway", folder, MOCKS + refusal_run(fixed + inputs))
+    returncode, output = module_test("ai_gateway", folder, MOCKS + refusal_run(fixed + inputs), inputs=False)
     assert returncode == 1, output[-2000:]
     problems = router_problems(case)
     assert len(problems) >= (2 if name == "cache" else 8), problems

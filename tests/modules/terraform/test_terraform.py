@@ -20,6 +20,7 @@ from tooling.package_lambda import FUNCTIONS
 from tooling.paths import ENVIRONMENTS, MODULES_DIR
 from tooling.prompt_registry import PROMPTS_DIR
 from tooling.terraform import run, terraform_environ
+from tests.support.terraform_test import add_unit_test_support
 
 pytestmark = pytest.mark.terraform
 
@@ -90,6 +91,7 @@ def test_module_unit_tests_pass_with_a_mock_provider(module: str, tmp_path: Path
     (folder / "tests").mkdir(exist_ok=True)
     for test_file in test_files:
         shutil.copy(test_file, folder / "tests" / test_file.name)
+    add_unit_test_support(module, folder)
     for function in FUNCTIONS:
         write_fixture_zip(folder / "fixtures" / f"{function}.zip")
     # A model archive for the modules that upload one (any bytes: nothing unpacks it).

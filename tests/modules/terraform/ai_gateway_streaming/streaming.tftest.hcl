@@ -1,75 +1,8 @@
 # ai_gateway_streaming at the unit level, on a copy without response_transfer_mode (provider 6.25+ only;
-# tests/modules/test_synth.py checks that argument in the generated JSON). The rest as gateway.tftest.hcl.
+# tests/modules/test_synth.py checks that argument in the generated JSON). Mocks and inputs as ai_gateway's.
 
 mock_provider "aws" {
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001" }
-  }
-  mock_resource "aws_iam_policy" {
-    defaults = { arn = "arn:aws:iam::123456789012:policy/aigw-test-model-access-0" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/aigw-test-router" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn        = "arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router"
-      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router/invocations"
-    }
-  }
-  mock_resource "aws_api_gateway_rest_api" {
-    defaults = {
-      id               = "abc123"
-      root_resource_id = "root0"
-      execution_arn    = "arn:aws:execute-api:us-east-1:123456789012:abc123"
-    }
-  }
-  mock_resource "aws_api_gateway_stage" {
-    defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/test" }
-  }
-  mock_resource "aws_dynamodb_table" {
-    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/aigw-test-tenants" }
-  }
-  mock_resource "aws_api_gateway_api_key" {
-    defaults = { arn = "arn:aws:apigateway:us-east-1::/apikeys/key123" }
-  }
-  mock_resource "aws_api_gateway_usage_plan" {
-    defaults = { arn = "arn:aws:apigateway:us-east-1::/usageplans/plan123" }
-  }
-  mock_resource "aws_api_gateway_domain_name" {
-    defaults = { arn = "arn:aws:apigateway:us-east-1::/domainnames/ai.example.com" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-}
-
-variables {
-  name                = "aigw-test"
-  stage_name          = "test"
-  lambda_packages_dir = "fixtures"
-  models = {
-    "claude-3-haiku" = { provider = "bedrock", model_id = "anthropic.claude-3-haiku-20240307-v1:0", owned_by = "anthropic" }
-    "llama3-8b"      = { provider = "sagemaker", model_id = "llama3-8b-instruct" }
-  }
-  tiers = {
-    free    = { throttle_rate_limit = 2, throttle_burst_limit = 4, quota_limit = 1000, quota_period = "DAY" }
-    premium = { throttle_rate_limit = 50, throttle_burst_limit = 100 }
-  }
-  tenants = {
-    acme    = { tier = "premium", allowed_models = ["claude-3-haiku", "llama3-8b"], monthly_token_budget = 5000000 }
-    initech = { tier = "free", allowed_models = ["llama3-8b"] }
-    hooli   = { tier = "free", allowed_models = ["llama3-8b"], throttle_rate_limit = 5, throttle_burst_limit = 10, enabled = false }
-  }
+  source = "./tests/mocks"
 }
 
 run "streams_the_router_routes_by_default" {

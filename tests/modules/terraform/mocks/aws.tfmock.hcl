@@ -1,0 +1,53 @@
+# The AWS provider's mocks for the ai_gateway modules' unit tests (mock_provider "aws" { source = "./tests/mocks" }).
+# Mocked computed values are random strings, which the provider's ARN checks reject, so every ARN the
+# module passes on gets a valid-looking default.
+
+mock_resource "aws_kms_key" {
+  defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001" }
+}
+mock_resource "aws_iam_policy" {
+  defaults = { arn = "arn:aws:iam::123456789012:policy/aigw-test-model-access-0" }
+}
+mock_resource "aws_iam_role" {
+  defaults = { arn = "arn:aws:iam::123456789012:role/aigw-test-router" }
+}
+mock_resource "aws_cloudwatch_log_group" {
+  defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+}
+mock_resource "aws_lambda_function" {
+  defaults = {
+    arn        = "arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router"
+    invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router/invocations"
+  }
+}
+mock_resource "aws_api_gateway_rest_api" {
+  defaults = {
+    id               = "abc123"
+    root_resource_id = "root0"
+    execution_arn    = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+  }
+}
+mock_resource "aws_api_gateway_stage" {
+  defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/test" }
+}
+mock_resource "aws_dynamodb_table" {
+  defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/aigw-test-tenants" }
+}
+mock_resource "aws_api_gateway_api_key" {
+  defaults = { arn = "arn:aws:apigateway:us-east-1::/apikeys/key123" }
+}
+mock_resource "aws_api_gateway_usage_plan" {
+  defaults = { arn = "arn:aws:apigateway:us-east-1::/usageplans/plan123" }
+}
+mock_resource "aws_api_gateway_domain_name" {
+  defaults = { arn = "arn:aws:apigateway:us-east-1::/domainnames/ai.example.com" }
+}
+mock_data "aws_caller_identity" {
+  defaults = { account_id = "123456789012" }
+}
+mock_data "aws_region" {
+  defaults = { name = "us-east-1" }
+}
+mock_data "aws_partition" {
+  defaults = { partition = "aws" }
+}
