@@ -11,6 +11,13 @@ from tooling import scan
 from tooling.paths import MODULES_DIR
 
 
+def use_skips(skips: list[dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `skips` the gate's waivers for one test."""
+    path = tmp_path / "skips.json"
+    path.write_text(json.dumps({"skips": skips}))
+    monkeypatch.setattr(scan, "SKIPS_FILE", path)
+
+
 def test_the_generated_modules_pass_checkov_with_every_waiver_explained() -> None:
     names = tuple(sorted(p.name for p in MODULES_DIR.iterdir() if p.is_dir()))
     scan.report(scan.scan_modules(), names)
@@ -19,12 +26,10 @@ def test_the_generated_modules_pass_checkov_with_every_waiver_explained() -> Non
 def test_an_unwaived_finding_and_a_stale_waiver_both_fail_the_gate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    skips = tmp_path / "skips.json"
-    skips.write_text(json.dumps({"skips": [
+    use_skips([
         {"check": "CKV_AWS_116", "resource": "m:router", "reason": "synchronous invocations only, no DLQ"},
         {"check": "CKV_AWS_1", "resource": "m:gone", "reason": "a resource that no longer exists"},
-    ]}))  # fmt: skip
-    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    ], tmp_path, monkeypatch)  # fmt: skip
     findings = [scan.Finding("CKV_AWS_116", "m:router", "DLQ"), scan.Finding("CKV_AWS_117", "m:router", "VPC")]
     with pytest.raises(scan.ScanError) as failed:
         scan.report(findings, ("m",))
@@ -34,9 +39,7 @@ def test_an_unwaived_finding_and_a_stale_waiver_both_fail_the_gate(
 
 
 def test_a_waiver_without_a_reason_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    skips = tmp_path / "skips.json"
-    skips.write_text(json.dumps({"skips": [{"check": "CKV_AWS_116", "resource": "m:*", "reason": "n/a"}]}))
-    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    use_skips([{"check": "CKV_AWS_116", "resource": "m:*", "reason": "n/a"}], tmp_path, monkeypatch)
     with pytest.raises(scan.ScanError, match="why it does not apply"):
         scan.load_skips()
 
@@ -44,12 +47,10 @@ def test_a_waiver_without_a_reason_is_refused(tmp_path: Path, monkeypatch: pytes
 def test_a_module_waiver_covers_the_same_resource_where_an_environment_uses_the_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    skips = tmp_path / "skips.json"
-    skips.write_text(json.dumps({"skips": [
+    use_skips([
         {"check": "CKV_AWS_144", "resource": "sagemaker_endpoint:aws_s3_bucket.inference*",
          "reason": "working data expired after 90 days; replication recovers nothing"},
-    ]}))  # fmt: skip
-    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    ], tmp_path, monkeypatch)  # fmt: skip
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"configuration": {"root_module": {"module_calls": {
         "iris": {"source": "../../modules/sagemaker_endpoint"}, "other": {"source": "git::https://x/y"},
@@ -70,12 +71,10 @@ def test_a_waiver_scoped_by_a_pattern_covers_each_module_it_names_and_goes_stale
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The streaming variant of the gateway module shares the gateway's waivers (one reason, two modules).
-    skips = tmp_path / "skips.json"
-    skips.write_text(json.dumps({"skips": [
+    use_skips([
         {"check": "CKV_AWS_116", "resource": "ai_gateway*:*", "reason": "synchronous invocations only, no DLQ"},
         {"check": "CKV_AWS_28", "resource": "ai_gateway*:gone", "reason": "a resource that no longer exists"},
-    ]}))  # fmt: skip
-    monkeypatch.setattr(scan, "SKIPS_FILE", skips)
+    ], tmp_path, monkeypatch)  # fmt: skip
     findings = [scan.Finding("CKV_AWS_116", f"{m}:router", "DLQ") for m in ("ai_gateway", "ai_gateway_streaming")]
     open_findings, stale = scan.gate(findings, ("ai_gateway", "ai_gateway_streaming"))
     assert open_findings == []

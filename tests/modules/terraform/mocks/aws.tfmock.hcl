@@ -1,4 +1,4 @@
-# The AWS provider's mocks for the ai_gateway modules' unit tests (mock_provider "aws" { source = "./tests/mocks" }).
+# The AWS provider's mocks for every module's unit tests (mock_provider "aws" { source = "./tests/mocks" }).
 # Mocked computed values are random strings, which the provider's ARN checks reject, so every ARN the
 # module passes on gets a valid-looking default.
 
@@ -9,10 +9,10 @@ mock_resource "aws_iam_policy" {
   defaults = { arn = "arn:aws:iam::123456789012:policy/aigw-test-model-access-0" }
 }
 mock_resource "aws_iam_role" {
-  defaults = { arn = "arn:aws:iam::123456789012:role/aigw-test-router" }
+  defaults = { arn = "arn:aws:iam::123456789012:role/aigw-test-mock" }
 }
 mock_resource "aws_cloudwatch_log_group" {
-  defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-aigw-test" }
 }
 mock_resource "aws_lambda_function" {
   defaults = {
@@ -41,6 +41,21 @@ mock_resource "aws_api_gateway_usage_plan" {
 }
 mock_resource "aws_api_gateway_domain_name" {
   defaults = { arn = "arn:aws:apigateway:us-east-1::/domainnames/ai.example.com" }
+}
+mock_resource "aws_sns_topic" {
+  defaults = { arn = "arn:aws:sns:us-east-1:123456789012:aigw-test-alarms" }
+}
+mock_resource "aws_s3_bucket" {
+  defaults = { arn = "arn:aws:s3:::fraud-inference-123456789012" }
+}
+mock_resource "aws_sagemaker_endpoint" {
+  defaults = { arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud" }
+}
+mock_resource "aws_wafv2_ip_set" {
+  defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/ipset/aigw-test/11111111-2222-3333-4444-555555555555" }
+}
+mock_resource "aws_wafv2_web_acl" {
+  defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/aigw-test/11111111-2222-3333-4444-666666666666" }
 }
 mock_data "aws_caller_identity" {
   defaults = { account_id = "123456789012" }

@@ -1,21 +1,8 @@
-# Unit level: the generated operations module against a mocked AWS provider (fully offline).
+# Unit level: the generated operations module against a mocked AWS provider (fully offline): the mocks are
+# tests/modules/terraform/mocks/.
 
 mock_provider "aws" {
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001" }
-  }
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:aigw-test-alarms" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
+  source = "./tests/mocks"
 }
 
 variables {

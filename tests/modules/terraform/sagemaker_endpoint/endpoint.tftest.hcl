@@ -1,27 +1,8 @@
-# Unit level: the generated sagemaker_endpoint module against a mocked AWS provider (fully offline).
+# Unit level: the generated sagemaker_endpoint module against a mocked AWS provider (fully offline): the mocks are
+# tests/modules/terraform/mocks/.
 
 mock_provider "aws" {
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001" }
-  }
-  mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::fraud-inference-123456789012" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/fraud-sagemaker" }
-  }
-  mock_resource "aws_sagemaker_endpoint" {
-    defaults = { arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
+  source = "./tests/mocks"
 }
 
 variables {

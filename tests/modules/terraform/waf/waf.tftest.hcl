@@ -1,27 +1,8 @@
-# Unit level: the generated waf module against a mocked AWS provider (fully offline).
+# Unit level: the generated waf module against a mocked AWS provider (fully offline): the mocks are
+# tests/modules/terraform/mocks/.
 
 mock_provider "aws" {
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000001" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-aigw-test" }
-  }
-  mock_resource "aws_wafv2_ip_set" {
-    defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/ipset/aigw-test/11111111-2222-3333-4444-555555555555" }
-  }
-  mock_resource "aws_wafv2_web_acl" {
-    defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/aigw-test/11111111-2222-3333-4444-666666666666" }
-  }
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
+  source = "./tests/mocks"
 }
 
 variables {
