@@ -3,7 +3,7 @@
 up: start the emulator (or reuse the one this checkout started), forget Terraform
 state a fresh emulator cannot know, init and apply envs/local, start a model server
 per local SageMaker endpoint (tooling/model_server.py, the archive's own inference
-script), serve the applied stage on loopback (tooling/local_stage.py, with a SageMaker
+script), serve the applied stage on loopback (tooling/local_stage/, with a SageMaker
 runtime in front of those servers), print the outputs and curl lines that work.
 down: stop every server by its pid and drop the state the emulator took with it.
 """

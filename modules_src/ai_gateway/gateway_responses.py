@@ -25,7 +25,8 @@ class GatewayResponse:
     error_type: str
     code: str
     retry_after_seconds: int | None = None
-    # A context variable that API Gateway substitutes as a quoted JSON string.
+    # What stands for the message in the template: `$context.error.messageString` is substituted as a
+    # quoted JSON string; `$context.error.validationErrorString` as raw text, so the template quotes it.
     message_variable: str = "$context.error.messageString"
 
 
@@ -40,14 +41,14 @@ RESPONSES: tuple[GatewayResponse, ...] = (
         "400",
         "invalid_request_error",
         "invalid_body",
-        message_variable="$context.error.validationErrorString",
+        message_variable='"$context.error.validationErrorString"',
     ),
     GatewayResponse(
         "BAD_REQUEST_PARAMETERS",
         "400",
         "invalid_request_error",
         "invalid_parameters",
-        message_variable="$context.error.validationErrorString",
+        message_variable='"$context.error.validationErrorString"',
     ),
     GatewayResponse("DEFAULT_4XX", None, "invalid_request_error", "request_refused"),
     GatewayResponse("DEFAULT_5XX", None, "server_error", "gateway_error"),
@@ -80,6 +81,14 @@ def template(response: GatewayResponse) -> str:
     return json.dumps({"error": fields}, separators=(",", ":")).replace('"@MESSAGE@"', response.message_variable)
 
 
+def parameters(response: GatewayResponse) -> dict[str, str]:
+    """The response's headers: the request id always, `retry-after` where the response says when to retry."""
+    found = {"gatewayresponse.header.x-request-id": "context.requestId"}
+    if response.retry_after_seconds is not None:
+        found["gatewayresponse.header.retry-after"] = f"'{response.retry_after_seconds}'"
+    return found
+
+
 class GatewayResponses(Construct):
     """Attribute: `responses` by response type."""
 
@@ -87,9 +96,6 @@ class GatewayResponses(Construct):
         super().__init__(scope, id_)
         self.responses: dict[str, ApiGatewayGatewayResponse] = {}
         for response in RESPONSES:
-            parameters = {"gatewayresponse.header.x-request-id": "context.requestId"}
-            if response.retry_after_seconds is not None:
-                parameters["gatewayresponse.header.retry-after"] = f"'{response.retry_after_seconds}'"
             self.responses[response.response_type] = named(
                 ApiGatewayGatewayResponse(
                     self,
@@ -98,7 +104,7 @@ class GatewayResponses(Construct):
                     response_type=response.response_type,
                     status_code=response.status,
                     response_templates={"application/json": template(response)},
-                    response_parameters=parameters,
+                    response_parameters=parameters(response),
                 ),
                 response.response_type.lower(),
             )

@@ -317,23 +317,33 @@ def test_every_method_requires_the_authorizer_and_a_key() -> None:
         assert method["api_key_required"] is True, name
 
 
-def test_every_gateway_response_template_renders_to_the_error_envelope() -> None:
-    from modules_src.ai_gateway.gateway_responses import RESPONSES, template
+@pytest.mark.parametrize("module", ["ai_gateway", "ai_gateway_streaming"])
+def test_every_gateway_response_template_renders_to_the_error_envelope(module: str) -> None:
+    # Rendered as API Gateway substitutes: the message string quoted, the validation error as raw text
+    # (escaped). The validation responses once put the raw text unquoted: invalid JSON.
+    from modules_src.ai_gateway.gateway_responses import RESPONSES
+    from tests.support.local_stage import module_gateway_responses
+    from tooling.local_stage.gateway_responses import GatewayResponses, Refusal, Request
 
-    responses = module_json("ai_gateway")["resource"]["aws_api_gateway_gateway_response"]
-    assert {r["response_type"] for r in responses.values()} == {r.response_type for r in RESPONSES}
+    responses = module_gateway_responses(module)
+    assert set(responses.responses) == {r.response_type for r in RESPONSES}
+    problem = '[object has missing required properties (["model"])]'
     for response in RESPONSES:
-        # What API Gateway substitutes: a quoted message that itself holds quotes.
-        rendered = (
-            template(response)
-            .replace(response.message_variable, json.dumps('say "no"'))
-            .replace("$context.requestId", "req-1")
-        )
-        error = json.loads(rendered)["error"]
+        if response.response_type.startswith("DEFAULT_"):  # what a type nothing else customizes falls back to
+            chosen = GatewayResponses({response.response_type: responses.responses[response.response_type]})
+            kind = "RESOURCE_NOT_FOUND" if response.response_type == "DEFAULT_4XX" else "API_CONFIGURATION_ERROR"
+        else:
+            chosen, kind = responses, response.response_type
+        refusal = Refusal(kind, 'say "no"', validation_error=problem)
+        status, headers, body = chosen.render(refusal, Request("req-1", "test"))
+        error = json.loads(body)["error"]
+        validates = "validationErrorString" in response.message_variable
         assert error == {
-            "message": 'say "no"',
+            "message": problem if validates else 'say "no"',
             "type": response.error_type,
             "code": response.code,
             "param": None,
             "request_id": "req-1",
-        }
+        }, response.response_type
+        assert headers["x-request-id"] == "req-1"
+        assert status == int(response.status or refusal.status)

@@ -17,7 +17,8 @@ from router.streaming.events import Delta, Finish, StreamEvent
 from tests.support.http import running
 from tests.support.router_harness import Router, build_router, proxy_event
 from tooling.background import free_port
-from tooling.local_stage import Api, Method, make_server, template_pattern
+from tooling.local_stage.deployed import Api, Method, Stage, template_pattern
+from tooling.local_stage.server import make_server
 
 PIECES = ("Once ", "upon ", "a ", "time.")
 GAP_SECONDS = 0.3
@@ -59,7 +60,7 @@ def stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[OpenAI, SlowProvide
 
     route = "/v1/chat/completions"
     methods = [Method("POST", route, template_pattern(route), handler, stream_handler=stream)]
-    with running(make_server(free_port(), Api("us-east-1", "123456789012", "api", "local"), methods)) as url:
+    with running(make_server(free_port(), Stage(Api("us-east-1", "123456789012", "api", "local"), methods))) as url:
         client = OpenAI(base_url=f"{url}/local/v1", api_key="k", max_retries=0, timeout=10)
         yield client, provider, router
         client.close()

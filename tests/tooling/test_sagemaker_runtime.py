@@ -20,7 +20,8 @@ from botocore.config import Config
 from modules_src.ai_gateway.service_integrations import ERROR_MAPPINGS, SERVICE_TARGETS
 from tests.support.http import running
 from tests.support.transform_harness import ScriptedContainer
-from tooling import local_direct, sagemaker_runtime
+from tooling import sagemaker_runtime
+from tooling.local_stage import direct_sagemaker
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def predict_event(body: str, alias: str = "fraud", allowed: str = "fraud") -> di
 def test_the_direct_route_sends_the_body_to_the_aliased_endpoint(
     runtime_url: str, container: ScriptedContainer
 ) -> None:
-    handler = local_direct.sagemaker_handler(deployed_integration(), runtime_url)
+    handler = direct_sagemaker.sagemaker_handler(deployed_integration(), runtime_url)
     answer = handler(predict_event("5.1,3.5,1.4,0.2"), None)
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"]) == {"predictions": [[0.95, 0.04, 0.01]]}
@@ -139,7 +140,7 @@ def test_the_direct_route_sends_the_body_to_the_aliased_endpoint(
 def test_the_direct_route_maps_errors_to_the_envelope_without_the_services_words(
     runtime_url: str, container: ScriptedContainer
 ) -> None:
-    handler = local_direct.sagemaker_handler(deployed_integration(), runtime_url)
+    handler = direct_sagemaker.sagemaker_handler(deployed_integration(), runtime_url)
     refused = handler(predict_event("1", allowed="other"), None)
     assert refused["statusCode"] == 400 and "scorer" not in refused["body"]
     assert json.loads(refused["body"])["error"]["request_id"] == "req-direct"

@@ -1,12 +1,13 @@
 """Run a deployed direct SageMaker integration locally: its mapping templates, InvokeEndpoint, its error mappings.
 
 What API Gateway does for `POST /v1/predict/{model}`, with the deployed configuration
-read from the emulator: pick the request template by content type (none: 415, as
-`passthrough_behavior = NEVER` answers), render it with the same VTL engine the tests
-use (tooling/vtl.py: `$input`, `$util`, `$context` with the authorizer's context and
-`requestOverride`), call InvokeEndpoint on the local SageMaker runtime for the endpoint
-the template chose, then pick the integration response whose selection pattern matches
-the service's status and render its template (the error envelope), or pass the body on.
+read from the emulator: pick the request template by content type (none: the deployed
+UNSUPPORTED_MEDIA_TYPE response, as `passthrough_behavior = NEVER` answers), render it
+with the same VTL engine the tests use (tooling/vtl.py: `$input`, `$util`, `$context`
+with the authorizer's context and `requestOverride`), call InvokeEndpoint on the local
+SageMaker runtime for the endpoint the template chose, then pick the integration
+response whose selection pattern matches the service's status and render its template
+(the error envelope), or pass the body on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from tooling.local_stage.gateway_responses import Refusal
 from tooling.vtl import render
 
 TIMEOUT_SECONDS = 29  # API Gateway's integration limit
@@ -75,7 +77,7 @@ def sagemaker_handler(integration: dict[str, Any], runtime_url: str) -> Any:
         request_id = event["requestContext"]["requestId"]
         template = templates.get(content_type)
         if template is None:
-            return _answer(415, '{"message": "Unsupported Media Type"}', request_id)
+            raise Refusal("UNSUPPORTED_MEDIA_TYPE")
         body = event.get("body") or ""
         params = {"path": dict(event.get("pathParameters") or {}), "header": dict(headers), "querystring": {}}
         authorizer = {k: str(v) for k, v in (event["requestContext"].get("authorizer") or {}).items()}
