@@ -93,6 +93,8 @@ def serve_stage(
         "--code-dir", str(state_dir / "code"),
         "--sagemaker-endpoints", str(runtime_map),
     ]  # fmt: skip
+    if outputs.get("local_provider_url"):  # the Converse stand-in answers from the provider `local-echo` uses
+        command += ["--bedrock-provider-url", str(outputs["local_provider_url"])]
     stage.start(command, STAGE_START_TIMEOUT)
     return stage
 

@@ -65,3 +65,8 @@ output "local_models" {
     (module.iris.endpoint_name) = { archive = abspath(local.model_archive), variants = module.iris.variant_weights }
   }
 }
+
+output "local_provider_url" {
+  description = "The OpenAI-compatible provider on 127.0.0.1 behind `local-echo` (null when none is set); the local stage's Converse stand-in answers the direct Bedrock route from it."
+  value       = var.local_provider_url
+}

@@ -17,11 +17,11 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from modules_src.ai_gateway.service_integrations import ERROR_MAPPINGS, SERVICE_TARGETS
 from tests.support.http import running
+from tests.support.local_stage import deployed_integration
 from tests.support.transform_harness import ScriptedContainer
 from tooling import sagemaker_runtime
-from tooling.local_stage import direct_sagemaker
+from tooling.local_stage import direct
 
 
 @pytest.fixture
@@ -100,24 +100,6 @@ def test_containers_are_served_on_loopback_only() -> None:
         sagemaker_runtime.parse_endpoints({"x": {"a": {"url": "http://10.0.0.1:8080"}}})
 
 
-def deployed_integration() -> dict[str, Any]:
-    """The predict route's integration as the emulator returns it (the module's own templates)."""
-    target = SERVICE_TARGETS["sagemaker"]
-    templates = {
-        kind: text.replace(target.map_placeholder, json.dumps({"fraud": "scorer"}))
-        for kind, text in target.request_templates().items()
-    }
-    responses = {"200": {"statusCode": "200"}} | {
-        m.status: {
-            "statusCode": m.status,
-            "selectionPattern": m.pattern,
-            "responseTemplates": {"application/json": m.template},
-        }
-        for m in ERROR_MAPPINGS
-    }
-    return {"requestTemplates": templates, "integrationResponses": responses}
-
-
 def predict_event(body: str, alias: str = "fraud", allowed: str = "fraud") -> dict[str, Any]:
     return {
         "headers": {"content-type": "text/csv"},
@@ -130,7 +112,9 @@ def predict_event(body: str, alias: str = "fraud", allowed: str = "fraud") -> di
 def test_the_direct_route_sends_the_body_to_the_aliased_endpoint(
     runtime_url: str, container: ScriptedContainer
 ) -> None:
-    handler = direct_sagemaker.sagemaker_handler(deployed_integration(), runtime_url)
+    handler = direct.direct_handler(
+        deployed_integration("sagemaker", {"fraud": "scorer"}), direct.sagemaker_service(runtime_url)
+    )
     answer = handler(predict_event("5.1,3.5,1.4,0.2"), None)
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"]) == {"predictions": [[0.95, 0.04, 0.01]]}
@@ -140,7 +124,9 @@ def test_the_direct_route_sends_the_body_to_the_aliased_endpoint(
 def test_the_direct_route_maps_errors_to_the_envelope_without_the_services_words(
     runtime_url: str, container: ScriptedContainer
 ) -> None:
-    handler = direct_sagemaker.sagemaker_handler(deployed_integration(), runtime_url)
+    handler = direct.direct_handler(
+        deployed_integration("sagemaker", {"fraud": "scorer"}), direct.sagemaker_service(runtime_url)
+    )
     refused = handler(predict_event("1", allowed="other"), None)
     assert refused["statusCode"] == 400 and "scorer" not in refused["body"]
     assert json.loads(refused["body"])["error"]["request_id"] == "req-direct"

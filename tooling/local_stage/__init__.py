@@ -12,7 +12,8 @@ each request as API Gateway's request path would (tooling/local_stage/server.py)
 - `usage_plans.py` enforces throttles and quotas; `validation.py` checks bodies
   against the deployed models in API Gateway's words;
 - `gateway_responses.py` renders every refusal from the deployed responses;
-- `direct_sagemaker.py` runs the direct SageMaker route's mapping templates.
+- `direct.py` runs the direct routes' mapping templates against local stand-ins of the
+  services (the SageMaker runtime; `converse.py` for Bedrock Converse).
 
 What each function prints is shipped to its log group on the emulator, as Lambda
 ships stdout to CloudWatch Logs. README "What runs locally" lists each behaviour of a

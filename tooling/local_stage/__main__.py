@@ -14,7 +14,7 @@ from tooling import sagemaker_runtime
 from tooling.emulator import emulator_client
 from tooling.function_logs import install
 from tooling.http_serving import serve_until_stopped
-from tooling.local_stage.deployed import read_stage
+from tooling.local_stage.deployed import StandIns, read_stage
 from tooling.local_stage.functions import StageError, unpack
 from tooling.local_stage.server import HOST, make_server
 from tooling.paths import BUILD_DIR, DIST_DIR
@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sagemaker-endpoints", type=Path, default=None, help="JSON: endpoint -> variant -> {url, weight}"
     )
+    parser.add_argument(
+        "--bedrock-provider-url", default=None,
+        help="an OpenAI-compatible provider on 127.0.0.1 behind the Converse stand-in (default: it echoes)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     # The functions' own AWS calls (tenant table, API keys) go to the emulator as well.
     os.environ.update(
@@ -56,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         shipper = install(emulator_client(args.emulator_endpoint, "logs"))
         stage = read_stage(
             args.emulator_endpoint, args.rest_api_id, args.stage, code_dir, shipper=shipper,
-            sagemaker_runtime_url=runtime_url,
+            stand_ins=StandIns(runtime_url, args.bedrock_provider_url),
         )  # fmt: skip
         server = make_server(args.port, stage)
     except (StageError, OSError, ValueError) as err:

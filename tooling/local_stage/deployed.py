@@ -11,7 +11,8 @@ from typing import Any
 from tooling.emulator import emulator_client
 from tooling.function_logs import LogShipper
 from tooling.local_stage.authorization import Authorizer, AuthorizerCache
-from tooling.local_stage.direct_sagemaker import sagemaker_handler
+from tooling.local_stage.converse import converse_service
+from tooling.local_stage.direct import direct_handler, sagemaker_service
 from tooling.local_stage.functions import FunctionLoader, Handler, StageError
 from tooling.local_stage.gateway_responses import GatewayResponses, NotEmulated
 from tooling.local_stage.usage_plans import StageThrottles, UsagePlans
@@ -44,6 +45,15 @@ class Api:
 
     def method_arn(self, http_method: str, path: str) -> str:
         return f"arn:aws:execute-api:{self.region}:{self.account}:{self.api_id}/{self.stage}/{http_method}{path}"
+
+
+@dataclass(frozen=True)
+class StandIns:
+    """Where the direct routes' services run locally (None: that route is not emulated)."""
+
+    sagemaker_runtime_url: str | None = None
+    # An OpenAI-compatible provider behind the Converse stand-in (None: it echoes).
+    bedrock_provider_url: str | None = None
 
 
 @dataclass
@@ -122,7 +132,7 @@ def read_stage(
     *,
     region: str = "us-east-1",
     shipper: LogShipper | None = None,
-    sagemaker_runtime_url: str | None = None,
+    stand_ins: StandIns | None = None,
 ) -> Stage:
     """Read every method of the API with what runs before it, and the stage's plans and responses."""
     apigateway = emulator_client(endpoint, "apigateway", region)
@@ -135,7 +145,7 @@ def read_stage(
             method = apigateway.get_method(restApiId=rest_api_id, resourceId=resource["id"], httpMethod=http_method)
             methods.append(
                 _method(method, resource["path"], loader=loader, authorizers=authorizers, validators=validators,
-                        models=models, sagemaker_runtime_url=sagemaker_runtime_url)
+                        models=models, stand_ins=stand_ins or StandIns())
             )  # fmt: skip
     if not methods:
         raise StageError(f"REST API {rest_api_id} has no methods in the emulator at {endpoint}")
@@ -157,15 +167,17 @@ def _method(
     authorizers: dict[str, Authorizer],
     validators: set[str],
     models: dict[str, dict[str, Any]],
-    sagemaker_runtime_url: str | None,
+    stand_ins: StandIns,
 ) -> Method:
     http_method = method["httpMethod"]
     integration = method.get("methodIntegration") or {}
     uri = integration.get("uri", "")
     proxy = integration.get("type") == "AWS_PROXY"
     loaded = loader.handler_for(uri) if proxy else None
-    if loaded is None and sagemaker_runtime_url and ":runtime.sagemaker:" in uri:
-        loaded = ("", sagemaker_handler(integration, sagemaker_runtime_url))
+    if loaded is None and stand_ins.sagemaker_runtime_url and ":runtime.sagemaker:" in uri:
+        loaded = ("", direct_handler(integration, sagemaker_service(stand_ins.sagemaker_runtime_url)))
+    if loaded is None and ":bedrock-runtime:" in uri and uri.endswith("/converse"):
+        loaded = ("", direct_handler(integration, converse_service(stand_ins.bedrock_provider_url)))
     if loaded is None:
         loaded = ("", not_emulated(uri))
     custom = method.get("authorizationType") == "CUSTOM"
