@@ -11,6 +11,11 @@ Lambda: moto changes a function's resource policy without a lock, and a statemen
 while another request walks the list is skipped: RemovePermission answers 404 for a
 statement that stays, and the provider's destroy then waits for it to go and fails
 (Terraform removes a function's permissions in parallel). Policy changes are serialized.
+
+DynamoDB: moto applies an item write as read, change, store without a lock, so two
+concurrent `ADD` updates of one counter can both read the old value and one increment
+is lost (50 threads adding 1 a thousand times read 999). DynamoDB applies each write
+atomically, which the budget counters rely on; the emulator's item writes are serialized.
 """
 
 from __future__ import annotations
@@ -72,6 +77,26 @@ def _lock_policy_changes(policy_module: Any) -> None:
     policy.del_statement = del_locked
 
 
+DYNAMODB_MODELS_MODULE = "moto.dynamodb.models"
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _lock_item_writes(models_module: Any) -> None:
+    """One lock around every item write of the emulator's DynamoDB (each write is atomic in DynamoDB)."""
+    backend = models_module.DynamoDBBackend
+    lock = threading.RLock()  # a transaction's writes go through the same backend
+
+    def locked(write: Callable[..., Any]) -> Callable[..., Any]:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return write(self, *args, **kwargs)
+
+        return call
+
+    for name in DYNAMODB_WRITES:
+        setattr(backend, name, locked(getattr(backend, name)))
+
+
 class _PatchOnImport(importlib.abc.MetaPathFinder):
     """Patch a module when moto first imports it: importing moto's Lambda up front slows the server's first
     answers by about a second, which start-up probes notice."""
@@ -97,13 +122,23 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
         return spec
 
 
+def patch_when_loaded(name: str, patch: Callable[[Any], None]) -> None:
+    """Apply `patch` to moto's module `name` now if it is loaded, else as soon as moto imports it."""
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        patch(loaded)
+    else:
+        sys.meta_path.insert(0, _PatchOnImport(name, patch))
+
+
 def patch_lambda_policies() -> None:
     """Serialize Lambda policy changes, in moto's Lambda module as soon as it is loaded."""
-    loaded = sys.modules.get(LAMBDA_POLICY_MODULE)
-    if loaded is not None:
-        _lock_policy_changes(loaded)
-    else:
-        sys.meta_path.insert(0, _PatchOnImport(LAMBDA_POLICY_MODULE, _lock_policy_changes))
+    patch_when_loaded(LAMBDA_POLICY_MODULE, _lock_policy_changes)
+
+
+def patch_dynamodb_writes() -> None:
+    """Serialize DynamoDB item writes, in moto's DynamoDB models as soon as they are loaded."""
+    patch_when_loaded(DYNAMODB_MODELS_MODULE, _lock_item_writes)
 
 
 LAMBDA_POLICY_MODULE = "moto.awslambda.policy"
@@ -114,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
 
     patch_sagemaker()
     patch_lambda_policies()
+    patch_dynamodb_writes()
     moto_main(argv if argv is not None else sys.argv[1:])
 
 

@@ -849,6 +849,84 @@ def test_the_large_catalog_answers_the_model_list_in_one_request(local: LocalEnv
     assert len(listed) == len(set(models) - set(routing["aliases"])) + len(routing["aliases"])
 
 
+# --- the local stage as API Gateway: usage plans, validation, the contract, load ------------------------
+
+
+def test_the_stage_throttles_a_key_over_its_plans_burst_and_validates_bodies_as_deployed(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    time.sleep(2.5)  # initech's bucket (2 per second, burst 4) is full again after the tests before
+    statuses = [post_json(stage, "embeddings", keys["initech"], b"{}", "application/json") for _ in range(6)]
+    assert [status for status, _ in statuses] == [400] * 4 + [429] * 2, "the burst, then THROTTLED"
+    assert statuses[-1][1]["error"]["code"] == "rate_limit_exceeded"
+    # The deployed EmbeddingRequest model refused the body before the router saw it, in API Gateway's words.
+    assert statuses[0][1]["error"] == {
+        "message": '[object has missing required properties (["input","model"])]', "type": "invalid_request_error",
+        "code": "invalid_body", "param": None, "request_id": statuses[0][1]["error"]["request_id"],
+    }  # fmt: skip
+
+
+def test_the_openapi_document_holds_for_a_thousand_generated_requests(
+    stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    from tests.support.contract import run_contract
+
+    document = json.loads((MODULES_DIR / "ai_gateway" / "openapi.json").read_text())
+    operations = sum(len(methods) for methods in document["paths"].values())
+    report = run_contract(
+        document, f"{stage.url}/local", {"authorization": f"Bearer {keys['acme']}"},
+        examples=-(-1000 // operations) + 1, requests_per_second=40, deadline_seconds=240,
+    )  # fmt: skip
+    print(f"contract: {report.requests} requests, statuses {dict(sorted(report.statuses.items()))}")
+    assert report.requests >= 1000, report.by_operation
+    assert set(report.by_operation) == {f"{m.upper()} {p}" for p, ms in document["paths"].items() for m in ms}
+    assert not [s for s in report.statuses if s >= 500], report.statuses
+    assert report.failures == [], "\n".join(report.failures[:5])
+
+
+def budget_counters(local: LocalEnv) -> tuple[int, int]:
+    """The sum of every tenant's day counters and of its month counters."""
+    from router.pipeline.budgets import MONTH_ATTRIBUTE
+
+    days = months = 0
+    for item in local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]:
+        days += sum(int(v["N"]) for k, v in item.items() if k.startswith("day_"))
+        months += int(item.get(MONTH_ATTRIBUTE, {}).get("N", 0))
+    return days, months
+
+
+def test_under_load_the_plan_throttles_by_its_token_bucket_and_the_budget_counts_every_token_served(
+    local: LocalEnv, stage: BackgroundServer, keys: dict[str, str]
+) -> None:
+    from tests.support.load import bucket_admits, run_load
+
+    rate, burst = 50, 100  # acme's tier, envs/local/terraform.tfvars
+    clients, seconds = burst + 10, 8.0
+    before = budget_counters(local)
+    time.sleep(burst / rate + 0.5)  # the bucket is full
+    report = run_load(
+        f"{stage.url}/local/v1/chat/completions",
+        {"authorization": f"Bearer {keys['acme']}", "content-type": "application/json"},
+        {"model": "local-echo", "messages": [{"role": "user", "content": "ping"}], "max_tokens": 16},
+        clients=clients, seconds=seconds,
+    )  # fmt: skip
+    served, throttled = report.statuses[200], report.statuses[429]
+    print(f"load: {clients} clients for {report.seconds:.1f} s: {report.requests_per_second:.0f} requests/s, "
+          f"p50 {report.p50 * 1000:.0f} ms, p99 {report.percentile(0.99) * 1000:.0f} ms, "
+          f"{served} served, {throttled} throttled")  # fmt: skip
+    assert report.errors == [] and set(report.statuses) <= {200, 429}, report.statuses
+    # The bucket's arithmetic: replayed on when each request was sent, a bucket of the plan's burst and rate
+    # admits what the stage admitted (within a few, the time a request takes to reach the stage).
+    expected = bucket_admits([moment for moment, _ in report.sent], rate, burst)
+    print(f"load: the token bucket admits {expected} of those requests")
+    assert abs(served - expected) <= max(3, expected // 50), (served, expected)
+    assert served <= burst + rate * report.seconds + 1
+    # Nothing lost, nothing counted twice: the day's and the month's counters moved by exactly what was served.
+    after = budget_counters(local)
+    assert (after[0] - before[0], after[1] - before[1]) == (report.tokens_served, report.tokens_served)
+    assert report.tokens_served == served * 10
+
+
 def test_a_new_document_version_is_written_before_the_router_moves_to_it_and_the_old_one_goes(
     local: LocalEnv,
 ) -> None:

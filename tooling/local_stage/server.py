@@ -98,6 +98,14 @@ class ChunkedRelay:
         self.handler.wfile.flush()
 
 
+class StageServer(ThreadingHTTPServer):
+    """A thread per connection, and a listen backlog for many clients connecting at once (the default of 5
+    resets connections under load, which API Gateway never does)."""
+
+    request_queue_size = 512
+    daemon_threads = True
+
+
 def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
     api = stage.api
 
@@ -201,7 +209,7 @@ def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-    return ThreadingHTTPServer((HOST, port), StageHandler)
+    return StageServer((HOST, port), StageHandler)
 
 
 def _is_json(headers: dict[str, str]) -> bool:
