@@ -374,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     results.update(authorizer_figures())
     results.update(transform_figures())
     results.update(model_server_figures())
+    from bench.local_stage import figures as local_stage_figures
+
+    results.update(local_stage_figures())
     results.update(synth_figures())
     from bench.guardrail_quality import figures as guardrail_figures
 

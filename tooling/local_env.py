@@ -152,8 +152,10 @@ def describe(outputs: dict[str, Any], stage_url: str) -> str:
         f"  curl -s -H '{CONTROL_PLANE_AUTH}' {endpoint}/restapis/{api}/stages/{stage}",
         "",
         "stage_invoke_url itself answers only in a real AWS account (make apply ENV=dev). The local",
-        "stage runs the authorizer, the Lambda integrations and the direct SageMaker route (to the local",
-        "model server), not usage-plan throttles, quotas, request validation or the Bedrock route.",
+        "stage serves what was applied as API Gateway would: usage-plan throttles and quotas, request",
+        "validation, the authorizer and its cache, the Lambda integrations, the direct routes (SageMaker",
+        "on the local model server, Bedrock on a Converse stand-in) and the deployed gateway responses;",
+        "README \"What runs locally\" lists what it reproduces, approximates or does not.",
         "`make down` stops every server.",
     ]
     return "\n".join(lines)

@@ -113,6 +113,9 @@ def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
         server_version = "local-stage"
         # Chunked answers (streams) need HTTP/1.1; every other answer carries its length.
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in separate writes: with Nagle's algorithm a keep-alive client's delayed
+        # ACK holds the body back about 40 ms (and each streamed chunk with it).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             status = args[1] if len(args) > 1 else ""
