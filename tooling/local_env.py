@@ -155,7 +155,7 @@ def describe(outputs: dict[str, Any], stage_url: str) -> str:
         "stage serves what was applied as API Gateway would: usage-plan throttles and quotas, request",
         "validation, the authorizer and its cache, the Lambda integrations, the direct routes (SageMaker",
         "on the local model server, Bedrock on a Converse stand-in) and the deployed gateway responses;",
-        "README \"What runs locally\" lists what it reproduces, approximates or does not.",
+        'README "What runs locally" lists what it reproduces, approximates or does not.',
         "`make down` stops every server.",
     ]
     return "\n".join(lines)
