@@ -50,6 +50,24 @@ def _matches_type(value: Any, expected: str) -> bool:
     return found == expected or (expected == "number" and found == "integer")
 
 
+# (keyword, whether it is a lower bound, the message) for the size bounds of arrays and objects.
+Bounds = tuple[tuple[str, bool, str], ...]
+ARRAY_BOUNDS: Bounds = (
+    ("minItems", True, "array is too short: must have at least {limit} elements but instance has {found} elements"),
+    ("maxItems", False, "array is too long: must have at most {limit} elements but instance has {found} elements"),
+)
+OBJECT_BOUNDS: Bounds = (
+    ("minProperties", True, "object has too few properties (found {found} but schema requires at least {limit})"),
+    ("maxProperties", False, "object has too many properties (found {found} but schema requires at most {limit})"),
+)
+
+
+def _bounded(schema: dict[str, Any], size: int, bounds: Bounds) -> Iterator[str]:
+    for keyword, lower, message in bounds:
+        if keyword in schema and (size < schema[keyword] if lower else size > schema[keyword]):
+            yield message.format(limit=schema[keyword], found=size)
+
+
 class Validator:
     """One model's schema, checked against parsed bodies."""
 
@@ -158,16 +176,7 @@ class Validator:
             yield f"ECMA 262 regex {_text(schema['pattern'])} does not match input string {_text(value)}"
 
     def _array(self, schema: dict[str, Any], value: list[Any]) -> Iterator[str]:
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            yield (
-                f"array is too short: must have at least {schema['minItems']} elements "
-                f"but instance has {len(value)} elements"
-            )
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            yield (
-                f"array is too long: must have at most {schema['maxItems']} elements "
-                f"but instance has {len(value)} elements"
-            )
+        yield from _bounded(schema, len(value), ARRAY_BOUNDS)
         if schema.get("uniqueItems") is True and any(_same(a, b) for i, a in enumerate(value) for b in value[i + 1 :]):
             yield "array must not contain duplicate elements"
         items = schema.get("items")
@@ -186,16 +195,7 @@ class Validator:
                     yield from self._check(additional, item)
 
     def _object(self, schema: dict[str, Any], value: dict[str, Any]) -> Iterator[str]:
-        if "minProperties" in schema and len(value) < schema["minProperties"]:
-            yield (
-                f"object has too few properties (found {len(value)} but schema requires at least "
-                f"{schema['minProperties']})"
-            )
-        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
-            yield (
-                f"object has too many properties (found {len(value)} but schema requires at most "
-                f"{schema['maxProperties']})"
-            )
+        yield from _bounded(schema, len(value), OBJECT_BOUNDS)
         missing = sorted(set(schema.get("required", ())) - set(value))
         if missing:
             yield f"object has missing required properties ({_text(missing)})"
