@@ -7,6 +7,9 @@ from __future__ import annotations
 # the tenant's aliases in their place.
 BEDROCK_MODEL_PARAMETER = "modelId"
 SAGEMAKER_MODEL_PARAMETER = "model"
+# What a direct route's request template sends instead of a model the tenant may not use: no such model
+# or endpoint exists, so the service refuses it (the local stand-ins refuse it as the service would).
+REFUSED_TARGET = "model-not-allowed"
 # The transform route (`/v1/transform/{transformModel}`): aliases of SageMaker models with a transform
 # spec. Open to tenants with a token budget too: predictions spend no tokens.
 TRANSFORM_MODEL_PARAMETER = "transformModel"

@@ -1,4 +1,4 @@
-"""The gateway's own gateway responses as the generated module deploys them, for local stage tests."""
+"""For local stage tests: the module's gateway responses and direct integrations as deployed, and a clock."""
 
 from __future__ import annotations
 
@@ -46,3 +46,13 @@ def deployed_integration(service: str, alias_map: dict[str, str]) -> dict[str, A
     }
     uri = f"arn:aws:apigateway:us-east-1:{target.uri_path}"
     return {"uri": uri, "requestTemplates": templates, "integrationResponses": responses}
+
+
+class ManualClock:
+    """A clock the test moves by hand (`clock.now += 1.0`), for token buckets, quotas and cache TTLs."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

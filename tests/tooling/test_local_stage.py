@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.support.http import running
+from tests.support.local_stage import ManualClock as Clock
 from tests.support.local_stage import module_gateway_responses
 from tooling.background import free_port
 from tooling.local_stage.authorization import Authorizer, AuthorizerCache, allows
@@ -28,16 +29,6 @@ SCHEMA = {
     "required": ["model"],
     "properties": {"model": {"type": "string", "maxLength": 8}, "n": {"type": "integer", "minimum": 1}},
 }
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -128,7 +119,7 @@ def calls() -> Calls:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(1_800_000_000.0)
 
 
 @pytest.fixture

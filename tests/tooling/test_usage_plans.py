@@ -8,6 +8,7 @@ import threading
 import boto3
 from moto import mock_aws
 
+from tests.support.local_stage import ManualClock as Clock
 from tooling.local_stage.usage_plans import (
     Plan,
     Quota,
@@ -17,14 +18,6 @@ from tooling.local_stage.usage_plans import (
     UsagePlans,
     period_start,
 )
-
-
-class Clock:
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_bucket_admits_its_burst_then_its_rate() -> None:

@@ -12,7 +12,7 @@ deployed response template parses a real Converse answer:
   token counts of whitespace-separated words.
 
 The role API Gateway assumes may invoke only the catalog's Bedrock models: the request
-template's refusal id (`model-not-allowed`) answers as Bedrock does for a model the role
+template's refusal target (`contract.routes.REFUSED_TARGET`) answers as Bedrock does for a model the role
 may not invoke (403 AccessDeniedException); a body that is not a Converse request is a
 400 ValidationException.
 """
@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from contract.routes import REFUSED_TARGET
 from tooling.local_stage.direct import Service, post
 
-REFUSED_MODEL = "model-not-allowed"
 STOP_REASONS = {
     "stop": "end_turn",
     "length": "max_tokens",
@@ -87,16 +87,16 @@ def _from_provider(provider_url: str, model_id: str, converse: dict[str, Any]) -
 
 def _echo(converse: dict[str, Any]) -> tuple[int, bytes]:
     said = [_text(m.get("content") or []) for m in converse["messages"] if m.get("role") == "user"]
-    prompt = " ".join(_text(converse.get("system") or []).split() + " ".join(said).split())
+    prompt_words = len(_text(converse.get("system") or []).split()) + sum(len(s.split()) for s in said)
     text = said[-1] if said else ""
-    return 200, converse_answer(text, "end_turn", len(prompt.split()), len(text.split()))
+    return 200, converse_answer(text, "end_turn", prompt_words, len(text.split()))
 
 
 def converse_service(provider_url: str | None) -> Service:
     """The Converse stand-in: backed by `provider_url` when given, else the deterministic echo."""
 
     def converse(model_id: str, body: bytes, content_type: str) -> tuple[int, bytes]:
-        if model_id in ("", REFUSED_MODEL):
+        if model_id in ("", REFUSED_TARGET):
             return _error(
                 403, "AccessDeniedException", "You don't have access to the model with the specified model ID."
             )

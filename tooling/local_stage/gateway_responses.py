@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.errors import GatewayError
+
 # The status and message API Gateway gives each response type when nothing customizes it.
 DEFAULTS: dict[str, tuple[int, str]] = {
     "ACCESS_DENIED": (403, "User is not authorized to access this resource with an explicit deny"),
@@ -64,11 +66,13 @@ class Refusal(Exception):
         return DEFAULTS[self.response_type][0]
 
 
-class NotEmulated(Exception):
-    """A behaviour of a deployed stage the local stage cannot reproduce: a 501 naming the feature."""
+class NotEmulated(GatewayError):
+    """A behaviour of a deployed stage the local stage cannot reproduce: a 501 naming the feature, in the
+    gateway's error envelope."""
 
     def __init__(self, feature: str) -> None:
-        super().__init__(f"the local stage does not emulate {feature}; run it in AWS")
+        message = f"the local stage does not emulate {feature}; run it in AWS"
+        super().__init__(501, "not_emulated", message, error_type="server_error")
         self.feature = feature
 
 

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from shared.http import error_response
 from shared.proxy_handler import PRELUDE_SEPARATOR
 from tooling.http_serving import send
 from tooling.local_stage.authorization import Context, authorize
@@ -132,10 +133,7 @@ def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
                 status, response_headers, body = stage.responses.render(refusal, answer)
                 send(self, status, response_headers, body)
             except NotEmulated as missing:
-                error = {"message": str(missing), "type": "server_error", "code": "not_emulated", "param": None,
-                         "request_id": request_id}  # fmt: skip
-                body = json.dumps({"error": error}).encode()
-                send(self, 501, {"content-type": "application/json", "x-request-id": request_id}, body)
+                self._answer(error_response(missing, request_id))
 
         def _dispatch(self, request_id: str, headers: dict[str, str], authorizer: dict[str, Any]) -> None:
             url = urlsplit(self.path)
@@ -170,6 +168,10 @@ def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
             except Exception as err:  # a failed invocation
                 sys.stderr.write(f"local-stage: handler failed: {type(err).__name__}\n")
                 raise Refusal("INTEGRATION_FAILURE", "Internal server error") from None
+            self._answer(response)
+
+        def _answer(self, response: dict[str, Any]) -> None:
+            """Send a proxy response (statusCode, headers, body, isBase64Encoded) as the HTTP answer."""
             payload = response.get("body") or ""
             raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
             send(self, int(response["statusCode"]), dict(response.get("headers") or {}), raw)

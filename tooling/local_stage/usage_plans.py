@@ -61,6 +61,22 @@ class TokenBucket:
         return False
 
 
+class Buckets:
+    """A token bucket per key, created full on first use; thread-safe."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._buckets: dict[Any, TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: Any, throttle: Throttle) -> bool:
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = TokenBucket(throttle, self._clock)
+            return bucket.take()
+
+
 @dataclass(frozen=True)
 class Quota:
     limit: int
@@ -104,9 +120,9 @@ class UsagePlans:
 
     def __init__(self, plans_by_key: dict[str, Plan], clock: Clock = time.monotonic, wall: Clock = time.time) -> None:
         self._plans_by_key = plans_by_key
-        self._clock, self._wall = clock, wall
+        self._wall = wall
+        self._buckets = Buckets(clock)
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
         self._used: dict[tuple[str, str], tuple[datetime.datetime, int]] = {}
         # What each refusal was, for the load test's arithmetic.
         self.refused: dict[str, int] = {THROTTLED: 0, QUOTA_EXCEEDED: 0}
@@ -147,15 +163,11 @@ class UsagePlans:
             return INVALID_API_KEY
         method = _resource_key(resource_path, http_method)
         throttle = plan.method_throttles.get(method) or plan.throttle
+        bucket = (plan.plan_id, key, method if method in plan.method_throttles else "")
         with self._lock:
-            if throttle is not None:
-                bucket_key = (plan.plan_id, str(key), method if method in plan.method_throttles else "")
-                bucket = self._buckets.get(bucket_key)
-                if bucket is None:
-                    bucket = self._buckets[bucket_key] = TokenBucket(throttle, self._clock)
-                if not bucket.take():
-                    self.refused[THROTTLED] += 1
-                    return THROTTLED
+            if throttle is not None and not self._buckets.take(bucket, throttle):
+                self.refused[THROTTLED] += 1
+                return THROTTLED
             if plan.quota is not None and not self._count(plan.plan_id, str(key), plan.quota):
                 self.refused[QUOTA_EXCEEDED] += 1
                 return QUOTA_EXCEEDED
@@ -177,9 +189,8 @@ class StageThrottles:
     """The stage's method settings: a token bucket per method (or one for `*/*`) shared by all callers."""
 
     def __init__(self, throttles: dict[str, Throttle], clock: Clock = time.monotonic) -> None:
-        self._throttles, self._clock = throttles, clock
-        self._buckets: dict[str, TokenBucket] = {}
-        self._lock = threading.Lock()
+        self._throttles = throttles
+        self._buckets = Buckets(clock)
 
     @classmethod
     def from_stage(cls, stage: dict[str, Any], clock: Clock = time.monotonic) -> StageThrottles:
@@ -192,13 +203,7 @@ class StageThrottles:
 
     def admit(self, resource_path: str, http_method: str) -> bool:
         # Method settings name a method as its path without the leading slash, then the verb.
+        # `*/*` sets every method's own bucket.
         key = f"{resource_path.lstrip('/')}/{http_method}"
-        chosen = key if key in self._throttles else "*/*" if "*/*" in self._throttles else None
-        if chosen is None:
-            return True
-        with self._lock:
-            bucket = self._buckets.get(chosen if chosen != "*/*" else key)
-            if bucket is None:
-                bucket = TokenBucket(self._throttles[chosen], self._clock)
-                self._buckets[chosen if chosen != "*/*" else key] = bucket
-            return bucket.take()
+        throttle = self._throttles.get(key) or self._throttles.get("*/*")
+        return throttle is None or self._buckets.take(key, throttle)

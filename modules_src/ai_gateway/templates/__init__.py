@@ -2,7 +2,7 @@
 
 Placeholders are filled when the module is generated (`@TENANT_ID@`, `@ALLOWED_MODELS@`,
 the `@..._TOKEN_BUDGET@` fields and `@SEP@`: the authorizer context's field names and list
-separator; the `@..._MODEL_PARAMETER@` path parameters; all from the contract; `@TYPE@`,
+separator; the `@..._MODEL_PARAMETER@` path parameters, `@REFUSED_TARGET@`; all from the contract; `@TYPE@`,
 `@CODE@`, `@MESSAGE@` per error status) or applied (`@MODELS@`, `@ENDPOINTS@`:
 Terraform fills the alias maps). Templates never contain `${` or `%{`, which Terraform
 would evaluate.
@@ -23,6 +23,7 @@ CONTRACT_PLACEHOLDERS = {
     "@SEP@": tenancy.LIST_SEPARATOR,
     "@BEDROCK_MODEL_PARAMETER@": routes.BEDROCK_MODEL_PARAMETER,
     "@SAGEMAKER_MODEL_PARAMETER@": routes.SAGEMAKER_MODEL_PARAMETER,
+    "@REFUSED_TARGET@": routes.REFUSED_TARGET,
 }
 
 
