@@ -20,18 +20,15 @@ import_seconds = time.perf_counter() - started
 from authorizer.decision import Authority  # noqa: E402
 from authorizer.jwks import JwksCache  # noqa: E402
 from authorizer.jwt import PublicKey  # noqa: E402
-from authorizer.tenants import CachedTenantStore, Tenant, key_hash  # noqa: E402
+from shared.tenant_store import CachedTenantStore, Tenant, key_item, tenant_item  # noqa: E402
 
 KEY = "benchKEY0123456789abcdefghijklmnopqrstu"
 TENANT = Tenant("acme", "premium", ("claude-3-haiku", "llama3-8b"), True, 1_000_000, "key-id")
 
 
 class MemoryStore:
-    def by_key_hash(self, digest: str) -> Tenant | None:
-        return TENANT if digest == key_hash(KEY) else None
-
-    def by_tenant_id(self, tenant_id: str) -> Tenant | None:
-        return TENANT if tenant_id == "acme" else None
+    def tenant_at(self, item_key: str) -> Tenant | None:
+        return TENANT if item_key in (key_item(KEY), tenant_item("acme")) else None
 
 
 class KeyValues:

@@ -12,6 +12,9 @@ while another request walks the list is skipped: RemovePermission answers 404 fo
 statement that stays, and the provider's destroy then waits for it to go and fails
 (Terraform removes a function's permissions in parallel). Policy changes are serialized.
 
+SigV4: the local stage's AWS_IAM methods ask the emulator who signed a request (the secrets are
+here): `tooling.signature_check` answers on its own path, beside moto's services.
+
 DynamoDB: moto applies an item write as read, change, store without a lock, so two
 concurrent `ADD` updates of one counter can both read the old value and one increment
 is lost (50 threads adding 1 a thousand times read 999). DynamoDB applies each write
@@ -147,7 +150,10 @@ LAMBDA_POLICY_MODULE = "moto.awslambda.policy"
 def main(argv: list[str] | None = None) -> None:
     from moto.server import main as moto_main
 
+    from tooling.signature_check import patch_server
+
     patch_sagemaker()
+    patch_server()
     patch_lambda_policies()
     patch_dynamodb_writes()
     moto_main(argv if argv is not None else sys.argv[1:])

@@ -86,12 +86,31 @@ def run_checkov(target: Path, framework: str) -> list[dict[str, Any]]:
     return failed
 
 
+# Resource types whose `dynamic` blocks the module scan writes out (see expand_dynamic_blocks).
+EXPANDED_DYNAMIC_TYPES = ("aws_lambda_function",)
+
+
+def expand_dynamic_blocks(document: dict[str, Any]) -> dict[str, Any]:
+    """A function's `dynamic` blocks (its optional `vpc_config`) written out as static blocks of their content.
+
+    Checkov's `.tf.json` parser fails on a resource's `dynamic` block and then skips every check
+    of that resource, silently: the functions' checks (dead-letter queue, concurrency, code
+    signing, VPC) would never run on the modules. Written out, the scan sees a function with its
+    optional blocks present; the plan scans of the environments see what each environment sets.
+    """
+    for kind in EXPANDED_DYNAMIC_TYPES:
+        for resource in document.get("resource", {}).get(kind, {}).values():
+            for name, block in resource.pop("dynamic", {}).items():
+                resource[name] = block["content"]
+    return document
+
+
 def scan_modules() -> list[Finding]:
     """Every failed check of the generated modules, as `<module>:<type>.<name>`."""
     with tempfile.TemporaryDirectory(prefix="scan-modules-") as work:
         root = Path(work)
         for module in sorted(p for p in MODULES_DIR.iterdir() if p.is_dir()):
-            document = json.loads((module / "main.tf.json").read_text())
+            document = expand_dynamic_blocks(json.loads((module / "main.tf.json").read_text()))
             document.pop("terraform", None)
             (root / module.name).mkdir()
             (root / module.name / "main.tf.json").write_text(json.dumps(document))

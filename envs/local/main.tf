@@ -31,6 +31,7 @@ provider "aws" {
     cloudwatch     = var.emulator_endpoint
     s3             = var.emulator_endpoint
     sagemaker      = var.emulator_endpoint
+    cognitoidp     = var.emulator_endpoint
   }
   # The emulator serves S3 on its own host name only when asked by path.
   s3_use_path_style = true
@@ -142,6 +143,39 @@ resource "aws_secretsmanager_secret_version" "local_provider" {
   secret_string = "local-provider-placeholder-key"
 }
 
+# An AWS workload's role that calls the gateway's /iam routes, with the caller policy the README shows.
+data "aws_caller_identity" "current" {}
+
+locals {
+  # Built from the account (known at plan), not the role's own ARN: it is a key of iam_principals.
+  iam_caller_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/aigw-local-caller"
+}
+
+resource "aws_iam_role" "local_caller" {
+  name = "aigw-local-caller"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "local_caller" {
+  name = "invoke-ai-gateway"
+  role = aws_iam_role.local_caller.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "execute-api:Invoke"
+      Resource = "${module.gateway.rest_api_execution_arn}/${module.gateway.stage_name}/*/iam/v1/*"
+    }]
+  })
+}
+
 module "api_gateway_account" {
   source = "../../modules/api_gateway_account"
 
@@ -169,6 +203,17 @@ module "gateway" {
   # Emulator gaps: it stores per-route method settings under an escaped path (so every
   # re-plan would differ) and has no CloudWatch role for execution logs.
   enable_route_method_settings = false
+
+  # Machine clients from a Cognito pool (initech's client is read-only): the emulator serves the pool's
+  # keys on its own host, and issues tokens for its user-password flows (it has no OAuth2 token endpoint).
+  cognito = {
+    domain_prefix = "aigw-local-machines"
+    endpoint_url  = var.emulator_endpoint
+    tenant_scopes = { initech = ["models.read"] }
+  }
+  # SigV4 callers: the local caller role is acme's. The local stage asks the emulator who signed.
+  enable_iam_routes = true
+  iam_principals    = { (local.iam_caller_arn) = "acme" }
 
   depends_on = [module.api_gateway_account]
 }

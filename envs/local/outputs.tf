@@ -70,3 +70,23 @@ output "local_provider_url" {
   description = "The OpenAI-compatible provider on 127.0.0.1 behind `local-echo` (null when none is set); the local stage's Converse stand-in answers the direct Bedrock route from it."
   value       = var.local_provider_url
 }
+
+output "iam_caller_role_arn" {
+  description = "The role whose sessions may call the /iam routes (as tenant acme)."
+  value       = aws_iam_role.local_caller.arn
+}
+
+output "cognito_user_pool_id" {
+  description = "The Cognito pool of the gateway's machine clients (in the emulator)."
+  value       = module.gateway.cognito_user_pool_id
+}
+
+output "cognito_client_ids" {
+  description = "Each tenant's Cognito app client id."
+  value       = module.gateway.cognito_client_ids
+}
+
+output "cognito_client_secret_arns" {
+  description = "Secrets Manager ARN of each tenant's client credentials."
+  value       = module.gateway.cognito_client_secret_arns
+}

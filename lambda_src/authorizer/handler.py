@@ -18,8 +18,8 @@ from authorizer.credentials import CredentialError, credential_of, parse_method_
 from authorizer.decision import Authority, Unauthorized
 from authorizer.jwks import JwksCache
 from authorizer.settings import Settings
-from authorizer.tenants import CachedTenantStore, DynamoTenantStore
 from shared.json_log import JsonLogger
+from shared.tenant_store import CachedTenantStore, DynamoTenantStore
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext

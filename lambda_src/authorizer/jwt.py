@@ -149,8 +149,11 @@ class ClaimRules(NamedTuple):
     """What a token's claims must satisfy."""
 
     issuer: str
-    audience: str
+    # None: no `aud` check (Cognito's access tokens carry none; their app client is checked instead).
+    audience: str | None
     leeway_seconds: int = 30
+    # What `token_use` must be (Cognito's `access`); None: not checked.
+    token_use: str | None = None
 
 
 def verify_token(token: str, keys: dict[str, PublicKey], rules: ClaimRules, now: float | None = None) -> dict[str, Any]:
@@ -194,7 +197,7 @@ def _number(claims: dict[str, Any], name: str) -> float | None:
 
 
 def check_claims(claims: dict[str, Any], rules: ClaimRules, now: float) -> None:
-    """Check exp (required), nbf, iss and aud."""
+    """Check exp (required), nbf, iss, aud and token_use."""
     expires = _number(claims, "exp")
     if expires is None:
         raise TokenError("token has no exp claim")
@@ -205,7 +208,10 @@ def check_claims(claims: dict[str, Any], rules: ClaimRules, now: float) -> None:
         raise TokenError("token is not valid yet")
     if claims.get("iss") != rules.issuer:
         raise TokenError("token issuer is not the configured issuer")
-    audience = claims.get("aud")
-    audiences = audience if isinstance(audience, list) else [audience]
-    if rules.audience not in audiences:
-        raise TokenError("token audience does not include the configured audience")
+    if rules.audience is not None:
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if rules.audience not in audiences:
+            raise TokenError("token audience does not include the configured audience")
+    if rules.token_use is not None and claims.get("token_use") != rules.token_use:
+        raise TokenError(f"token is not an {rules.token_use} token")

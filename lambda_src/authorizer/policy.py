@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from authorizer.credentials import MethodArn
-from authorizer.tenants import Tenant
 from contract import tenancy
 from contract.routes import MODEL_PATH_PARAMETERS
+from shared.tenant_store import Tenant
 
 # Path parameters that name a model alias: the policy lists only the tenant's aliases there,
 # so API Gateway refuses any other model with 403 before any integration runs.
@@ -48,9 +48,10 @@ def _policy(effect: str, resources: list[str]) -> dict[str, Any]:
 
 
 def allow(
-    tenant: Tenant, stage: MethodArn, routes: tuple[str, ...], usage_key: str, auth_method: str
+    tenant: Tenant, stage: MethodArn, routes: tuple[str, ...], usage_key: str, auth_method: str, *, note: str = ""
 ) -> dict[str, Any]:
-    """The answer for an authorized tenant. Context values are strings, as API Gateway requires."""
+    """The answer for an authorized tenant, for `routes`. Context values are strings, as API Gateway requires;
+    `note` is what a refusal of any other route appends to its message (`contract.tenancy.CONTEXT_ACCESS_NOTE`)."""
     return {
         "principalId": tenant.tenant_id,
         "policyDocument": _policy("Allow", route_resources(stage, routes, tenant)),
@@ -62,15 +63,17 @@ def allow(
             tenancy.CONTEXT_MONTHLY_TOKEN_BUDGET: tenancy.encode_count(tenant.monthly_token_budget),
             tenancy.CONTEXT_DAILY_TOKEN_BUDGET: tenancy.encode_count(tenant.daily_token_budget),
             tenancy.CONTEXT_AUTH_METHOD: auth_method,
+            tenancy.CONTEXT_ACCESS_NOTE: note,
         },
         "usageIdentifierKey": usage_key,
     }
 
 
-def deny(principal: str, stage: MethodArn, reason: str) -> dict[str, Any]:
-    """The answer for a known caller without rights: API Gateway turns it into 403 ACCESS_DENIED."""
+def deny(principal: str, stage: MethodArn, reason: str, note: str = "") -> dict[str, Any]:
+    """The answer for a known caller without rights: API Gateway turns it into 403 ACCESS_DENIED, whose
+    message ends with `note`."""
     return {
         "principalId": principal,
         "policyDocument": _policy("Deny", [f"{stage.stage_arn}/*/*"]),
-        "context": {tenancy.CONTEXT_DENY_REASON: reason},
+        "context": {tenancy.CONTEXT_DENY_REASON: reason, tenancy.CONTEXT_ACCESS_NOTE: note},
     }

@@ -34,6 +34,8 @@ TENANTS_TYPE = f"map({object_type(TENANT_FIELDS)})"
 TABLE_HASH_KEY = HASH_KEY
 KEY_ITEM_PREFIX = "key#"  # followed by the SHA-256 (hex) of the API key, never the key
 TENANT_ITEM_PREFIX = "tenant#"  # followed by the tenant id
+CLIENT_ITEM_PREFIX = "client#"  # followed by the id of the tenant's Cognito app client
+PRINCIPAL_ITEM_PREFIX = "principal#"  # followed by an IAM principal's canonical ARN (contract.principals)
 ITEM_TENANT_ID = "tenant_id"
 ITEM_TIER = "tier"
 ITEM_ALLOWED_MODELS = "allowed_models"
@@ -60,6 +62,14 @@ CONTEXT_DAILY_TOKEN_BUDGET = "daily_token_budget"
 CONTEXT_MONTHLY_TOKEN_BUDGET = "monthly_token_budget"
 CONTEXT_AUTH_METHOD = "auth_method"
 CONTEXT_DENY_REASON = "deny_reason"
+# Appended to API Gateway's ACCESS_DENIED message (empty, or starting with ": "): why this caller is refused
+# what it is refused, e.g. the scope its token lacks. Only characters that need no JSON escaping.
+CONTEXT_ACCESS_NOTE = "access_note"
+# How the caller proved who it is (`auth_method`).
+AUTH_API_KEY = "api_key"
+AUTH_JWT = "jwt"
+AUTH_COGNITO = "cognito"
+AUTH_IAM = "iam"
 # Lists travel joined by this separator; model aliases never contain it (catalog.MODEL_ALIAS_PATTERN).
 LIST_SEPARATOR = ","
 

@@ -19,6 +19,7 @@ from contract.catalog import PREDICTION_KIND
 from contract.routes import MODEL_ALIAS_PARAMETER, PROMPT_NAME_PARAMETER
 from router.api.render import model_list
 from router.catalog import ModelEntry
+from router.iam_callers import IamCallers, default_store, with_signed_routes
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
 from shared.http import EventStream, Reply
@@ -266,14 +267,18 @@ def embeddings(request: ProxyRequest) -> Reply:
     return service.embeddings(request, parsed, request.seconds_left(ANSWER_MARGIN_SECONDS))
 
 
-ROUTES: RouteTable = {
-    "/v1/models": {"GET": list_models},
-    f"/v1/models/{{{MODEL_ALIAS_PARAMETER}}}": {"GET": retrieve_model},
-    "/v1/chat/completions": {"POST": chat_completions},
-    "/v1/embeddings": {"POST": embeddings},
-    "/v1/responses": {"POST": responses},
-    f"/v1/prompts/{{{PROMPT_NAME_PARAMETER}}}": {"POST": prompt_completion},
-}
+IAM_CALLERS = IamCallers(default_store)
+ROUTES: RouteTable = with_signed_routes(
+    {
+        "/v1/models": {"GET": list_models},
+        f"/v1/models/{{{MODEL_ALIAS_PARAMETER}}}": {"GET": retrieve_model},
+        "/v1/chat/completions": {"POST": chat_completions},
+        "/v1/embeddings": {"POST": embeddings},
+        "/v1/responses": {"POST": responses},
+        f"/v1/prompts/{{{PROMPT_NAME_PARAMETER}}}": {"POST": prompt_completion},
+    },
+    IAM_CALLERS,
+)
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class ProxyRequest:
     deadline: float | None = None
     # The route's path parameters (`{model}` -> its value), strings only.
     path_parameters: dict[str, str] = field(default_factory=dict)
+    # A SigV4 caller's ARN and account (`requestContext.identity.userArn`, `accountId`): on AWS_IAM methods only.
+    caller_arn: str | None = None
+    caller_account: str | None = None
 
     def seconds_left(self, margin: float) -> float:
         """Seconds until the invocation's deadline less `margin` (infinite when there is none)."""
@@ -75,6 +78,13 @@ def tenant_of(event: dict[str, Any]) -> TenantContext | None:
 def _allowed_models(text: str) -> frozenset[str]:
     """A tenant's allow-list, decoded once per distinct context string (it repeats on every request)."""
     return tenancy.decode_list(text)
+
+
+def _identity(event: dict[str, Any], name: str) -> str | None:
+    context = event.get("requestContext")
+    identity = context.get("identity") if isinstance(context, dict) else None
+    value = identity.get(name) if isinstance(identity, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _headers(event: dict[str, Any]) -> dict[str, str]:
@@ -157,4 +167,6 @@ def parse_proxy_event(event: Any, request_id: str, deadline: float | None = None
         body=_body(event),
         deadline=deadline,
         path_parameters=_path_parameters(event),
+        caller_arn=_identity(event, "userArn"),
+        caller_account=_identity(event, "accountId"),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cdktn_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
 from constructs import Construct
 
+from contract import tenancy
 from modules_src.common.naming import named
 
 
@@ -31,7 +32,14 @@ class GatewayResponse:
 
 
 RESPONSES: tuple[GatewayResponse, ...] = (
-    GatewayResponse("ACCESS_DENIED", "403", "permission_error", "access_denied"),
+    # The authorizer's note says why (e.g. the scope a token lacks): "" or ": ..." (contract.tenancy).
+    GatewayResponse(
+        "ACCESS_DENIED",
+        "403",
+        "permission_error",
+        "access_denied",
+        message_variable=f'"$context.error.message$context.authorizer.{tenancy.CONTEXT_ACCESS_NOTE}"',
+    ),
     GatewayResponse("API_CONFIGURATION_ERROR", "500", "server_error", "gateway_misconfigured"),
     GatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", "500", "server_error", "authorizer_misconfigured"),
     GatewayResponse("AUTHORIZER_FAILURE", "500", "server_error", "authorizer_failed"),

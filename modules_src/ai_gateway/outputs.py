@@ -50,5 +50,29 @@ OUTPUTS: tuple[OutputSpec, ...] = (
         "What the gateway runs and emits, for the `operations` module's `gateway` input: API and stage names, "
         "functions with their timeouts, tables, the router's metrics namespace, models and tenant budgets.",
     ),
+    OutputSpec(
+        "router_alias_arn",
+        "ARN of the router's `live` alias, which every router integration calls (and provisioned concurrency warms).",
+    ),
+    OutputSpec("cognito_user_pool_id", "ID of the Cognito user pool (`null` without `cognito`)."),
+    OutputSpec("cognito_issuer_url", "Issuer (`iss`) of the pool's tokens (`null` without `cognito`)."),
+    OutputSpec(
+        "cognito_token_url",
+        "OAuth2 token endpoint of the pool, where tenants exchange client credentials for access tokens (`null` "
+        "without `cognito`).",
+    ),
+    OutputSpec("cognito_client_ids", "Cognito app client id of each tenant, keyed by tenant id (empty without it)."),
+    OutputSpec(
+        "cognito_client_secret_arns",
+        "Secrets Manager ARN of each tenant's client credentials (JSON: `client_id`, `client_secret`, "
+        "`token_url`, `scope`), keyed by tenant id; grant each tenant its own secret only.",
+    ),
+    OutputSpec(
+        "lambda_security_group_id", "Security group of the functions' network interfaces (`null` without `vpc`)."
+    ),
+    OutputSpec(
+        "vpc_endpoint_ids",
+        "VPC endpoints the module created, keyed by service (`dynamodb`, `bedrock_runtime`, ...; empty without).",
+    ),
     OutputSpec("openapi_document", "OpenAPI 3 document (JSON) of the gateway's routes, schemas and error envelope."),
 )

@@ -14,16 +14,19 @@ from cdktn_provider_aws.api_gateway_model import ApiGatewayModel
 from cdktn_provider_aws.api_gateway_request_validator import ApiGatewayRequestValidator
 from cdktn_provider_aws.api_gateway_resource import ApiGatewayResource
 from cdktn_provider_aws.api_gateway_rest_api import ApiGatewayRestApi
+from cdktn_provider_aws.api_gateway_rest_api_policy import ApiGatewayRestApiPolicy
+from cdktn_provider_aws.lambda_alias import LambdaAlias
 from cdktn_provider_aws.lambda_function import LambdaFunction
 from constructs import Construct
 
+from contract.principals import IAM_ROUTE_PREFIX
 from modules_src.ai_gateway.routes import Route, check_routes, resource_id, resource_paths
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
 from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, add_service_integration, service_role
 from modules_src.ai_gateway.variables.tenants import JWT_MAX_RESULT_TTL_SECONDS
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.permission import Permission, PermissionProps
-from modules_src.common.expressions import Expr, ref
+from modules_src.common.expressions import Expr, address, hcl_value, ref
 from modules_src.common.naming import named
 
 # API Gateway's default (and, without a quota raise, maximum) integration timeout.
@@ -39,6 +42,45 @@ CACHE_KEY_HEADERS = ("method.request.header.Authorization", "method.request.head
 CACHED_IDENTITY_SOURCE = "method.request.header.Authorization"
 
 
+NO_IAM_ROUTES = Expr("false")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a Lambda proxy integration calls: a function, or an alias of it (the router's `live`)."""
+
+    element: LambdaFunction | LambdaAlias
+
+    @property
+    def function_name(self) -> str:
+        return self.element.function_name
+
+    @property
+    def arn(self) -> Expr:
+        return ref(self.element, "arn")
+
+    @property
+    def invoke_arn(self) -> Expr:
+        return ref(self.element, "invoke_arn")
+
+    @property
+    def qualifier(self) -> str | None:
+        """The alias a permission must name (None for a function: its unqualified ARN)."""
+        return self.element.name if isinstance(self.element, LambdaAlias) else None
+
+
+@dataclass(frozen=True)
+class Network:
+    """The API's endpoint: REGIONAL or PRIVATE (served only through the given execute-api VPC endpoints)."""
+
+    endpoint_type: Expr
+    vpc_endpoint_ids: Expr
+
+    @property
+    def private(self) -> Expr:
+        return Expr(f'{self.endpoint_type.text} == "PRIVATE"')
+
+
 @dataclass(frozen=True)
 class RestApiProps:
     """Inputs of `RestApi`: tokens for names and tags, Python objects for routes and targets."""
@@ -46,7 +88,7 @@ class RestApiProps:
     name: str
     stage_name: str
     routes: tuple[Route, ...]
-    targets: dict[str, LambdaFunction]
+    targets: dict[str, Target]
     authorizer: LambdaFunction
     account: AccountContext
     tags: Any
@@ -60,12 +102,20 @@ class RestApiProps:
     jwt_issuer: Expr
     # Whether cacheable routes declare their cache keys (only when the stage caches them).
     cache_keys_enabled: Expr
+    network: Network
     # Whether the router's routes stream (API Gateway's STREAM mode); None: the module cannot (provider 5.x).
     response_streaming: Expr | None = None
+    # The SigV4 twins of the router's routes (`routes.IAM_ROUTES`), deployed when `iam_enabled` holds.
+    iam_routes: tuple[Route, ...] = ()
+    iam_enabled: Expr = NO_IAM_ROUTES
 
     def __post_init__(self) -> None:
-        check_routes(self.routes)
+        check_routes(self.routes + self.iam_routes)
         problems = []
+        if any(r.authorization != "CUSTOM" for r in self.routes):
+            problems.append("routes are the authorizer's (CUSTOM); SigV4 routes go in iam_routes")
+        if any(r.authorization != "AWS_IAM" or r.target not in self.targets for r in self.iam_routes):
+            problems.append("iam_routes must be AWS_IAM routes of a function target")
         missing = sorted({r.target for r in self.routes if r.target not in SERVICE_TARGETS} - set(self.targets))
         if missing:
             problems.append(f"routes name targets with no function: {', '.join(missing)}")
@@ -78,7 +128,8 @@ class RestApiProps:
 
 class RestApi(Construct):
     """Attributes: `api`, `authorizer`, `resources` (by path), `methods` and `integrations` (by route id),
-    and `shaping`: every other resource a redeployment must follow (validators, models, responses)."""
+    `shaping`: every other resource a redeployment must follow (validators, models, responses), and
+    `counted`: the resources of the `/iam` routes (count 0 or 1), which a redeployment follows too."""
 
     def __init__(self, scope: Construct, id_: str, props: RestApiProps) -> None:
         super().__init__(scope, id_)
@@ -88,7 +139,12 @@ class RestApi(Construct):
                 "api",
                 name=props.name,
                 description=f"AI gateway {props.name}: OpenAI-compatible API",
-                endpoint_configuration={"types": ["REGIONAL"]},
+                endpoint_configuration={
+                    "types": Token.as_list(str(Expr(f"[{props.network.endpoint_type.text}]"))),
+                    "vpc_endpoint_ids": Token.as_list(
+                        str(props.network.private.ternary(props.network.vpc_endpoint_ids, None))
+                    ),
+                },
                 # Usage plans meter the key the authorizer returns, so clients send a bearer token.
                 api_key_source="AUTHORIZER",
                 tags=props.tags,
@@ -138,15 +194,22 @@ class RestApi(Construct):
                 source_arn=f"{self.api.execution_arn}/authorizers/{self.authorizer.id}",
             ),
         )
+        self._private_policy(props)
         self.resources: dict[tuple[str, ...], ApiGatewayResource] = {}
-        for path in resource_paths(props.routes):
-            parent = self.api.root_resource_id if len(path) == 1 else self.resources[path[:-1]].id
+        self.counted: list[Any] = []
+        iam_count = str(props.iam_enabled.count())
+        for path in resource_paths(props.routes + props.iam_routes):
+            counted = path[0] == IAM_ROUTE_PREFIX.strip("/")
+            parent = self.api.root_resource_id if len(path) == 1 else self._id(self.resources[path[:-1]])
             self.resources[path] = named(
                 ApiGatewayResource(
                     self, f"resource_{resource_id(path)}", rest_api_id=self.api.id, parent_id=parent, path_part=path[-1]
                 ),
                 resource_id(path),
             )
+            if counted:
+                self.resources[path].add_override("count", iam_count)
+                self.counted.append(self.resources[path])
         self.methods: dict[str, ApiGatewayMethod] = {}
         self.integrations: dict[str, ApiGatewayIntegration] = {}
         self.shaping: list[Any] = []
@@ -161,6 +224,109 @@ class RestApi(Construct):
         ).role
         for route in props.routes:
             self._add_route(route, props)
+        for route in props.iam_routes:
+            self._add_iam_route(route, props, iam_count)
+
+    def _id(self, resource: ApiGatewayResource) -> str:
+        """A resource's id, indexed when it is one of the counted `/iam` resources."""
+        return f"${{{address(resource)}[0].id}}" if resource in self.counted else resource.id
+
+    def _private_policy(self, props: RestApiProps) -> None:
+        """A PRIVATE API's resource policy: only requests through the given VPC endpoints get in."""
+        execute = "execute-api:/*"
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    # A private API needs an Allow in its resource policy; the authorizer, IAM and the
+                    # Deny below still decide who gets through, so the principal is everyone ("*").
+                    "Sid": "InvokeThroughTheGatewaysEndpoints",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "execute-api:Invoke",
+                    "Resource": execute,
+                },
+                {
+                    "Sid": "DenyOutsideTheGatewaysEndpoints",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "execute-api:Invoke",
+                    "Resource": execute,
+                    "Condition": {"StringNotEquals": {"aws:SourceVpce": props.network.vpc_endpoint_ids}},
+                },
+            ],
+        }
+        self.policy = named(
+            ApiGatewayRestApiPolicy(
+                self,
+                "policy",
+                rest_api_id=self.api.id,
+                policy=str(Expr(f"jsonencode({hcl_value(document)})")),
+            ),
+            "this",
+        )
+        self.policy.add_override("count", str(props.network.private.count()))
+
+    def _add_iam_route(self, route: Route, props: RestApiProps, count: str) -> None:
+        """A SigV4 twin of a router route: AWS_IAM, no authorizer and no usage-plan key, the same integration."""
+        resource_ref = self._id(self.resources[route.segments])
+        parameters = {f"method.request.path.{s.strip('{}')}": True for s in route.segments if s.startswith("{")}
+        method = named(
+            ApiGatewayMethod(
+                self,
+                f"method_{route.logical_id}",
+                rest_api_id=self.api.id,
+                resource_id=resource_ref,
+                http_method=route.method,
+                # API Gateway checks the signature and the caller's right to invoke; the router maps the caller
+                # to a tenant. A signed request carries no API key, so no usage plan meters it.
+                authorization="AWS_IAM",
+                api_key_required=False,
+                request_parameters=parameters or None,
+                request_validator_id=self.validator.id,
+                request_models={"application/json": route.request_schema} if route.request_schema else None,
+                depends_on=list(self.models.values()) or None,
+            ),
+            route.logical_id,
+        )
+        method.add_override("count", count)
+        target = props.targets[route.target]
+        uri, transfer_mode = self._transfer(route, target, props)
+        integration = named(
+            ApiGatewayIntegration(
+                self,
+                f"integration_{route.logical_id}",
+                rest_api_id=self.api.id,
+                resource_id=resource_ref,
+                http_method=route.method,
+                type="AWS_PROXY",
+                integration_http_method="POST",
+                uri=uri,
+                response_transfer_mode=transfer_mode,
+                timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
+                depends_on=[method],
+            ),
+            route.logical_id,
+        )
+        integration.add_override("count", count)
+        permission = self._permission(route, target, props, count)
+        self.counted += [method, integration, permission]
+
+    def _permission(self, route: Route, target: Target, props: RestApiProps, count: str | None = None) -> Any:
+        return Permission(
+            self,
+            f"permission_{route.logical_id}",
+            PermissionProps(
+                logical_id=route.logical_id,
+                statement_id=f"apigateway-{route.logical_id}",
+                function_name=target.function_name,
+                principal="apigateway.amazonaws.com",
+                # Only this API's stage may invoke, and only on this method and path.
+                source_arn=f"{self.api.execution_arn}/{props.stage_name}/{route.method}/{route.arn_path}",
+                qualifier=target.qualifier,
+            ),
+            count=count,
+        ).permission
 
     def _add_validation(self, props: RestApiProps) -> None:
         """One body validator and one model per request schema: malformed bodies stop at the edge (400)."""
@@ -232,8 +398,8 @@ class RestApi(Construct):
             self.integrations[route.logical_id] = integration
             self.shaping += responses
             return
-        function = props.targets[route.target]
-        uri, transfer_mode = self._transfer(route, function, props)
+        target = props.targets[route.target]
+        uri, transfer_mode = self._transfer(route, target, props)
         integration = named(
             ApiGatewayIntegration(
                 self,
@@ -253,34 +419,23 @@ class RestApi(Construct):
             ),
             route.logical_id,
         )
-        Permission(
-            self,
-            f"permission_{route.logical_id}",
-            PermissionProps(
-                logical_id=route.logical_id,
-                statement_id=f"apigateway-{route.logical_id}",
-                function_name=function.function_name,
-                principal="apigateway.amazonaws.com",
-                # Only this API's stage may invoke, and only on this method and path.
-                source_arn=f"{self.api.execution_arn}/{props.stage_name}/{route.method}/{route.arn_path}",
-            ),
-        )
+        self._permission(route, target, props)
         self.integrations[route.logical_id] = integration
 
     @staticmethod
-    def _transfer(route: Route, function: LambdaFunction, props: RestApiProps) -> tuple[str, str | None]:
+    def _transfer(route: Route, target: Target, props: RestApiProps) -> tuple[str, str | None]:
         """How the integration calls its function: `Invoke`, or for the router's routes with streaming on
         `InvokeWithResponseStream` in STREAM mode (its URI is built from the function's ARN, which every
         provider has, rather than from `response_streaming_invoke_arn`, which only 6.28 and later have)."""
         streaming = props.response_streaming
         if streaming is None or route.target != STREAMING_TARGET:
-            return function.invoke_arn, None
+            return str(target.invoke_arn), None
         account = props.account
         streaming_uri = Expr(
             f'"arn:${{{account.partition_ref.text}}}:apigateway:${{{account.region_ref.text}}}:lambda:path/'
-            f'{STREAMING_INVOKE_API_VERSION}/functions/${{{ref(function, "arn").text}}}/response-streaming-invocations"'
+            f'{STREAMING_INVOKE_API_VERSION}/functions/${{{target.arn.text}}}/response-streaming-invocations"'
         )
         return (
-            str(streaming.ternary(streaming_uri, ref(function, "invoke_arn"))),
+            str(streaming.ternary(streaming_uri, target.invoke_arn)),
             str(streaming.ternary("STREAM", "BUFFERED")),
         )

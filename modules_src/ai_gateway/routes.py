@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
 
+from contract.principals import IAM_ROUTE_PREFIX
 from contract.routes import (
     BEDROCK_MODEL_PARAMETER,
     MODEL_ALIAS_PARAMETER,
@@ -17,6 +19,8 @@ from contract.routes import (
 
 METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 TARGETS = ("bedrock", "router", "sagemaker", "transform")
+# CUSTOM: the tenant authorizer and a usage plan's key; AWS_IAM: a SigV4 caller (the `/iam` routes).
+AUTHORIZATIONS = ("CUSTOM", "AWS_IAM")
 SEGMENT = re.compile(r"^([a-z0-9][a-z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_]*\})$")
 # Bumped when the module changes how it renders a route (integration type, settings).
 RENDERING_VERSION = 1
@@ -40,6 +44,7 @@ class Route:
     content_types: tuple[str, ...] = ("application/json",)
     # With `stream: true` in the body the answer is server-sent events (text/event-stream).
     streams: bool = False
+    authorization: str = "CUSTOM"
 
     def __post_init__(self) -> None:
         problems = []
@@ -47,6 +52,8 @@ class Route:
             problems.append(f"method '{self.method}' is unknown; expected one of: {', '.join(METHODS)}")
         if self.target not in TARGETS:
             problems.append(f"target '{self.target}' is unknown; expected one of: {', '.join(TARGETS)}")
+        if self.authorization not in AUTHORIZATIONS:
+            problems.append(f"authorization '{self.authorization}' is unknown; expected one of: {AUTHORIZATIONS}")
         if not self.path.startswith("/") or not all(SEGMENT.match(s) for s in self.segments):
             problems.append(f"path '{self.path}' must be /-separated segments matching {SEGMENT.pattern}")
         if problems:
@@ -149,6 +156,16 @@ ROUTES: tuple[Route, ...] = (
         expensive=True,
         request_schema="TransformRequest",
     ),
+)
+
+
+# The router's routes again, for SigV4 callers (the module's `enable_iam_routes`): the router maps the
+# caller's principal to its tenant (`contract.principals`). The direct routes have no twin: the authorizer's
+# policy is what limits their models to a tenant's.
+IAM_ROUTES: tuple[Route, ...] = tuple(
+    dataclasses.replace(route, path=f"{IAM_ROUTE_PREFIX}{route.path}", authorization="AWS_IAM")
+    for route in ROUTES
+    if route.target == "router"
 )
 
 

@@ -12,17 +12,23 @@ from functools import partial
 from typing import Any
 
 from cdktn import TerraformLocal, Token
+from cdktn_provider_aws.lambda_alias import LambdaAlias
+from cdktn_provider_aws.lambda_provisioned_concurrency_config import LambdaProvisionedConcurrencyConfig
 from constructs import Construct
 
 from contract import config_document as layout
 from contract import environment as env
+from contract import tenancy
 from contract.catalog import HTTP_PROVIDER
 from contract.routes import TRANSFORM_MODEL_PARAMETER
+from modules_src.ai_gateway.cognito import Cognito, CognitoProps
 from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses, template
 from modules_src.ai_gateway.model_access import ModelAccess, ModelAccessProps
-from modules_src.ai_gateway.rest_api import RestApi, RestApiProps
+from modules_src.ai_gateway.network import EndpointPolicy, Network, NetworkProps
+from modules_src.ai_gateway.rest_api import Network as ApiNetwork
+from modules_src.ai_gateway.rest_api import RestApi, RestApiProps, Target
 from modules_src.ai_gateway.router_state import RouterState, RouterStateProps
-from modules_src.ai_gateway.routes import ROUTES, fingerprint
+from modules_src.ai_gateway.routes import IAM_ROUTES, ROUTES, fingerprint
 from modules_src.ai_gateway.schemas import REQUEST_SCHEMAS
 from modules_src.ai_gateway.service_integrations import SERVICE_TARGETS, declare_model_locals, template_texts
 from modules_src.ai_gateway.stage import ACCESS_LOG_FORMAT, CustomDomain, Stage, StageProps, StageSettings, Throttle
@@ -33,7 +39,7 @@ from modules_src.ai_gateway.variables.streaming import STREAMING_PROVIDER_VERSIO
 from modules_src.common.account import AccountContext
 from modules_src.common.constructs.config_document import ConfigDocument, ConfigDocumentProps
 from modules_src.common.constructs.kms_key import KmsKey, KmsKeyProps
-from modules_src.common.constructs.python_function import PythonFunction, PythonFunctionProps
+from modules_src.common.constructs.python_function import PythonFunction, PythonFunctionProps, VpcPlacement
 from modules_src.common.expressions import Expr, address, each, hcl_value, one, ref
 from modules_src.common.module_stack import ModuleStack
 from modules_src.common.naming import named
@@ -43,6 +49,8 @@ AUTHORIZER_MEMORY_MB = 256
 AUTHORIZER_TIMEOUT_SECONDS = 5
 # Issuers rotate keys slowly and an unknown kid refreshes early: an hour is plenty.
 JWKS_TTL_SECONDS = 3600
+# The router alias every router integration calls (provisioned concurrency is configured on it).
+ROUTER_ALIAS = "live"
 
 
 class AiGatewayStack(ModuleStack):
@@ -111,7 +119,8 @@ class AiGatewayStack(ModuleStack):
                 tags=tags,
             ),
         )
-        # What both functions share; each call adds its role, handler, sizing and environment.
+        network = Network(self, "network", NetworkProps(name=name, account=account, vpc=v("vpc"), tags=tags))
+        # What the functions share; each call adds its role, handler, sizing and environment.
         function_props = partial(
             PythonFunctionProps,
             account=account,
@@ -123,6 +132,7 @@ class AiGatewayStack(ModuleStack):
             log_retention_in_days=retention,
             tags=tags,
             tracing_enabled=v("enable_xray_tracing"),
+            placement=VpcPlacement(network.enabled, network.subnet_ids, network.security_group_ids),
         )
         secret_arns = named(
             TerraformLocal(self, "provider_secret_arns", str(provider_secret_arns(v("models"), account))),
@@ -160,6 +170,8 @@ class AiGatewayStack(ModuleStack):
                 environment={
                     **document_readers,
                     env.BUDGET_TABLE: state.budgets.name,
+                    # Its IAM-authorized routes find the caller's tenant there (principal items only).
+                    env.TENANT_TABLE: f"{name}-tenants",
                     # "" without a cache (the table has count 0).
                     env.CACHE_TABLE: str(Expr(f'join("", {address(state.cache)}[*].name)')),
                     **(streaming_environment(response_streaming) if response_streaming is not None else {}),
@@ -171,11 +183,36 @@ class AiGatewayStack(ModuleStack):
                     secret_arns=secret_arns,
                     guardrail_arns=guardrail_arns,
                     kms_key_arn=key_arn,
+                    tenant_table=f"{name}-tenants",
                 ),
                 managed_policy_sets={"router_model_access": model_access},
+                # Every change publishes a version, and the `live` alias the integrations call moves to it.
+                publish=True,
                 # The item its environment names exists before the function moves to it.
                 depends_on=(config.item,),
             ),
+        )
+        router_alias = named(
+            LambdaAlias(
+                self,
+                "router_alias",
+                name=ROUTER_ALIAS,
+                description="What API Gateway calls: the router's latest version, warm when provisioned",
+                function_name=router.function.function_name,
+                function_version=router.function.version,
+            ),
+            "router",
+        )
+        named(
+            LambdaProvisionedConcurrencyConfig(
+                self,
+                "router_concurrency",
+                function_name=router.function.function_name,
+                qualifier=router_alias.name,
+                provisioned_concurrent_executions=self.variable("router_provisioned_concurrency").number_value,
+                count=Token.as_number(str(Expr(f"{v('router_provisioned_concurrency').text} > 0").count())),
+            ),
+            "router",
         )
         endpoint_arns = named(
             TerraformLocal(
@@ -211,6 +248,23 @@ class AiGatewayStack(ModuleStack):
         # tenant keys through a local filled in once they are declared.
         table_name = f"{name}-tenants"
         key_arns = named(TerraformLocal(self, "tenant_key_arns", "[]"), "tenant_key_arns")
+        cognito = Cognito(
+            self,
+            "user_pool",
+            CognitoProps(
+                name=name,
+                name_ref=v("name"),
+                account=account,
+                cognito=v("cognito"),
+                tenants=v("tenants"),
+                kms_key_arn=key_arn,
+                tags=tags,
+                deletion_protection=v("enable_deletion_protection"),
+            ),
+        )
+        # The pool's issuer, keys and resource server when there is one, else the OIDC inputs (or nothing).
+        pool_on = Expr(f"{v('cognito').text} != null")
+        token_issuer = Expr(f"({pool_on.ternary(cognito.issuer, v('jwt_issuer')).text})")
         authorizer = PythonFunction(
             self,
             "authorizer",
@@ -224,11 +278,14 @@ class AiGatewayStack(ModuleStack):
                     env.TENANT_TABLE: table_name,
                     env.ROUTES: json.dumps([r.route_key for r in ROUTES]),
                     env.TENANT_CACHE_TTL_SECONDS: str(v("authorizer_tenant_cache_ttl_in_seconds")),
-                    env.JWT_ISSUER: str(_or_empty(v("jwt_issuer"))),
-                    env.JWT_AUDIENCE: str(_or_empty(v("jwt_audience"))),
-                    env.JWT_JWKS_URL: str(_or_empty(v("jwt_jwks_url"))),
+                    env.JWT_ISSUER: str(_or_empty(token_issuer)),
+                    env.JWT_AUDIENCE: str(_or_empty(Expr(f"({pool_on.ternary(None, v('jwt_audience')).text})"))),
+                    env.JWT_JWKS_URL: str(
+                        _or_empty(Expr(f"({pool_on.ternary(cognito.jwks_url, v('jwt_jwks_url')).text})"))
+                    ),
                     env.JWT_TENANT_CLAIM: str(v("jwt_tenant_claim")),
                     env.JWKS_TTL_SECONDS: str(JWKS_TTL_SECONDS),
+                    env.COGNITO_RESOURCE_SERVER: str(_or_empty(cognito.resource_server_identifier)),
                 },
                 statements=[
                     {
@@ -256,16 +313,19 @@ class AiGatewayStack(ModuleStack):
                 name=name,
                 stage_name=stage_name,
                 routes=ROUTES,
-                targets={"router": router.function, "transform": transform.function},
+                targets={"router": Target(router_alias), "transform": Target(transform.function)},
                 authorizer=authorizer.function,
                 account=account,
                 tags=tags,
                 model_locals=model_locals,
                 model_access=model_access,
                 authorizer_result_ttl_in_seconds=v("authorizer_result_ttl_in_seconds"),
-                jwt_issuer=v("jwt_issuer"),
+                jwt_issuer=token_issuer,
                 cache_keys_enabled=Expr(f"{v('enable_models_cache').text} && {v('enable_route_method_settings').text}"),
                 response_streaming=response_streaming,
+                network=ApiNetwork(v("endpoint_type"), v("private_api_vpc_endpoint_ids")),
+                iam_routes=IAM_ROUTES,
+                iam_enabled=v("enable_iam_routes"),
             ),
         )
         responses = GatewayResponses(self, "gateway_responses", api.api.id)
@@ -286,6 +346,7 @@ class AiGatewayStack(ModuleStack):
                 api_inputs=(
                     model_locals["bedrock_models"].as_any_map,
                     model_locals["sagemaker_endpoints"].as_any_map,
+                    *(str(Expr(f'join(",", {address(r)}[*].id)')) for r in api.counted),
                     *((str(response_streaming),) if response_streaming is not None else ()),
                 ),
                 kms_key_arn=key_arn,
@@ -327,14 +388,30 @@ class AiGatewayStack(ModuleStack):
                     TRANSFORM_MODEL_PARAMETER: v("transforms"),
                 },
                 unmetered_parameters=frozenset({TRANSFORM_MODEL_PARAMETER}),
+                cognito_clients=ref(cognito.clients),
+                iam_principals=v("iam_principals"),
             ),
         )
         key_arns.expression = str(tenant_key_arns(access, account))
+        functions = (router, authorizer, transform)
+        network.add_endpoints(
+            role_arns=tuple(ref(f.role.role, "arn") for f in functions),
+            endpoints=vpc_endpoints(account, secret_arns, key_arns, tuple(f.log_group for f in functions)),
+            table_arns=Expr(
+                hcl_value(
+                    [
+                        f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table/{n}"
+                        for n in (table_name, state.budgets_name, state.cache_name, f"{name}-config")
+                    ]
+                )
+            ),
+        )
 
         self._outputs(
             api=api, stage=stage, router=router, authorizer=authorizer, transform=transform, access=access,
             state=state, config=config, key_arn=key_arn,
         )  # fmt: skip
+        self._identity_outputs(router_alias, cognito, network)
         # Written beside main.tf.json by synth (modules_src/ai_gateway/openapi.py).
         self.output("openapi_document", '${file("${path.module}/openapi.json")}')
         self.check_complete()
@@ -387,6 +464,24 @@ class AiGatewayStack(ModuleStack):
                     access=access,
                     state=state,
                     config=config,
+                )
+            ),
+        )
+
+    def _identity_outputs(self, router_alias: LambdaAlias, cognito: Cognito, network: Network) -> None:
+        self.output("router_alias_arn", router_alias.arn)
+        self.output("cognito_user_pool_id", str(one(cognito.pool, "id")))
+        self.output("cognito_issuer_url", str(cognito.issuer))
+        self.output("cognito_token_url", str(cognito.token_url))
+        self.output("cognito_client_ids", str(each(cognito.clients, "id")))
+        self.output("cognito_client_secret_arns", str(each(cognito.secrets, "arn")))
+        self.output("lambda_security_group_id", str(one(network.functions_group, "id")))
+        self.output(
+            "vpc_endpoint_ids",
+            str(
+                Expr(
+                    f"merge({each(network.interface_endpoints, 'id').text}, "
+                    f'{{for e in {address(network.dynamodb_endpoint)} : "dynamodb" => e.id}})'
                 )
             ),
         )
@@ -505,11 +600,21 @@ def router_statements(
     secret_arns: TerraformLocal,
     guardrail_arns: TerraformLocal,
     kms_key_arn: str,
+    tenant_table: str,
 ) -> list[dict[str, Any]]:
     """What the router may do besides calling models (managed policies, `model_access`): read its configuration
-    and its providers' keys, use its tables, and apply the Bedrock guardrails its policies name."""
+    and its providers' keys, use its tables, read the tenants of IAM principals, and apply the Bedrock
+    guardrails its policies name."""
     tables = f"arn:{account.partition}:dynamodb:{account.region}:{account.account_id}:table"
     return [
+        {
+            # The `/iam` routes' callers: the principal items only, never a key's or a client's.
+            "Sid": "ReadPrincipalTenants",
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem"],
+            "Resource": f"{tables}/{tenant_table}",
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{tenancy.PRINCIPAL_ITEM_PREFIX}*"]}},
+        },
         config.read_statement(),
         {
             "Sid": "ReadProviderKeys",
@@ -544,3 +649,32 @@ def router_statements(
             "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{account.region}.amazonaws.com"}},
         },
     ]
+
+
+def vpc_endpoints(
+    account: AccountContext, secret_arns: TerraformLocal, key_arns: TerraformLocal, log_groups: tuple[Any, ...]
+) -> dict[str, EndpointPolicy]:
+    """The interface endpoints of the services the functions call, each admitting only what they do there."""
+    # The catalog's models and endpoints are the roles' own policies' to name (their list would repeat the
+    # catalog here); these endpoints admit the gateway's roles only, for model calls only.
+    models = Expr(hcl_value(["*"]))
+    endpoints = f"arn:{account.partition}:sagemaker:{account.region}:{account.account_id}:endpoint/*"
+    return {
+        "bedrock_runtime": EndpointPolicy(
+            "bedrock-runtime",
+            ("bedrock:ApplyGuardrail", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
+            models,
+        ),
+        "sagemaker_runtime": EndpointPolicy(
+            "sagemaker.runtime",
+            ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"),
+            Expr(hcl_value([endpoints])),
+        ),
+        "secretsmanager": EndpointPolicy("secretsmanager", ("secretsmanager:GetSecretValue",), ref(secret_arns)),
+        "apigateway": EndpointPolicy("apigateway", ("apigateway:GET",), ref(key_arns)),
+        "logs": EndpointPolicy(
+            "logs",
+            ("logs:CreateLogStream", "logs:PutLogEvents"),
+            Expr(hcl_value([Expr(f'"${{{ref(g, "arn").text}}}:*"') for g in log_groups])),
+        ),
+    }

@@ -124,7 +124,8 @@ class Stage(Construct):
         shaping = [
             props.route_fingerprint,
             api.authorizer.id,
-            *(r.id for r in api.resources.values()),
+            # The counted `/iam` resources are followed through `api_inputs` (their ids as one list).
+            *(r.id for r in api.resources.values() if r not in api.counted),
             *(m.id for m in api.methods.values()),
             *(i.id for i in api.integrations.values()),
             *(g.id for g in props.gateway_responses.values()),

@@ -8,6 +8,7 @@ encodings are the contract's (`contract.tenancy`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from cdktn_provider_aws.dynamodb_table_item import DynamodbTableItem
 from constructs import Construct
 
 from contract import tenancy
+from contract.principals import CONFIGURED_PRINCIPAL_PATTERN
 from modules_src.common.constructs.table import Table, TableProps
 from modules_src.common.expressions import Expr, address
 from modules_src.common.naming import named
@@ -40,6 +42,10 @@ class TenantAccessProps:
     direct_models: dict[str, Expr]
     # The parameters whose route spends no tokens (the transform's): open to tenants with a budget too.
     unmetered_parameters: frozenset[str] = frozenset()
+    # The tenants' Cognito app clients (a for_each resource keyed by tenant; empty without a pool).
+    cognito_clients: Expr | None = None
+    # IAM principal ARN -> tenant id (the module's `iam_principals`).
+    iam_principals: Expr | None = None
 
 
 class TenantAccess(Construct):
@@ -151,27 +157,45 @@ class TenantAccess(Construct):
             ),
             "tenant_attributes",
         )
+        self.attributes = address(attributes)
         self.tenant_items = self._item(
-            "tenant_item", "tenant", f'"{tenancy.TENANT_ITEM_PREFIX}${{each.key}}"', address(attributes), props
+            "tenant_item", "tenant", f'"{tenancy.TENANT_ITEM_PREFIX}${{each.key}}"', props.tenants
         )
         self.key_items = self._item(
-            "key_item",
-            "api_key",
-            f'"{tenancy.KEY_ITEM_PREFIX}${{sha256({keys}[each.key].value)}}"',
-            address(attributes),
-            props,
+            "key_item", "api_key", f'"{tenancy.KEY_ITEM_PREFIX}${{sha256({keys}[each.key].value)}}"', props.tenants
         )
+        if props.cognito_clients is not None:
+            # The authorizer's way from a token's client_id to its tenant.
+            self.client_items = self._item(
+                "client_item", "cognito_client", f'"{tenancy.CLIENT_ITEM_PREFIX}${{each.value.id}}"',
+                props.cognito_clients,
+            )  # fmt: skip
+        if props.iam_principals is not None:
+            # The router's way from a signed caller to its tenant: keyed by the principal's canonical ARN.
+            self.principal_items = self._item(
+                "principal_item", "iam_principal", f'"{tenancy.PRINCIPAL_ITEM_PREFIX}{principal_key("each.key")}"',
+                props.iam_principals, tenant="each.value",
+            )  # fmt: skip
 
-    def _item(self, id_: str, name: str, pk: str, attributes: str, props: TenantAccessProps) -> DynamodbTableItem:
+    def _item(self, id_: str, name: str, pk: str, for_each: Expr, tenant: str = "each.key") -> DynamodbTableItem:
+        """One item per entry of `for_each`, keyed `pk`, holding the attributes of the tenant `tenant` names."""
         item = named(
             DynamodbTableItem(
                 self,
                 id_,
                 table_name=self.table.name,
                 hash_key=tenancy.TABLE_HASH_KEY,
-                item=f"${{jsonencode(merge({{{tenancy.TABLE_HASH_KEY} = {{S = {pk}}}}}, {attributes}[each.key]))}}",
+                item=(
+                    f"${{jsonencode(merge({{{tenancy.TABLE_HASH_KEY} = {{S = {pk}}}}}, {self.attributes}[{tenant}]))}}"
+                ),
             ),
             name,
         )
-        item.add_override("for_each", str(props.tenants))
+        item.add_override("for_each", str(for_each))
         return item
+
+
+def principal_key(arn: str) -> str:
+    """An HCL template piece: the canonical key (`contract.principals.canonical`) of the ARN `arn` evaluates to."""
+    match = f"regex({json.dumps(CONFIGURED_PRINCIPAL_PATTERN)}, {arn})"
+    return f"arn:${{{match}[0]}}:iam::${{{match}[1]}}:${{{match}[2]}}/${{{match}[3]}}"

@@ -79,3 +79,28 @@ def test_a_waiver_scoped_by_a_pattern_covers_each_module_it_names_and_goes_stale
     open_findings, stale = scan.gate(findings, ("ai_gateway", "ai_gateway_streaming"))
     assert open_findings == []
     assert [s["resource"] for s in stale] == ["ai_gateway*:gone"]
+
+
+def test_a_function_with_a_dynamic_block_is_still_checked(tmp_path: Path) -> None:
+    # Before: checkov's .tf.json parser failed on the functions' dynamic vpc_config and skipped every check
+    # of theirs, silently (the module's dead-letter and code-signing waivers went stale, nothing else said so).
+    function = {
+        "function_name": "f",
+        "role": "arn:aws:iam::123456789012:role/f",
+        "handler": "h.handler",
+        "runtime": "python3.12",
+        "filename": "f.zip",
+        "dynamic": {
+            "vpc_config": {
+                "for_each": "${var.vpc == null ? [] : [var.vpc]}",
+                "content": {"subnet_ids": "${vpc_config.value.subnet_ids}", "security_group_ids": ["sg-1"]},
+            }
+        },
+    }
+    document = {"resource": {"aws_lambda_function": {"router": function}}}
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf.json").write_text(json.dumps(scan.expand_dynamic_blocks(document)))
+    checks = {failed["check_id"] for failed in scan.run_checkov(tmp_path, "terraform_json")}
+    assert "CKV_AWS_116" in checks  # no dead-letter queue: the function was checked
+    assert "CKV_AWS_117" not in checks  # its vpc_config, written out, was seen
+    assert "dynamic" not in document["resource"]["aws_lambda_function"]["router"]

@@ -121,9 +121,19 @@ class AuthorizerCache:
         return answer
 
 
-def authorize(authorizer: Authorizer, cache: AuthorizerCache, event: dict[str, Any], method_arn: str) -> dict[str, Any]:
-    """The authorizer's answer for this request, its policy checked for `method_arn` (403 when it does not allow)."""
+def authorize(
+    authorizer: Authorizer,
+    cache: AuthorizerCache,
+    event: dict[str, Any],
+    method_arn: str,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The authorizer's answer for this request, its policy checked for `method_arn` (403 when it does not allow).
+
+    Its context goes into `context` first: API Gateway's refusal templates read `$context.authorizer.*` too."""
     answer = cache.answer(authorizer, event, method_arn)
+    if context is not None:
+        context.update(answer.get("context") or {})
     if not allows(answer.get("policyDocument") or {}, method_arn):
         raise Refusal("ACCESS_DENIED", "User is not authorized to access this resource")
     return answer

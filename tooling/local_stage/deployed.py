@@ -15,6 +15,7 @@ from tooling.local_stage.converse import converse_service
 from tooling.local_stage.direct import direct_handler, sagemaker_service
 from tooling.local_stage.functions import FunctionLoader, Handler, StageError
 from tooling.local_stage.gateway_responses import GatewayResponses, NotEmulated
+from tooling.local_stage.signed_callers import Check, emulator_check
 from tooling.local_stage.usage_plans import StageThrottles, UsagePlans
 
 
@@ -32,6 +33,8 @@ class Method:
     stream_handler: Handler | None = None
     # The model a body validator checks an `application/json` body against (None: not validated).
     request_schema: dict[str, Any] | None = None
+    # AWS_IAM: the caller signs with SigV4 (no authorizer, no usage-plan key).
+    signed: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Stage:
     plans: UsagePlans = field(default_factory=lambda: UsagePlans({}))
     throttles: StageThrottles = field(default_factory=lambda: StageThrottles({}))
     authorizer_cache: AuthorizerCache = field(default_factory=AuthorizerCache)
+    # Who signed a request (the emulator's check); None: the AWS_IAM methods refuse every request.
+    signature_check: Check | None = None
 
 
 def template_pattern(resource_path: str) -> re.Pattern[str]:
@@ -156,6 +161,7 @@ def read_stage(
         GatewayResponses.from_emulator(apigateway, rest_api_id),
         UsagePlans.from_emulator(apigateway, rest_api_id, stage),
         StageThrottles.from_stage(deployed),
+        signature_check=emulator_check(endpoint),
     )
 
 
@@ -197,4 +203,5 @@ def _method(
         bool(method.get("apiKeyRequired")),
         loader.stream_handler_for(uri) if proxy else None,
         schema,
+        method.get("authorizationType") == "AWS_IAM",
     )

@@ -26,6 +26,7 @@ from tooling.http_serving import send
 from tooling.local_stage.authorization import Context, authorize
 from tooling.local_stage.deployed import Method, Stage
 from tooling.local_stage.gateway_responses import NotEmulated, Refusal, Request
+from tooling.local_stage.signed_callers import identify
 from tooling.local_stage.validation import validation_error
 
 HOST = "127.0.0.1"
@@ -153,7 +154,7 @@ def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
                                     params=params, request_id=request_id)  # fmt: skip
             except UnicodeDecodeError:
                 raise Refusal("BAD_REQUEST_BODY", "the body is not UTF-8 text") from None
-            self._admit(method, event, authorizer)
+            self._admit(method, event, authorizer, body)
             if method.request_schema is not None and _is_json(headers):
                 problem = validation_error(method.request_schema, body)
                 if problem is not None:
@@ -176,13 +177,21 @@ def make_server(port: int, stage: Stage) -> ThreadingHTTPServer:
             raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
             send(self, int(response["statusCode"]), dict(response.get("headers") or {}), raw)
 
-        def _admit(self, method: Method, event: dict[str, Any], authorizer: dict[str, Any]) -> None:
-            """The authorizer (its context joins the event and `authorizer`), then the key's usage plan."""
+        def _admit(self, method: Method, event: dict[str, Any], authorizer: dict[str, Any], body: bytes) -> None:
+            """The signer (AWS_IAM) or the authorizer (its context joins the event and `authorizer`, also for
+            the refusal's template), then the key's usage plan."""
             key = event["headers"].get("x-api-key")
+            method_arn = api.method_arn(method.http_method, event["path"])
+            if method.signed:
+                if stage.signature_check is None:
+                    raise Refusal("MISSING_AUTHENTICATION_TOKEN")
+                host = self.headers.get("host", "")
+                event["requestContext"]["identity"].update(
+                    identify(stage.signature_check, method=self.command, url=f"http://{host}{self.path}",
+                             headers=dict(self.headers.items()), body=body, method_arn=method_arn)
+                )  # fmt: skip
             if method.authorizer is not None:
-                method_arn = api.method_arn(method.http_method, event["path"])
-                answer = authorize(method.authorizer, stage.authorizer_cache, event, method_arn)
-                authorizer.update(answer.get("context") or {})
+                answer = authorize(method.authorizer, stage.authorizer_cache, event, method_arn, authorizer)
                 authorizer["principalId"] = answer.get("principalId", "")
                 event["requestContext"]["authorizer"] = dict(authorizer)
                 key = answer.get("usageIdentifierKey")  # the API's key source is AUTHORIZER

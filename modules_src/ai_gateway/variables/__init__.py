@@ -7,6 +7,8 @@ from modules_src.ai_gateway.variables import (
     api,
     functions,
     guardrails,
+    identity,
+    network,
     observability,
     prompts,
     router,
@@ -35,6 +37,8 @@ SPEC = ModuleSpec(
     variables=(
         api.VARIABLES
         + tenants.VARIABLES
+        + identity.VARIABLES
+        + network.VARIABLES
         + router.VARIABLES
         + transforms.VARIABLES
         + prompts.VARIABLES

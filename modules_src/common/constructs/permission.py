@@ -19,12 +19,14 @@ class PermissionProps:
     function_name: str
     principal: str
     source_arn: str
+    # The alias or version the permission is for (None: the unqualified function).
+    qualifier: str | None = None
 
 
 class Permission(Construct):
     """Attribute: `permission`."""
 
-    def __init__(self, scope: Construct, id_: str, props: PermissionProps) -> None:
+    def __init__(self, scope: Construct, id_: str, props: PermissionProps, *, count: str | None = None) -> None:
         super().__init__(scope, id_)
         self.permission = named(
             LambdaPermission(
@@ -35,6 +37,9 @@ class Permission(Construct):
                 function_name=props.function_name,
                 principal=props.principal,
                 source_arn=props.source_arn,
+                qualifier=props.qualifier,
             ),
             props.logical_id,
         )
+        if count is not None:
+            self.permission.add_override("count", count)

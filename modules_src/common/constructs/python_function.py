@@ -23,6 +23,15 @@ from modules_src.common.naming import named
 
 
 @dataclass(frozen=True)
+class VpcPlacement:
+    """The function in a VPC when `enabled` holds: its interfaces in `subnet_ids`, behind `security_group_ids`."""
+
+    enabled: Expr
+    subnet_ids: Expr
+    security_group_ids: Expr
+
+
+@dataclass(frozen=True)
 class PythonFunctionProps:
     """Inputs of `PythonFunction`. `role_name` (`router`) is the Terraform name of all it creates."""
 
@@ -48,6 +57,10 @@ class PythonFunctionProps:
     depends_on: tuple[Any, ...] = ()
     # Managed policies to attach, by Terraform name: a map (key -> ARN) known at plan time.
     managed_policy_sets: dict[str, Expr] = field(default_factory=dict)
+    # Where the function's network interfaces live (None: outside any VPC).
+    placement: VpcPlacement | None = None
+    # Publish a version on every change (for an alias to point at).
+    publish: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -102,6 +115,25 @@ class PythonFunction(Construct):
                 "Resource": "*",
             }
         ]
+        placement = props.placement
+        network = [
+            {
+                "Sid": "VpcNetworkInterfaces",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                # Lambda creates and deletes the function's interfaces under its role; the Describe actions
+                # support no resource-level permissions and an interface's id is unknown before it exists,
+                # so "*" is required (AWSLambdaVPCAccessExecutionRole grants the same).
+                "Resource": "*",
+            }
+        ]
         self.role = Role(
             self,
             "identity",
@@ -114,6 +146,11 @@ class PythonFunction(Construct):
                 policies=(
                     InlinePolicy(role, role, statements),
                     InlinePolicy(f"{role}-tracing", f"{role}_tracing", tracing, enabled=props.tracing_enabled),
+                    *(
+                        (InlinePolicy(f"{role}-network", f"{role}_network", network, enabled=placement.enabled),)
+                        if placement
+                        else ()
+                    ),
                 ),
                 managed_policy_sets=props.managed_policy_sets,
             ),
@@ -141,13 +178,35 @@ class PythonFunction(Construct):
                     }
                 },
                 tracing_config={"mode": str(props.tracing_enabled.ternary("Active", "PassThrough"))},
+                publish=props.publish or None,
                 tags=props.tags,
                 depends_on=[
                     self.log_group,
                     self.role.policies[role],
                     *self.role.attachments.values(),
+                    *((self.role.policies[f"{role}_network"],) if placement else ()),
                     *props.depends_on,
                 ],
             ),
             role,
         )
+        if placement:
+            self.function.add_override(
+                "dynamic.vpc_config",
+                {
+                    # One block of the placement itself (scanners read `for_each` items, not a bare `[1]`).
+                    "for_each": str(
+                        placement.enabled.ternary(
+                            Expr(
+                                f"[{{subnet_ids = {placement.subnet_ids.text}, "
+                                f"security_group_ids = {placement.security_group_ids.text}}}]"
+                            ),
+                            [],
+                        )
+                    ),
+                    "content": {
+                        "subnet_ids": "${vpc_config.value.subnet_ids}",
+                        "security_group_ids": "${vpc_config.value.security_group_ids}",
+                    },
+                },
+            )

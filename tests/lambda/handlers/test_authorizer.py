@@ -19,9 +19,10 @@ from authorizer.decision import Authority, Unauthorized
 from authorizer.jwks import JwksCache
 from authorizer.jwt import PublicKey
 from tests.conftest import FakeLambdaContext
+from tests.support.tenant_table import TABLE, create_tenant_table
+from tests.support.tenant_table import put_tenant as put_item
 from tests.support.tokens import AUDIENCE, ISSUER, Signer
 
-TABLE = "aigw-test-tenants"
 ROUTES = ["GET /v1/models", "POST /v1/chat/completions", "POST /v1/prompts/{name}", "POST /v1/predict/{model}"]
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/models"
 ACME_KEY = "acmeKEY0123456789abcdefghijklmnopqrstuv"
@@ -30,23 +31,10 @@ HOOLI_KEY = "hooliKEY0123456789abcdefghijklmnopqrstu"
 
 
 def put_tenant(client: Any, api_key: str | None, api_key_id: str | None, **fields: Any) -> None:
-    item = {
-        "tenant_id": {"S": fields["tenant_id"]},
-        "tier": {"S": fields.get("tier", "standard")},
-        "allowed_models": {"S": ",".join(fields.get("allowed_models", []))},
-        "enabled": {"BOOL": fields.get("enabled", True)},
-    }
-    if "monthly_token_budget" in fields:
-        item["monthly_token_budget"] = {"N": str(fields["monthly_token_budget"])}
-    for parameter, models in fields.get("direct_models", {}).items():
-        item[f"direct_models_{parameter}"] = {"S": ",".join(models)}
-    if api_key_id:
-        item["api_key_id"] = {"S": api_key_id}
+    """The tenant's item, and its key's item when it has a key (as Terraform writes them)."""
     if api_key:
-        client.put_item(
-            TableName=TABLE, Item={"pk": {"S": f"key#{hashlib.sha256(api_key.encode()).hexdigest()}"}, **item}
-        )
-    client.put_item(TableName=TABLE, Item={"pk": {"S": f"tenant#{fields['tenant_id']}"}, **item})
+        put_item(client, f"key#{hashlib.sha256(api_key.encode()).hexdigest()}", api_key_id=api_key_id, **fields)
+    put_item(client, f"tenant#{fields['tenant_id']}", api_key_id=api_key_id, **fields)
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +50,7 @@ def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer, aws_credentials:
     monkeypatch.setenv("GATEWAY_JWT_AUDIENCE", AUDIENCE)
     monkeypatch.setenv("GATEWAY_JWT_JWKS_URL", "https://idp.example.test/.well-known/jwks.json")
     with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb = create_tenant_table()
         apigateway = boto3.client("apigateway")
         acme_key_id = apigateway.create_api_key(name="acme", value=ACME_KEY, enabled=True)["id"]
         put_tenant(
@@ -149,6 +131,7 @@ def test_the_context_carries_tenant_tier_and_allowed_models_as_strings(authorize
         "monthly_token_budget": "1000000",
         "daily_token_budget": "",
         "auth_method": "api_key",
+        "access_note": "",
     }
     assert all(isinstance(v, str) for v in context.values())
     assert "gpt-4o" not in context["allowed_models"].split(",")

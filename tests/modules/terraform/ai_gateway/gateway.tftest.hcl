@@ -145,7 +145,7 @@ run "creates_a_logged_traced_encrypted_gateway_by_default" {
     error_message = "no custom domain by default"
   }
   assert {
-    condition     = aws_api_gateway_integration.get_v1_models.type == "AWS_PROXY" && aws_api_gateway_integration.get_v1_models.uri == aws_lambda_function.router.invoke_arn
+    condition     = aws_api_gateway_integration.get_v1_models.type == "AWS_PROXY" && aws_api_gateway_integration.get_v1_models.uri == aws_lambda_alias.router.invoke_arn
     error_message = "the models route must proxy to the router Lambda"
   }
   assert {
@@ -249,7 +249,7 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
     error_message = "the configuration table is KMS-encrypted, protected and recoverable"
   }
   assert {
-    condition     = length(keys(aws_lambda_function.router.environment[0].variables)) == 9 && !contains(keys(aws_lambda_function.router.environment[0].variables), "GATEWAY_MODELS")
+    condition     = length(keys(aws_lambda_function.router.environment[0].variables)) == 10 && !contains(keys(aws_lambda_function.router.environment[0].variables), "GATEWAY_MODELS")
     error_message = "the catalog no longer rides in the function's environment"
   }
   assert {

@@ -66,3 +66,25 @@ mock_data "aws_region" {
 mock_data "aws_partition" {
   defaults = { partition = "aws" }
 }
+mock_resource "aws_lambda_alias" {
+  defaults = {
+    arn        = "arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router:live"
+    invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router:live/invocations"
+  }
+}
+mock_resource "aws_cognito_user_pool" {
+  defaults = {
+    id       = "us-east-1_Gateway1"
+    arn      = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Gateway1"
+    endpoint = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Gateway1"
+  }
+}
+mock_resource "aws_secretsmanager_secret" {
+  defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:aigw-test/cognito/acme-AbCdEf" }
+}
+mock_resource "aws_security_group" {
+  defaults = { id = "sg-0123456789abcdef0" }
+}
+mock_resource "aws_vpc_endpoint" {
+  defaults = { prefix_list_id = "pl-02cd2c6b" }
+}

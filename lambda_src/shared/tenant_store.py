@@ -1,8 +1,10 @@
-"""Tenant records and where the authorizer finds them: a DynamoDB table, cached in memory.
+"""Tenant records and where the gateway finds them: a DynamoDB table, cached in memory.
 
-Items are keyed `key#<sha256 of the API key>` (never the key itself) and
-`tenant#<tenant id>`; Terraform writes both from the module's `tenants` input.
-boto3 is imported on first use, so the authorizer's cold start does not pay for it.
+Items are keyed `key#<sha256 of the API key>` (never the key itself), `tenant#<tenant id>`,
+`client#<Cognito app client id>` and `principal#<canonical IAM ARN>`; Terraform writes
+them all from the module's inputs, each with the tenant's whole record. The authorizer
+reads the first three, the router the last (its IAM-authorized routes have no authorizer).
+boto3 is imported on first use, so a cold start does not pay for it.
 """
 
 from __future__ import annotations
@@ -77,9 +79,26 @@ def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
 
 
+def key_item(api_key: str) -> str:
+    return f"{tenancy.KEY_ITEM_PREFIX}{key_hash(api_key)}"
+
+
+def tenant_item(tenant_id: str) -> str:
+    return f"{tenancy.TENANT_ITEM_PREFIX}{tenant_id}"
+
+
+def client_item(client_id: str) -> str:
+    return f"{tenancy.CLIENT_ITEM_PREFIX}{client_id}"
+
+
+def principal_item(principal_key: str) -> str:
+    return f"{tenancy.PRINCIPAL_ITEM_PREFIX}{principal_key}"
+
+
 class TenantStore(Protocol):
-    def by_key_hash(self, digest: str) -> Tenant | None: ...
-    def by_tenant_id(self, tenant_id: str) -> Tenant | None: ...
+    def tenant_at(self, item_key: str) -> Tenant | None:
+        """The tenant the item keyed `item_key` (`key#...`, `tenant#...`, ...) holds; None when there is none."""
+        ...
 
 
 class DynamoTenantStore:
@@ -89,21 +108,15 @@ class DynamoTenantStore:
         self._table_name = table_name
         self._client = LazyClient(client_factory or _default_client)
 
-    def _get(self, pk: str) -> Tenant | None:
+    def tenant_at(self, item_key: str) -> Tenant | None:
         try:
             response = self._client.get_item(
-                TableName=self._table_name, Key={tenancy.TABLE_HASH_KEY: {"S": pk}}, ConsistentRead=True
+                TableName=self._table_name, Key={tenancy.TABLE_HASH_KEY: {"S": item_key}}, ConsistentRead=True
             )
         except Exception as err:  # botocore errors, without importing botocore at cold start
             raise StoreError(f"tenant store read failed: {type(err).__name__}") from None
         item = response.get("Item")
         return Tenant.from_item(_plain(item)) if item else None
-
-    def by_key_hash(self, digest: str) -> Tenant | None:
-        return self._get(f"{tenancy.KEY_ITEM_PREFIX}{digest}")
-
-    def by_tenant_id(self, tenant_id: str) -> Tenant | None:
-        return self._get(f"{tenancy.TENANT_ITEM_PREFIX}{tenant_id}")
 
 
 def _default_client() -> Any:
@@ -138,12 +151,5 @@ class CachedTenantStore:
         self._cache: TtlCache[Tenant | None] = TtlCache(clock, MAX_CACHE_ENTRIES)
         self._ttl_of = lambda tenant: ttl_seconds if tenant else negative_ttl_seconds
 
-    def by_key_hash(self, digest: str) -> Tenant | None:
-        return self._cache.get(
-            f"{tenancy.KEY_ITEM_PREFIX}{digest}", lambda: self._store.by_key_hash(digest), self._ttl_of
-        )
-
-    def by_tenant_id(self, tenant_id: str) -> Tenant | None:
-        return self._cache.get(
-            f"{tenancy.TENANT_ITEM_PREFIX}{tenant_id}", lambda: self._store.by_tenant_id(tenant_id), self._ttl_of
-        )
+    def tenant_at(self, item_key: str) -> Tenant | None:
+        return self._cache.get(item_key, lambda: self._store.tenant_at(item_key), self._ttl_of)
