@@ -12,6 +12,14 @@ while another request walks the list is skipped: RemovePermission answers 404 fo
 statement that stays, and the provider's destroy then waits for it to go and fails
 (Terraform removes a function's permissions in parallel). Policy changes are serialized.
 
+API Gateway: moto answers a REST API's resource policy as raw JSON where API Gateway escapes its
+quotes; the provider unquotes what it reads, fails on the raw text, and cannot read a private API
+back. The policy is answered escaped.
+
+Cognito and EC2: moto has no DeleteResourceServer (a pool's destroy fails on it), and drops the
+description of a security group rule that refers to another group or a prefix list (so every re-plan
+sets it again). The first is added, the second kept.
+
 SigV4: the local stage's AWS_IAM methods ask the emulator who signed a request (the secrets are
 here): `tooling.signature_check` answers on its own path, beside moto's services.
 
@@ -100,6 +108,59 @@ def _lock_item_writes(models_module: Any) -> None:
         setattr(backend, name, locked(getattr(backend, name)))
 
 
+APIGATEWAY_MODELS_MODULE = "moto.apigateway.models"
+
+
+def _escape_api_policies(models_module: Any) -> None:
+    """A REST API's resource policy read back as API Gateway sends it: its quotes backslash-escaped (the AWS
+    provider unquotes it; moto's raw JSON makes the provider fail to read the API back)."""
+    rest_api = models_module.RestAPI
+    to_dict = rest_api.to_dict
+
+    def escaped(self: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = to_dict(self)
+        policy = answer.get(rest_api.PROP_POLICY)
+        if isinstance(policy, str) and '\\"' not in policy:
+            answer[rest_api.PROP_POLICY] = policy.replace('"', '\\"')
+        return answer
+
+    rest_api.to_dict = escaped
+
+
+COGNITO_RESPONSES_MODULE = "moto.cognitoidp.responses"
+EC2_SECURITY_GROUPS_MODULE = "moto.ec2.models.security_groups"
+
+
+def _add_resource_server_deletion(responses_module: Any) -> None:
+    """DeleteResourceServer, which moto lacks (it answers 500, and a pool's destroy fails on it)."""
+    from moto.core.responses import EmptyResult
+
+    def delete_resource_server(self: Any) -> Any:
+        pool_id, identifier = self._get_param("UserPoolId"), self._get_param("Identifier")
+        self.backend.describe_resource_server(pool_id, identifier)  # ResourceNotFound as AWS answers
+        del self.backend.user_pools[pool_id].resource_servers[identifier]
+        return EmptyResult()
+
+    responses_module.CognitoIdpResponse.delete_resource_server = delete_resource_server
+
+
+def _keep_rule_descriptions(groups_module: Any) -> None:
+    """A security group rule's description read back whatever it refers to: moto keeps it for CIDR rules only,
+    so a rule to another group or a prefix list re-plans its description forever."""
+    rule = groups_module.SecurityGroupRule
+    init = rule.__init__
+
+    def keeping(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        prefix = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        self.other_description = (self.source_group or {}).get("Description") or (prefix or {}).get("Description")
+
+    rule.__init__ = keeping
+    rule.description = property(
+        lambda self: self.ip_range.get("Description") or getattr(self, "other_description", None)
+    )
+
+
 class _PatchOnImport(importlib.abc.MetaPathFinder):
     """Patch a module when moto first imports it: importing moto's Lambda up front slows the server's first
     answers by about a second, which start-up probes notice."""
@@ -139,6 +200,17 @@ def patch_lambda_policies() -> None:
     patch_when_loaded(LAMBDA_POLICY_MODULE, _lock_policy_changes)
 
 
+def patch_apigateway_policies() -> None:
+    """Escape REST API resource policies in moto's API Gateway as soon as it is loaded."""
+    patch_when_loaded(APIGATEWAY_MODELS_MODULE, _escape_api_policies)
+
+
+def patch_cognito_and_ec2() -> None:
+    """Resource server deletion in moto's Cognito, and rule descriptions in its EC2, as soon as they load."""
+    patch_when_loaded(COGNITO_RESPONSES_MODULE, _add_resource_server_deletion)
+    patch_when_loaded(EC2_SECURITY_GROUPS_MODULE, _keep_rule_descriptions)
+
+
 def patch_dynamodb_writes() -> None:
     """Serialize DynamoDB item writes, in moto's DynamoDB models as soon as they are loaded."""
     patch_when_loaded(DYNAMODB_MODELS_MODULE, _lock_item_writes)
@@ -156,6 +228,8 @@ def main(argv: list[str] | None = None) -> None:
     patch_server()
     patch_lambda_policies()
     patch_dynamodb_writes()
+    patch_apigateway_policies()
+    patch_cognito_and_ec2()
     moto_main(argv if argv is not None else sys.argv[1:])
 
 

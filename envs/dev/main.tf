@@ -30,6 +30,8 @@ module "gateway" {
 
   name       = "aigw-dev-${each.key}"
   stage_name = "dev"
+  # dev keeps the module's defaults: a regional public API, the functions outside any VPC, API keys (no
+  # Cognito pool, no /iam routes) and no provisioned concurrency. envs/prod shows the private setup.
   # The unit's own catalog, plus the custom endpoints it serves (names from the endpoint module, never retyped).
   models = merge(each.value.models, {
     for k, e in var.sagemaker_endpoints : k => {

@@ -39,6 +39,25 @@ module "gateway" {
   lambda_packages_dir   = local.lambda_packages_dir
   log_retention_in_days = var.log_retention_in_days
 
+  # Internal AI service: served only through the network's execute-api endpoints, the functions in its
+  # private subnets behind endpoints scoped to the gateway, machine clients from a Cognito pool, AWS
+  # workloads by SigV4, and warm router capacity.
+  endpoint_type                = "PRIVATE"
+  private_api_vpc_endpoint_ids = var.network.execute_api_vpc_endpoint_ids
+  vpc = {
+    vpc_id             = var.network.vpc_id
+    subnet_ids         = var.network.subnet_ids
+    route_table_ids    = var.network.route_table_ids
+    https_egress_cidrs = var.network.https_egress_cidrs
+  }
+  cognito = {
+    domain_prefix = var.cognito_domain_prefix
+    tenant_scopes = var.cognito_tenant_scopes
+  }
+  enable_iam_routes              = length(var.iam_principals) > 0
+  iam_principals                 = var.iam_principals
+  router_provisioned_concurrency = var.router_provisioned_concurrency
+
   depends_on = [module.api_gateway_account]
 }
 

@@ -43,3 +43,18 @@ output "region" {
   description = "Region the environment runs in (where `make report` reads the router's records)."
   value       = var.region
 }
+
+output "cognito_token_url" {
+  description = "OAuth2 token endpoint where tenants exchange their client credentials for access tokens."
+  value       = module.gateway.cognito_token_url
+}
+
+output "cognito_client_secret_arns" {
+  description = "Secrets Manager ARN of each tenant's client credentials; grant each tenant its own."
+  value       = module.gateway.cognito_client_secret_arns
+}
+
+output "router_alias_arn" {
+  description = "The router alias API Gateway calls (provisioned concurrency lives on it)."
+  value       = module.gateway.router_alias_arn
+}

@@ -40,3 +40,15 @@ prompts = {
   summarize         = { labels = ["production"], model = "claude-3-haiku" }
   "classify-ticket" = { labels = ["production"], model = "claude-3-haiku" }
 }
+
+# The network the platform team runs the gateway in: replace these with your VPC's ids. Clients reach the
+# private API only through the execute-api endpoint; the functions' subnets reach Cognito's keys through a NAT.
+network = {
+  vpc_id                       = "vpc-0a1b2c3d4e5f60718"
+  subnet_ids                   = ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]
+  route_table_ids              = ["rtb-0a1b2c3d4e5f60718"]
+  execute_api_vpc_endpoint_ids = ["vpce-0a1b2c3d4e5f60718"]
+  https_egress_cidrs           = ["0.0.0.0/0"]
+}
+cognito_domain_prefix = "example-corp-ai-gateway"
+cognito_tenant_scopes = { platform-smoke-tests = ["models.read"] }

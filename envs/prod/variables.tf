@@ -119,3 +119,37 @@ variable "prompts" {
   description = "Prompts of the repository's registry (prompts/) this environment publishes, with their labels and optionally the model each runs on here (validated by the module; see modules/ai_gateway/README.md)."
   default     = {}
 }
+
+variable "network" {
+  type = object({
+    vpc_id                       = string
+    subnet_ids                   = list(string)
+    route_table_ids              = list(string)
+    execute_api_vpc_endpoint_ids = list(string)
+    https_egress_cidrs           = optional(list(string), [])
+  })
+  description = "The VPC the gateway lives in: its private subnets (two or more zones) and their route tables, the execute-api interface endpoints clients reach the private API through, and the CIDRs the functions may reach on 443 through a NAT (Cognito's keys, OpenAI-compatible providers). Validated by the module."
+}
+
+variable "cognito_domain_prefix" {
+  type        = string
+  description = "Prefix of the Cognito pool's token endpoint (`https://<prefix>.auth.<region>.amazoncognito.com`); unique in the region."
+}
+
+variable "cognito_tenant_scopes" {
+  type        = map(list(string))
+  description = "Scopes a tenant's app client is narrowed to (`models.read`, `inference`), keyed by tenant id; others get every scope."
+  default     = {}
+}
+
+variable "iam_principals" {
+  type        = map(string)
+  description = "IAM role or user ARN -> tenant id, for AWS workloads that call the /iam routes with SigV4 (none: no /iam routes)."
+  default     = {}
+}
+
+variable "router_provisioned_concurrency" {
+  type        = number
+  description = "Router execution environments kept warm on its live alias (0: none)."
+  default     = 2
+}

@@ -329,6 +329,15 @@ class AiGatewayStack(ModuleStack):
             ),
         )
         responses = GatewayResponses(self, "gateway_responses", api.api.id)
+        # The counted /iam resources' ids (none without enable_iam_routes): a change among them redeploys.
+        iam_route_ids = named(
+            TerraformLocal(
+                self,
+                "iam_route_ids",
+                str(Expr(f'join(",", concat({", ".join(f"{address(r)}[*].id" for r in api.counted)}))')),
+            ),
+            "iam_route_ids",
+        )
         stage = Stage(
             self,
             "stage",
@@ -346,7 +355,7 @@ class AiGatewayStack(ModuleStack):
                 api_inputs=(
                     model_locals["bedrock_models"].as_any_map,
                     model_locals["sagemaker_endpoints"].as_any_map,
-                    *(str(Expr(f'join(",", {address(r)}[*].id)')) for r in api.counted),
+                    iam_route_ids.as_string,
                     *((str(response_streaming),) if response_streaming is not None else ()),
                 ),
                 kms_key_arn=key_arn,

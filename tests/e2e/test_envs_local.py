@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import hmac
 import importlib
 import json
 import shutil
@@ -567,6 +568,197 @@ def test_refusals_come_from_the_edge_and_the_router_in_the_error_envelope(
             urllib.request.urlopen(request, timeout=10)
         assert answer.value.code == status, (tenant, path)
         assert json.loads(answer.value.read())["error"]["code"] == code, (tenant, path)
+
+
+# --- enterprise identity: the Cognito pool's machine clients and the SigV4 routes -----------------------------
+
+
+def client_credentials(local: LocalEnv, tenant: str) -> dict[str, str]:
+    """The tenant's client credentials, as the tenant reads them from Secrets Manager."""
+    arn = local.outputs()["cognito_client_secret_arns"][tenant]
+    found: dict[str, str] = json.loads(local.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+    return found
+
+
+def test_each_tenants_client_credentials_are_kept_in_secrets_manager_for_its_own_client(local: LocalEnv) -> None:
+    outputs = local.outputs()
+    pool = outputs["cognito_user_pool_id"]
+    for tenant, scopes in (("acme", ["aigw-local/inference", "aigw-local/models.read"]),
+                           ("initech", ["aigw-local/models.read"])):  # fmt: skip
+        secret = client_credentials(local, tenant)
+        client = local.client("cognito-idp").describe_user_pool_client(UserPoolId=pool, ClientId=secret["client_id"])
+        client = client["UserPoolClient"]
+        assert client["ClientSecret"] == secret["client_secret"]
+        assert client["AllowedOAuthFlows"] == ["client_credentials"] and client["AllowedOAuthFlowsUserPoolClient"]
+        assert sorted(client["AllowedOAuthScopes"]) == scopes == sorted(secret["scope"].split())
+        assert secret["token_url"] == "https://aigw-local-machines.auth.us-east-1.amazoncognito.com/oauth2/token"
+        # No output holds a client secret in clear.
+        assert secret["client_secret"] not in local.terraform("output", "-json")
+    # Where the exchange stops offline: the emulator has no OAuth2 token endpoint to trade the credentials at.
+    secret = client_credentials(local, "acme")
+    basic = base64.b64encode(f"{secret['client_id']}:{secret['client_secret']}".encode()).decode()
+    request = urllib.request.Request(
+        f"{local.emulator.endpoint}/oauth2/token",
+        data=b"grant_type=client_credentials&scope=aigw-local%2Finference",
+        headers={"authorization": f"Basic {basic}", "content-type": "application/x-www-form-urlencoded"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+    assert b"access_token" not in answer.value.read()
+
+
+def emulator_user_token(local: LocalEnv, tenant: str) -> str:
+    """An access token the emulator's Cognito issues for a user signing in through the tenant's app client."""
+    pool, secret = local.outputs()["cognito_user_pool_id"], client_credentials(local, tenant)
+    idp, user, password = local.client("cognito-idp"), f"svc-{tenant}", "Local-Passw0rd-1234!"
+    idp.admin_create_user(UserPoolId=pool, Username=user, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username=user, Password=password, Permanent=True)
+    digest = hmac.new(secret["client_secret"].encode(), (user + secret["client_id"]).encode(), hashlib.sha256)
+    answer = idp.admin_initiate_auth(
+        UserPoolId=pool,
+        ClientId=secret["client_id"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={
+            "USERNAME": user,
+            "PASSWORD": password,
+            "SECRET_HASH": base64.b64encode(digest.digest()).decode(),
+        },
+    )
+    token: str = answer["AuthenticationResult"]["AccessToken"]
+    return token
+
+
+def client_credentials_token(local: LocalEnv, tenant: str) -> str:
+    """What the pool's token endpoint answers a tenant's client-credentials exchange: an access token with the
+    client's scopes, signed with the emulator's own Cognito key (the one its JWKS serves), since the emulator
+    has no token endpoint to issue it."""
+    from joserfc import jwk, jwt
+    from moto.utilities.utils import load_resource
+
+    secret, pool = client_credentials(local, tenant), local.outputs()["cognito_user_pool_id"]
+    now = int(time.time())
+    claims = {
+        "sub": secret["client_id"], "client_id": secret["client_id"], "token_use": "access", "scope": secret["scope"],
+        "iss": f"https://cognito-idp.us-east-1.amazonaws.com/{pool}", "iat": now, "auth_time": now, "exp": now + 3600,
+        "version": 2, "jti": hashlib.sha256(f"{tenant}{now}".encode()).hexdigest()[:32],
+    }  # fmt: skip
+    key = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    return jwt.encode({"alg": "RS256", "kid": "dummy"}, claims, key)
+
+
+def call(stage: BackgroundServer, path: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(f"{stage.url}/local{path}", data=body, headers=headers,
+                                     method="POST" if body is not None else "GET")  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+CHAT = json.dumps({"model": "local-echo", "messages": [{"role": "user", "content": "ping"}], "max_tokens": 16}).encode()
+
+
+def test_an_emulator_issued_token_is_verified_and_refused_naming_the_scopes_it_lacks(
+    local: LocalEnv, stage: BackgroundServer
+) -> None:
+    # The emulator's user-password flow: RS256, its pool's issuer and key (fetched from its JWKS by the
+    # authorizer), and only the pool's own scope, which opens no route of the gateway.
+    status, body = call(stage, "/v1/models", {"authorization": f"Bearer {emulator_user_token(local, 'acme')}"})
+    assert status == 403 and body["error"]["code"] == "access_denied"
+    assert body["error"]["message"] == (
+        "User is not authorized to access this resource: the token's scopes do not include aigw-local/inference "
+        "(needed by POST routes), aigw-local/models.read (needed by GET routes)"
+    )
+
+
+def test_a_client_credentials_token_is_served_as_its_tenant_within_its_scopes(
+    local: LocalEnv, stage: BackgroundServer
+) -> None:
+    reader = {"authorization": f"Bearer {client_credentials_token(local, 'initech')}",
+              "content-type": "application/json"}  # fmt: skip
+    status, body = call(stage, "/v1/models", reader)
+    assert status == 200 and [m["id"] for m in body["data"]] == ["chat", "llama3-8b", "local-echo"]
+    status, body = call(stage, "/v1/chat/completions", reader, CHAT)
+    assert status == 403
+    assert body["error"]["message"].endswith(
+        ": the token's scopes do not include aigw-local/inference (needed by POST routes)"
+    )
+    before = month_tokens(local)
+    completion = sdk(stage, client_credentials_token(local, "acme")).chat.completions.create(
+        model="local-echo", messages=[{"role": "user", "content": "ping"}], max_tokens=16
+    )
+    assert completion.choices[0].message.content == "echo: ping"
+    assert month_tokens(local) - before == 10, "a token's tenant is budgeted like its key"
+
+
+def assumed_role(local: LocalEnv, role_arn: str) -> Any:
+    from botocore.credentials import Credentials
+
+    session = local.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="e2e-build")["Credentials"]
+    return Credentials(session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"])
+
+
+def signed_call(stage: BackgroundServer, credentials: Any, path: str, body: bytes | None = None) -> tuple[int, Any]:
+    """A SigV4-signed call (botocore's signer, service execute-api), as an AWS workload makes it."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    headers = {"content-type": "application/json"} if body is not None else {}
+    request = AWSRequest(method="POST" if body is not None else "GET", url=f"{stage.url}/local{path}", data=body,
+                         headers=headers)  # fmt: skip
+    SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
+    return call(stage, path, dict(request.headers.items()), body)
+
+
+def test_a_signed_role_session_is_served_as_its_tenant_on_the_iam_routes(
+    local: LocalEnv, stage: BackgroundServer
+) -> None:
+    credentials = assumed_role(local, local.outputs()["iam_caller_role_arn"])
+    status, body = signed_call(stage, credentials, "/iam/v1/models")
+    assert status == 200 and [m["id"] for m in body["data"]] == ["chat", "claude-3-haiku", "llama3-8b", "local-echo"]
+    before = month_tokens(local)
+    status, body = signed_call(stage, credentials, "/iam/v1/chat/completions", CHAT)
+    assert status == 200 and body["choices"][0]["message"]["content"] == "echo: ping"
+    assert month_tokens(local) - before == 10, "a signed caller's tenant is budgeted like its key"
+
+
+def test_signed_calls_that_do_not_hold_are_refused_in_the_envelope(local: LocalEnv, stage: BackgroundServer) -> None:
+    iam, account = local.client("iam"), "123456789012"
+    credentials = assumed_role(local, local.outputs()["iam_caller_role_arn"])
+    # No signature: API Gateway's missing-token answer.
+    status, body = call(stage, "/iam/v1/models", {})
+    assert status == 404 and body["error"]["code"] == "route_not_found" and body["error"]["request_id"]
+    # A signature over another body than the one sent.
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    request = AWSRequest(method="POST", url=f"{stage.url}/local/iam/v1/chat/completions", data=CHAT,
+                         headers={"content-type": "application/json"})  # fmt: skip
+    SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
+    status, body = call(
+        stage, "/iam/v1/chat/completions", dict(request.headers.items()), CHAT.replace(b"ping", b"pong")
+    )
+    assert status == 401 and body["error"]["code"] == "invalid_signature"
+    # A role that may invoke the API but maps to no tenant: the router refuses it.
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}
+    ]}  # fmt: skip
+    invoke = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": f"arn:aws:execute-api:us-east-1:{account}:*"}
+    ]}  # fmt: skip
+    iam.create_role(RoleName="e2e-unmapped", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName="e2e-unmapped", PolicyName="invoke", PolicyDocument=json.dumps(invoke))
+    status, body = signed_call(
+        stage, assumed_role(local, f"arn:aws:iam::{account}:role/e2e-unmapped"), "/iam/v1/models"
+    )
+    assert status == 403 and body["error"]["code"] == "principal_not_mapped"
+    # A role whose policies do not allow execute-api:Invoke: API Gateway refuses it before the router.
+    iam.create_role(RoleName="e2e-no-invoke", AssumeRolePolicyDocument=json.dumps(trust))
+    status, body = signed_call(
+        stage, assumed_role(local, f"arn:aws:iam::{account}:role/e2e-no-invoke"), "/iam/v1/models"
+    )
+    assert status == 403 and body["error"]["code"] == "access_denied"
 
 
 # --- the OpenAI surface apps use, through the applied stage: streams, tools, structured output, images, Responses

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contract import environment as env
-from modules_src.ai_gateway.routes import ROUTES
+from modules_src.ai_gateway.routes import IAM_ROUTES, ROUTES
 from modules_src.ai_gateway.variables.streaming import STREAMING_PROVIDER_VERSION
 from tests.support.hcl import jsonencoded
 from tooling.package_lambda import FUNCTIONS
@@ -87,9 +87,9 @@ def test_the_streaming_module_is_ai_gateway_with_streaming_router_integrations_a
     router_routes = sorted(
         name
         for name, integration in plain["resource"]["aws_api_gateway_integration"].items()
-        if integration["uri"] == "${aws_lambda_function.router.invoke_arn}"
+        if integration["uri"] == "${aws_lambda_alias.router.invoke_arn}"
     )
-    assert router_routes == sorted(r.logical_id for r in ROUTES if r.target == "router")
+    assert router_routes == sorted(r.logical_id for r in ROUTES + IAM_ROUTES if r.target == "router")
     expected = sorted(
         [
             "~ resource/aws_api_gateway_deployment/this/triggers/redeployment",
@@ -107,8 +107,8 @@ def test_the_streaming_module_is_ai_gateway_with_streaming_router_integrations_a
         assert integrations[name]["response_transfer_mode"] == '${var.response_streaming ? "STREAM" : "BUFFERED"}'
         assert integrations[name]["uri"] == (
             '${var.response_streaming ? "arn:${data.aws_partition.current.partition}:apigateway:'
-            "${data.aws_region.current.name}:lambda:path/2021-11-15/functions/${aws_lambda_function.router.arn}"
-            '/response-streaming-invocations" : aws_lambda_function.router.invoke_arn}'
+            "${data.aws_region.current.name}:lambda:path/2021-11-15/functions/${aws_lambda_alias.router.arn}"
+            '/response-streaming-invocations" : aws_lambda_alias.router.invoke_arn}'
         )
     variables = streaming["resource"]["aws_lambda_function"]["router"]["environment"]["variables"]
     assert variables[env.EXEC_WRAPPER] == env.STREAM_BOOTSTRAP_PATH
@@ -263,11 +263,27 @@ def test_deployment_trigger_hashes_the_route_model_and_every_api_resource() -> N
     shaping = ("aws_api_gateway_resource", "aws_api_gateway_method", "aws_api_gateway_integration",
                "aws_api_gateway_gateway_response", "aws_api_gateway_model", "aws_api_gateway_request_validator",
                "aws_api_gateway_method_response", "aws_api_gateway_integration_response")  # fmt: skip
-    expected = {f"{kind}.{name}.id" for kind in shaping for name in resources.get(kind, {})}
+    expected = {f"{kind}.{name}.id" for kind in shaping for name, r in resources.get(kind, {}).items() if "count" not in r}
     assert expected <= hashed, sorted(expected - hashed)
+    # The counted /iam routes' resources, methods and integrations: their ids, joined, through one local.
+    counted = {f"{kind}.{name}[*].id" for kind in shaping for name, r in resources.get(kind, {}).items() if "count" in r}
+    assert counted and "local.iam_route_ids" in hashed
+    assert counted <= set(resources_named(document_locals()["iam_route_ids"])), "every /iam resource is hashed"
     # The direct routes' templates embed the alias maps: a catalog change must redeploy the stage.
     assert {"local.bedrock_models", "local.sagemaker_endpoints"} <= hashed
     assert deployment["lifecycle"] == {"create_before_destroy": True}
+
+
+def document_locals() -> dict[str, str]:
+    found: dict[str, str] = module_json("ai_gateway")["locals"]
+    return found
+
+
+def resources_named(expression: str) -> list[str]:
+    """`aws_x.y[*].id` references in an HCL expression."""
+    import re
+
+    return re.findall(r"aws_[a-z_]+\.[a-z0-9_]+\[\*\]\.id", expression)
 
 
 def test_module_spec_refuses_duplicates_and_missing_descriptions() -> None:
@@ -280,7 +296,7 @@ def test_module_spec_refuses_duplicates_and_missing_descriptions() -> None:
 
 
 def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
-    from modules_src.ai_gateway.rest_api import RestApiProps
+    from modules_src.ai_gateway.rest_api import Network, RestApiProps
     from modules_src.ai_gateway.routes import ROUTES
     from modules_src.common.expressions import Expr
 
@@ -288,7 +304,7 @@ def test_rest_api_props_refuse_routes_without_a_target_function() -> None:
         RestApiProps(
             name="n", stage_name="s", routes=ROUTES, targets={}, authorizer=None, account=None, tags={},  # type: ignore[arg-type]
             model_locals={}, model_access=Expr("{}"), authorizer_result_ttl_in_seconds=Expr("0"), jwt_issuer=Expr("null"),
-            cache_keys_enabled=Expr("false"),
+            cache_keys_enabled=Expr("false"), network=Network(Expr('"REGIONAL"'), Expr("[]")),
         )  # fmt: skip
 
 
@@ -312,6 +328,10 @@ def test_the_router_starts_only_after_the_configuration_it_names_exists() -> Non
 def test_every_method_requires_the_authorizer_and_a_key() -> None:
     resources = module_json("ai_gateway")["resource"]
     for name, method in resources["aws_api_gateway_method"].items():
+        if "_iam_" in name:  # the SigV4 twins: only with enable_iam_routes, and signed instead
+            assert method["authorization"] == "AWS_IAM" and method["api_key_required"] is False, name
+            assert method["count"] == "${var.enable_iam_routes ? 1 : 0}", name
+            continue
         assert method["authorization"] == "CUSTOM", name
         assert method["authorizer_id"] == "${aws_api_gateway_authorizer.this.id}", name
         assert method["api_key_required"] is True, name

@@ -100,6 +100,57 @@ def test_the_emulator_reads_sagemaker_back_as_aws_does(tmp_path: Path) -> None:
         emulator.stop()
 
 
+def test_the_emulator_answers_policies_resource_servers_rules_and_signature_checks_as_needed(tmp_path: Path) -> None:
+    """tooling/moto_server.py: a REST API's policy escaped as API Gateway answers it (before: raw JSON, which the
+    provider could not read back, so a private API failed its apply), and the SigV4 check on its own path."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from tooling.emulator import emulator_client
+    from tooling.signature_check import SIGNATURE_CHECK_PATH
+
+    emulator = Emulator(free_port(), tmp_path / "moto.pid", tmp_path / "moto.log")
+    emulator.start()
+    try:
+        apigateway = emulator_client(emulator.endpoint, "apigateway")
+        api = apigateway.create_rest_api(name="private")["id"]
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "x:Y"}]}
+        apigateway.update_rest_api(
+            restApiId=api, patchOperations=[{"op": "replace", "path": "/policy", "value": json.dumps(policy)}]
+        )
+        answered = apigateway.get_rest_api(restApiId=api)["policy"]
+        assert answered == json.dumps(policy).replace('"', '\\"')
+        assert json.loads(answered.replace('\\"', '"')) == policy
+        check = urllib.request.Request(
+            emulator.endpoint + SIGNATURE_CHECK_PATH,
+            data=json.dumps({"method": "GET", "url": "http://x/", "headers": {}}).encode(),
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(check, timeout=10)
+        assert refused.value.code == 403
+        assert json.loads(refused.value.read())["code"] == "MissingAuthenticationToken"
+        # A pool's resource server can be deleted (before: 500, and the pool's destroy failed).
+        idp = emulator_client(emulator.endpoint, "cognito-idp")
+        pool = idp.create_user_pool(PoolName="machines")["UserPool"]["Id"]
+        idp.create_resource_server(UserPoolId=pool, Identifier="gw", Name="gw", Scopes=[])
+        idp.delete_resource_server(UserPoolId=pool, Identifier="gw")
+        assert idp.list_resource_servers(UserPoolId=pool, MaxResults=5)["ResourceServers"] == []
+        # A rule to another group keeps its description (before: dropped, re-planned forever).
+        ec2 = emulator_client(emulator.endpoint, "ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        a, b = (ec2.create_security_group(GroupName=n, Description=n, VpcId=vpc)["GroupId"] for n in "ab")
+        pair = {"GroupId": b, "Description": "HTTPS to b"}
+        ec2.authorize_security_group_egress(
+            GroupId=a, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [pair]}]
+        )
+        rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [a]}])["SecurityGroupRules"]
+        assert [r.get("Description") for r in rules if r.get("ReferencedGroupInfo")] == ["HTTPS to b"]
+    finally:
+        emulator.stop()
+
+
 class PausingStatements(list[dict[str, str]]):
     """A policy's statements whose walk stops at the second one until told to go on (bounded)."""
 

@@ -121,18 +121,23 @@ class PythonFunction(Construct):
                 "Sid": "VpcNetworkInterfaces",
                 "Effect": "Allow",
                 "Action": [
-                    "ec2:AssignPrivateIpAddresses",
                     "ec2:CreateNetworkInterface",
                     "ec2:DeleteNetworkInterface",
                     "ec2:DescribeNetworkInterfaces",
                     "ec2:DescribeSubnets",
-                    "ec2:UnassignPrivateIpAddresses",
                 ],
                 # Lambda creates and deletes the function's interfaces under its role; the Describe actions
                 # support no resource-level permissions and an interface's id is unknown before it exists,
                 # so "*" is required (AWSLambdaVPCAccessExecutionRole grants the same).
                 "Resource": "*",
-            }
+            },
+            {
+                "Sid": "OwnInterfaceAddresses",
+                "Effect": "Allow",
+                "Action": ["ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+                "Resource": f"arn:{props.account.partition}:ec2:{props.account.region}:{props.account.account_id}"
+                ":network-interface/*",
+            },
         ]
         self.role = Role(
             self,
