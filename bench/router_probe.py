@@ -177,17 +177,20 @@ def measure_stream(requests: int, context: Context, first_token_seconds: float, 
 
 
 def main() -> None:
-    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    # `first`: answer one chat request and stop (bench/run.py times the process to that answer).
+    first_only = len(sys.argv) > 1 and sys.argv[1] == "first"
+    requests = 0 if first_only or len(sys.argv) < 2 else int(sys.argv[1])
     context = Context()
     result: dict[str, object] = {"import_seconds": import_seconds}
-    if requests:
-        # The first model request imports and builds the model pipeline: timed with it.
+    if requests or first_only:
+        # The first model request imports and builds the model pipeline (unless a provisioned init did).
         begin = time.perf_counter()
         _, service = handler_module.model_service()
         stub = ZeroLatencyBackend()
         service.backends = Backends(dict.fromkeys(("bedrock", "sagemaker", "openai_compatible"), lambda _: stub))
         measure(CASES["chat"], 1, context)
         result["first_chat_seconds"] = time.perf_counter() - begin
+        result["answered_at"] = time.time()
         for name, case in CASES.items():
             result[name] = measure(case, requests, context)
         result["render"] = measure_rendering(requests)

@@ -79,8 +79,8 @@ AUTHORIZER_ENV = {
 }
 
 
-def probe(code_dir: Path, requests: int, script: str, env: dict[str, str]) -> dict[str, Any]:
-    """Run a probe script in a fresh interpreter against the unzipped package."""
+def probe(code_dir: Path, requests: int | str, script: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run a probe script in a fresh interpreter against the unzipped package (`requests`: a count, or a mode)."""
     env = dict(os.environ, PYTHONPATH=str(code_dir), LAMBDA_TASK_ROOT=str(code_dir), **env)
     env["POWERTOOLS_LOG_LEVEL"] = "WARNING" if script == "authorizer_probe.py" else "INFO"
     result = subprocess.run(
@@ -109,6 +109,25 @@ def cold_starts(code_dir: Path, script: str, env: dict[str, str]) -> tuple[float
         imports.append(probe(code_dir, 0, script, env)["import_seconds"])
         process.append(time.perf_counter() - begin)
     return statistics.median(imports) * 1000, statistics.median(process) * 1000
+
+
+def first_answers(code_dir: Path, env: dict[str, str]) -> dict[str, float]:
+    """The first chat answer of a new environment (ms, medians): on demand, from the process's start (its init is
+    on the request's path); provisioned, from the request's arrival (Lambda ran the init, warm-up included,
+    before), and that init's own length."""
+    on_demand, provisioned, provisioned_init = [], [], []
+    warm = {**env, "AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency"}
+    for _ in range(COLD_STARTS):
+        begin = time.time()
+        on_demand.append(probe(code_dir, "first", "router_probe.py", env)["answered_at"] - begin)
+        ready = probe(code_dir, "first", "router_probe.py", warm)
+        provisioned.append(ready["first_chat_seconds"])
+        provisioned_init.append(ready["import_seconds"])
+    return {
+        "router_first_answer_on_demand_ms_median": statistics.median(on_demand) * 1000,
+        "router_first_answer_provisioned_ms_median": statistics.median(provisioned) * 1000,
+        "router_provisioned_init_ms_median": statistics.median(provisioned_init) * 1000,
+    }
 
 
 @contextmanager
@@ -173,6 +192,8 @@ def router_figures() -> dict[str, Any]:
             suffix = "" if name == "small" else f"_{name}_catalog"
             import_ms, process_ms = cold_starts(code_dir, "router_probe.py", env)
             warm = probe(code_dir, REQUESTS, "router_probe.py", env)
+            if name == "small":
+                figures.update(first_answers(code_dir, env))
             figures[f"router_import_init_ms_median{suffix}"] = import_ms
             figures[f"router_process_start_ms_median{suffix}"] = process_ms
             figures[f"router_first_chat_request_incl_pipeline_import_ms{suffix}"] = warm["first_chat_seconds"] * 1000

@@ -157,7 +157,8 @@ resource "aws_iam_role" "local_caller" {
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
-      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      # Only the identity that applied this root (not every principal of the account) may assume it.
+      Principal = { AWS = data.aws_caller_identity.current.arn }
       Action    = "sts:AssumeRole"
     }]
   })

@@ -5,11 +5,13 @@
 Cold start budget: the standard library, powertools' Logger, the settings, the
 catalog and one signed GetItem of the configuration document (no boto3). The model
 pipeline (validation, routing, resilience, budgets, cache) is imported and built on
-the first model request, boto3 on the first AWS call, Jinja2 on the first prompt.
+the first model request, boto3 on the first AWS call, Jinja2 on the first prompt. A
+provisioned-concurrency environment does all but Jinja2 during its init instead (router.warm_up).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from router.catalog import ModelEntry
 from router.iam_callers import IamCallers, default_store, with_signed_routes
 from router.routing import NoRouteError, choose
 from router.settings import Settings, SettingsError
+from router.warm_up import provisioned, warm_up
 from shared.http import EventStream, Reply
 from shared.proxy_handler import RouteTable, Write, handle_proxy_event, handle_proxy_stream
 from shared.settings_holder import SettingsHolder
@@ -290,3 +293,10 @@ def stream_handler(event: dict[str, Any], context: LambdaContext, write: Write) 
     """The entry point in Lambda's streaming response mode (API Gateway's STREAM transfer mode): the answer is
     written to `write` as it is made, a JSON prelude first (see shared.proxy_handler.handle_proxy_stream)."""
     handle_proxy_stream(event, context, ROUTES, logger, write)
+
+
+if provisioned(os.environ):
+    try:
+        warm_up(*model_service())
+    except Exception:  # a warm-up is an optimisation: the first request prepares what is missing
+        logger.exception("provisioned warm-up failed; the first request prepares what it needs")

@@ -112,24 +112,7 @@ class Network(Construct):
         policies = {
             key: {
                 "service": endpoint.service,
-                "policy": Expr(
-                    "jsonencode("
-                    + hcl_value(
-                        {
-                            "Version": "2012-10-17",
-                            "Statement": [
-                                {
-                                    "Sid": "GatewayFunctionsOnly",
-                                    "Effect": "Allow",
-                                    "Principal": principals,
-                                    "Action": list(endpoint.actions),
-                                    "Resource": endpoint.resources,
-                                }
-                            ],
-                        }
-                    )
-                    + ")"
-                ),
+                "policy": _endpoint_policy("GatewayFunctionsOnly", principals, endpoint.actions, endpoint.resources),
             }
             for key, endpoint in sorted(endpoints.items())
         }
@@ -143,27 +126,11 @@ class Network(Construct):
                 vpc_endpoint_type="Gateway",
                 route_table_ids=Token.as_list(f"${{{vpc}.route_table_ids}}"),
                 policy=str(
-                    Expr(
-                        "jsonencode("
-                        + hcl_value(
-                            {
-                                "Version": "2012-10-17",
-                                "Statement": [
-                                    {
-                                        "Sid": "GatewayTablesOnly",
-                                        "Effect": "Allow",
-                                        "Principal": principals,
-                                        "Action": [
-                                            "dynamodb:GetItem",
-                                            "dynamodb:PutItem",
-                                            "dynamodb:UpdateItem",
-                                        ],
-                                        "Resource": table_arns,
-                                    }
-                                ],
-                            }
-                        )
-                        + ")"
+                    _endpoint_policy(
+                        "GatewayTablesOnly",
+                        principals,
+                        ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                        table_arns,
                     )
                 ),
                 tags=props.tags,
@@ -175,59 +142,55 @@ class Network(Construct):
 
     def _rules(self, props: NetworkProps, creating: Expr, functions_id: str, endpoints_id: str) -> None:
         vpc = props.vpc.text
-        to_endpoints = named(
-            VpcSecurityGroupEgressRule(
-                self,
-                "to_endpoints",
-                security_group_id=f"${{{functions_id}}}",
-                referenced_security_group_id=f"${{{endpoints_id}}}",
-                description="HTTPS to the gateway's VPC endpoints",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                ip_protocol="tcp",
-            ),
+        counted = str(creating.count())
+        self._https_rule(
+            VpcSecurityGroupEgressRule,
             "functions_to_endpoints",
-        )
-        to_endpoints.add_override("count", str(creating.count()))
-        to_dynamodb = named(
-            VpcSecurityGroupEgressRule(
-                self,
-                "to_dynamodb",
-                security_group_id=f"${{{functions_id}}}",
-                prefix_list_id=f"${{{address(self.dynamodb_endpoint)}[0].prefix_list_id}}",
-                description="HTTPS to DynamoDB through its gateway endpoint",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                ip_protocol="tcp",
-            ),
+            functions_id,
+            "HTTPS to the gateway's VPC endpoints",
+            referenced_security_group_id=f"${{{endpoints_id}}}",
+        ).add_override("count", counted)
+        self._https_rule(
+            VpcSecurityGroupEgressRule,
             "functions_to_dynamodb",
-        )
-        to_dynamodb.add_override("count", str(creating.count()))
-        to_cidrs = named(
-            VpcSecurityGroupEgressRule(
-                self,
-                "to_cidrs",
-                security_group_id=f"${{{functions_id}}}",
-                cidr_ipv4="${each.value}",
-                description="HTTPS to hosts outside the VPC (providers, an issuer's keys) through a NAT",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                ip_protocol="tcp",
-            ),
+            functions_id,
+            "HTTPS to DynamoDB through its gateway endpoint",
+            prefix_list_id=f"${{{address(self.dynamodb_endpoint)}[0].prefix_list_id}}",
+        ).add_override("count", counted)
+        self._https_rule(
+            VpcSecurityGroupEgressRule,
             "functions_to_cidrs",
-        )
-        to_cidrs.add_override("for_each", f"${{{vpc} == null ? toset([]) : toset({vpc}.https_egress_cidrs)}}")
-        from_functions = named(
-            VpcSecurityGroupIngressRule(
+            functions_id,
+            "HTTPS to hosts outside the VPC (providers, an issuer's keys) through a NAT",
+            cidr_ipv4="${each.value}",
+        ).add_override("for_each", f"${{{vpc} == null ? toset([]) : toset({vpc}.https_egress_cidrs)}}")
+        self._https_rule(
+            VpcSecurityGroupIngressRule,
+            "endpoints_from_functions",
+            endpoints_id,
+            "HTTPS from the gateway's functions",
+            referenced_security_group_id=f"${{{functions_id}}}",
+        ).add_override("count", counted)
+
+    def _https_rule(self, kind: Any, name: str, group_id: str, description: str, **peer: str) -> Any:
+        """A security group rule for HTTPS (TCP 443) only, to or from `peer` (a group, a prefix list or a CIDR)."""
+        construct_id = name.split("_", 1)[1]  # unique within this construct, and no variable's name
+        return named(
+            kind(
                 self,
-                "from_functions",
-                security_group_id=f"${{{endpoints_id}}}",
-                referenced_security_group_id=f"${{{functions_id}}}",
-                description="HTTPS from the gateway's functions",
+                construct_id,
+                security_group_id=f"${{{group_id}}}",
+                description=description,
                 from_port=HTTPS,
                 to_port=HTTPS,
                 ip_protocol="tcp",
+                **peer,
             ),
-            "endpoints_from_functions",
+            name,
         )
-        from_functions.add_override("count", str(creating.count()))
+
+
+def _endpoint_policy(sid: str, principals: dict[str, Any], actions: tuple[str, ...], resources: Any) -> Expr:
+    """An endpoint policy: only these principals, only these actions on these resources."""
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": principals, "Action": list(actions), "Resource": resources}
+    return Expr(f"jsonencode({hcl_value({'Version': '2012-10-17', 'Statement': [statement]})})")

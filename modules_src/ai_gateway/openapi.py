@@ -236,7 +236,10 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict[str, Any]:
             "title": "AI gateway",
             "version": "1",
             "description": "OpenAI-compatible AI gateway on API Gateway. Every route needs a tenant's API key "
-            "(`Authorization: Bearer <key>` or `x-api-key`) or, where configured, an OIDC JWT.",
+            "(`Authorization: Bearer <key>` or `x-api-key`) or, where configured, a JWT: an OIDC issuer's, or an "
+            "access token of the gateway's Cognito pool, whose scopes narrow the routes. With `enable_iam_routes`, "
+            "every router route is also served under `/iam` (`/iam/v1/chat/completions`, ...) for SigV4-signed "
+            "AWS callers (AWS_IAM authorization), with the same bodies and answers; those twins are not listed.",
         },
         "servers": [
             {
@@ -251,7 +254,7 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "A tenant API key or an OIDC JWT."},
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A tenant API key or a JWT."},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
             },
             "headers": {

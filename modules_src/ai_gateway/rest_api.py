@@ -225,7 +225,7 @@ class RestApi(Construct):
         for route in props.routes:
             self._add_route(route, props)
         for route in props.iam_routes:
-            self._add_iam_route(route, props, iam_count)
+            self._add_route(route, props, iam_count)
 
     def _id(self, resource: ApiGatewayResource) -> str:
         """A resource's id, indexed when it is one of the counted `/iam` resources."""
@@ -266,51 +266,6 @@ class RestApi(Construct):
             "this",
         )
         self.policy.add_override("count", str(props.network.private.count()))
-
-    def _add_iam_route(self, route: Route, props: RestApiProps, count: str) -> None:
-        """A SigV4 twin of a router route: AWS_IAM, no authorizer and no usage-plan key, the same integration."""
-        resource_ref = self._id(self.resources[route.segments])
-        parameters = {f"method.request.path.{s.strip('{}')}": True for s in route.segments if s.startswith("{")}
-        method = named(
-            ApiGatewayMethod(
-                self,
-                f"method_{route.logical_id}",
-                rest_api_id=self.api.id,
-                resource_id=resource_ref,
-                http_method=route.method,
-                # API Gateway checks the signature and the caller's right to invoke; the router maps the caller
-                # to a tenant. A signed request carries no API key, so no usage plan meters it.
-                authorization="AWS_IAM",
-                api_key_required=False,
-                request_parameters=parameters or None,
-                request_validator_id=self.validator.id,
-                request_models={"application/json": route.request_schema} if route.request_schema else None,
-                depends_on=list(self.models.values()) or None,
-            ),
-            route.logical_id,
-        )
-        method.add_override("count", count)
-        target = props.targets[route.target]
-        uri, transfer_mode = self._transfer(route, target, props)
-        integration = named(
-            ApiGatewayIntegration(
-                self,
-                f"integration_{route.logical_id}",
-                rest_api_id=self.api.id,
-                resource_id=resource_ref,
-                http_method=route.method,
-                type="AWS_PROXY",
-                integration_http_method="POST",
-                uri=uri,
-                response_transfer_mode=transfer_mode,
-                timeout_milliseconds=INTEGRATION_TIMEOUT_MS,
-                depends_on=[method],
-            ),
-            route.logical_id,
-        )
-        integration.add_override("count", count)
-        permission = self._permission(route, target, props, count)
-        self.counted += [method, integration, permission]
 
     def _permission(self, route: Route, target: Target, props: RestApiProps, count: str | None = None) -> Any:
         return Permission(
@@ -356,25 +311,33 @@ class RestApi(Construct):
             )
         self.shaping += [self.validator, *self.models.values()]
 
-    def _add_route(self, route: Route, props: RestApiProps) -> None:
-        resource = self.resources[route.segments]
-        cache_keys = list(CACHE_KEY_HEADERS) if route.cacheable else None
+    def _add_route(self, route: Route, props: RestApiProps, count: str | None = None) -> None:
+        """One route: its method, then its integration (a service's, or its function's by proxy) and permission.
+        `count` makes all three optional (the `/iam` twins)."""
+        signed = route.authorization == "AWS_IAM"
+        resource_id = self._id(self.resources[route.segments])
+        cache_keys = list(CACHE_KEY_HEADERS) if route.cacheable and not signed else None
         parameters = {f"method.request.path.{s.strip('{}')}": True for s in route.segments if s.startswith("{")}
         parameters.update(dict.fromkeys(cache_keys or [], False))
         if len(route.content_types) > 1:
             # The service needs the body's type: the header is required, and validated.
             parameters["method.request.header.Content-Type"] = True
+        # Deny by default: every method goes through the authorizer and needs a plan's key, but a signed one:
+        # API Gateway checks its signature and the caller's right to invoke, and the router maps the caller to
+        # a tenant. A signed request carries no API key, so no usage plan meters it.
+        access: dict[str, Any] = (
+            {"authorization": "AWS_IAM", "api_key_required": False}
+            if signed
+            else {"authorization": "CUSTOM", "authorizer_id": self.authorizer.id, "api_key_required": True}
+        )
         method = named(
             ApiGatewayMethod(
                 self,
                 f"method_{route.logical_id}",
                 rest_api_id=self.api.id,
-                resource_id=resource.id,
+                resource_id=resource_id,
                 http_method=route.method,
-                # Deny by default: every method goes through the authorizer and needs a plan's key.
-                authorization="CUSTOM",
-                authorizer_id=self.authorizer.id,
-                api_key_required=True,
+                **access,
                 request_parameters=parameters or None,
                 # Every method is validated (a GET has no body, but its required parameters are checked).
                 request_validator_id=self.validator.id,
@@ -383,18 +346,18 @@ class RestApi(Construct):
             ),
             route.logical_id,
         )
-        self.methods[route.logical_id] = method
         if route.target in SERVICE_TARGETS:
             integration, responses = add_service_integration(
                 self,
                 route,
                 method=method,
                 rest_api_id=self.api.id,
-                resource_id=resource.id,
+                resource_id=resource_id,
                 account=props.account,
                 role_arn=self.service_role.arn,
                 model_locals=props.model_locals,
             )
+            self.methods[route.logical_id] = method
             self.integrations[route.logical_id] = integration
             self.shaping += responses
             return
@@ -405,8 +368,9 @@ class RestApi(Construct):
                 self,
                 f"integration_{route.logical_id}",
                 rest_api_id=self.api.id,
-                resource_id=resource.id,
-                http_method=method.http_method,
+                resource_id=resource_id,
+                # A counted method has no unindexed address to refer to: named literally, and waited for.
+                http_method=route.method if count else method.http_method,
                 type="AWS_PROXY",
                 integration_http_method="POST",
                 uri=uri,
@@ -416,11 +380,18 @@ class RestApi(Construct):
                 cache_key_parameters=Token.as_list(str(props.cache_keys_enabled.ternary(cache_keys, [])))
                 if cache_keys
                 else None,
+                depends_on=[method] if count else None,
             ),
             route.logical_id,
         )
-        self._permission(route, target, props)
-        self.integrations[route.logical_id] = integration
+        permission = self._permission(route, target, props, count)
+        if count is None:
+            self.methods[route.logical_id] = method
+            self.integrations[route.logical_id] = integration
+            return
+        for construct in (method, integration):
+            construct.add_override("count", count)
+        self.counted += [method, integration, permission]
 
     @staticmethod
     def _transfer(route: Route, target: Target, props: RestApiProps) -> tuple[str, str | None]:

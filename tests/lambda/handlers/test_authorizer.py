@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Iterator
 from types import ModuleType
@@ -15,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from authorizer.decision import Authority, Unauthorized
-from authorizer.jwks import JwksCache
-from authorizer.jwt import PublicKey
+from authorizer.decision import Unauthorized
 from tests.conftest import FakeLambdaContext
+from tests.support.authorizer_harness import load_authorizer
 from tests.support.tenant_table import TABLE, create_tenant_table
 from tests.support.tenant_table import put_tenant as put_item
 from tests.support.tokens import AUDIENCE, ISSUER, Signer
@@ -73,17 +71,7 @@ def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer, aws_credentials:
             allowed_models=["claude-3-haiku", "llama3-8b"],
             direct_models={"model": ["llama3-8b"], "modelId": ["claude-3-haiku"]},
         )
-        import authorizer.handler
-
-        module = importlib.reload(authorizer.handler)
-        keys = {k.kid: k for k in (PublicKey.from_jwk(j) for j in signer.jwks()["keys"]) if k}
-        module.authority = Authority(
-            settings=module.settings,
-            tenants=module.authority.tenants,
-            jwks=JwksCache("unused", 3600, fetch=lambda _: keys),
-            key_values=module.authority.key_values,
-        )
-        yield module
+        yield load_authorizer(signer)
 
 
 def event(headers: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:

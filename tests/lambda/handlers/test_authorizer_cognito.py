@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from collections.abc import Iterator
@@ -13,10 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from authorizer.decision import Authority, Unauthorized
-from authorizer.jwks import JwksCache
-from authorizer.jwt import PublicKey
+from authorizer.decision import Unauthorized
 from tests.conftest import FakeLambdaContext
+from tests.support.authorizer_harness import load_authorizer
 from tests.support.tenant_table import TABLE, create_tenant_table, put_tenant
 from tests.support.tokens import Signer
 
@@ -48,17 +46,7 @@ def authorizer(monkeypatch: pytest.MonkeyPatch, signer: Signer, aws_credentials:
         for client in (ACME_CLIENT, READER_CLIENT):
             put_tenant(dynamodb, f"client#{client}", tenant_id="acme", allowed_models=["claude"], api_key_id=key_id)
         put_tenant(dynamodb, f"client#{GLOBEX_CLIENT}", tenant_id="globex", enabled=False, api_key_id=key_id)
-        import authorizer.handler
-
-        module = importlib.reload(authorizer.handler)
-        keys = {k.kid: k for k in (PublicKey.from_jwk(j) for j in signer.jwks()["keys"]) if k}
-        module.authority = Authority(
-            settings=module.settings,
-            tenants=module.authority.tenants,
-            jwks=JwksCache("unused", 3600, fetch=lambda _: keys),
-            key_values=module.authority.key_values,
-        )
-        yield module
+        yield load_authorizer(signer)
 
 
 def access_token(signer: Signer, **overrides: Any) -> str:

@@ -9,8 +9,8 @@ run "streams_the_router_routes_by_default" {
   command = apply
 
   assert {
-    condition     = aws_api_gateway_integration.post_v1_chat_completions.uri == "arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router/response-streaming-invocations"
-    error_message = "a streaming route calls InvokeWithResponseStream (its 2021-11-15 URI)"
+    condition     = aws_api_gateway_integration.post_v1_chat_completions.uri == "arn:aws:apigateway:us-east-1:lambda:path/2021-11-15/functions/arn:aws:lambda:us-east-1:123456789012:function:aigw-test-router:live/response-streaming-invocations"
+    error_message = "a streaming route calls InvokeWithResponseStream (its 2021-11-15 URI) on the live alias"
   }
   assert {
     condition     = alltrue([for i in [aws_api_gateway_integration.get_v1_models, aws_api_gateway_integration.post_v1_responses, aws_api_gateway_integration.post_v1_embeddings, aws_api_gateway_integration.post_v1_prompts_promptname] : endswith(i.uri, "/response-streaming-invocations")])
@@ -39,8 +39,8 @@ run "answers_whole_with_streaming_off" {
   }
 
   assert {
-    condition     = aws_api_gateway_integration.post_v1_chat_completions.uri == aws_lambda_function.router.invoke_arn
-    error_message = "without streaming a route calls Invoke"
+    condition     = aws_api_gateway_integration.post_v1_chat_completions.uri == aws_lambda_alias.router.invoke_arn
+    error_message = "without streaming a route calls Invoke on the live alias"
   }
   assert {
     condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_RESPONSE_STREAMING"] == "false"
