@@ -58,7 +58,7 @@ def test_every_route_documents_success_and_every_gateway_error_status() -> None:
 
 def test_both_credentials_are_security_schemes() -> None:
     schemes = committed()["components"]["securitySchemes"]
-    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "description": "A tenant API key or an OIDC JWT."}
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "description": "A tenant API key or a JWT."}
     assert schemes["apiKey"]["name"] == "x-api-key"
 
 
