@@ -25,7 +25,7 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CACHE)/jsii
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lock synth package model tfconfig emulator-start emulator-stop up down test scan prompts-lock lint bench upgrade-check check-env plan apply report clean
+.PHONY: help setup lock synth package model tfconfig emulator-start emulator-stop up down test scan prompts-lock lint bench upgrade-check check-env plan apply report route-explain clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -106,6 +106,9 @@ apply: check-env package tfconfig ## terraform apply of a real environment: make
 
 report: $(STAMP) tfconfig ## CSV of tokens and cost per tenant, model and day: make report ENV=local SINCE=2026-12-01
 	@$(VPY) -m tooling.report --env "$(ENV)" --since "$(SINCE)" $(if $(UNTIL),--until "$(UNTIL)")
+
+route-explain: $(STAMP) tfconfig ## Which model a request would go to, and why: make route-explain ENV=local TENANT=acme BODY=req.json
+	@$(VPY) -m tooling.route_explain --env "$(ENV)" --tenant "$(TENANT)" --body "$(BODY)" $(if $(GATEWAY),--gateway "$(GATEWAY)") $(foreach h,$(HEADERS),--header "$(h)")
 
 clean: ## Stop the emulator, remove build outputs and the virtual environment
 	@if [ -x $(VPY) ]; then $(VPY) -m tooling.local_env down --port $(EMULATOR_PORT) --stage-port $(LOCAL_STAGE_PORT) --model-port $(MODEL_PORT); fi

@@ -395,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     results.update(authorizer_figures())
     results.update(transform_figures())
     results.update(model_server_figures())
+    from bench.routing_decision import figures as routing_figures
+
+    results.update(routing_figures())
     from bench.local_stage import figures as local_stage_figures
 
     results.update(local_stage_figures())

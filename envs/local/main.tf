@@ -156,7 +156,7 @@ resource "aws_iam_role" "local_caller" {
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
-      Effect    = "Allow"
+      Effect = "Allow"
       # Only the identity that applied this root (not every principal of the account) may assume it.
       Principal = { AWS = data.aws_caller_identity.current.arn }
       Action    = "sts:AssumeRole"

@@ -45,6 +45,8 @@ routing = {
       sticky    = "user"
       targets   = [{ model = "claude-3-haiku", weight = 90, arm = "A" }, { model = "llama3-8b", weight = 10, arm = "B" }]
       fallbacks = []
+      # Code goes to Claude whatever the split (x-aigw-route: rule:code); `make route-explain` shows why.
+      rules = [{ name = "code", when = { code = true }, target = "claude-3-haiku" }]
     }
   }
 }

@@ -74,10 +74,27 @@ variable "routing" {
       sticky    = optional(string, "request")
       targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string) }))
       fallbacks = optional(list(string), [])
+      rules = optional(list(object({
+        name = string
+        when = optional(object({
+          users            = optional(list(string), [])
+          metadata         = optional(map(string), {})
+          headers          = optional(map(string), {})
+          tiers            = optional(list(string), [])
+          min_input_tokens = optional(number)
+          max_input_tokens = optional(number)
+          code             = optional(bool)
+          images           = optional(bool)
+          tools            = optional(bool)
+          response_formats = optional(list(string), [])
+          prompts          = optional(list(string), [])
+        }), {})
+        target = string
+      })), [])
     })), {})
     tenant_pins = optional(map(map(string)), {})
   })
-  description = "Routed aliases (A/B splits, cheapest-first, fallbacks) and tenant pins (validated by the module; see modules/ai_gateway/README.md)."
+  description = "Routed aliases (A/B splits, cheapest-first, fallbacks, conditional rules) and tenant pins (validated by the module; see modules/ai_gateway/README.md)."
   default     = {}
 }
 

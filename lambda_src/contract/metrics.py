@@ -49,7 +49,9 @@ UNITS = {
 # Properties: searchable in Logs Insights, not dimensions (they would multiply metric cost).
 PROMPT = "prompt"
 PROMPT_VERSION = "prompt_version"
-PROPERTIES = ("request_id", "route", "alias", PROMPT, PROMPT_VERSION, "arm", "status", "cache", "fallback")
+# The routing decision that chose the model (contract.routing: `rule:<name>`, the strategy, `pin`, ...).
+DECISION = "decision"
+PROPERTIES = ("request_id", "route", "alias", PROMPT, PROMPT_VERSION, "arm", DECISION, "status", "cache", "fallback")
 # A request names its prompt for chargeback in OpenAI's `metadata` map, under this key.
 PROMPT_METADATA_KEY = "prompt"
 PROMPT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}$"

@@ -1,4 +1,5 @@
-"""Routed aliases (A/B splits, cheapest-first, fallbacks) and tenant pins: fields, values and messages."""
+"""Routed aliases (A/B splits, cheapest-first, fallbacks, conditional rules) and tenant pins: fields, values and
+messages, and the names of routing decisions (the `x-aigw-route` header and the usage record's `decision`)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,37 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("weight", "number", 1),
     Field("arm", "string", None),
 )
+# A rule's conditions on the request: every condition given must hold (none given: every request).
+RESPONSE_FORMATS = ("text", "json_object", "json_schema")
+MAX_RULES = 32
+RULE_NAME_PATTERN = "^[a-z0-9][a-z0-9_-]{0,62}$"
+# A header a tenant's client sends to steer routing: lower case, `x-` prefixed, and none the gateway or AWS reads.
+RULE_HEADER_PATTERN = "^x-[a-z0-9][a-z0-9-]{0,62}$"
+RESERVED_HEADER_PREFIXES = ("x-aigw-", "x-amz-", "x-api-key", "x-forwarded-")
+MATCH_FIELDS: tuple[Field, ...] = (
+    Field("users", "list(string)", []),
+    Field("metadata", "map(string)", {}),
+    Field("headers", "map(string)", {}),
+    Field("tiers", "list(string)", []),
+    Field("min_input_tokens", "number", None),
+    Field("max_input_tokens", "number", None),
+    Field("code", "bool", None),
+    Field("images", "bool", None),
+    Field("tools", "bool", None),
+    Field("response_formats", "list(string)", []),
+    Field("prompts", "list(string)", []),
+)
+RULE_FIELDS: tuple[Field, ...] = (
+    Field("name", "string"),
+    Field("when", object_type(MATCH_FIELDS), {}),
+    Field("target", "string"),
+)
 ALIAS_ROUTE_FIELDS: tuple[Field, ...] = (
     Field("strategy", "string", "weighted"),
     Field("sticky", "string", "request"),
     Field("targets", f"list({object_type(TARGET_FIELDS)})"),
     Field("fallbacks", "list(string)", []),
+    Field("rules", f"list({object_type(RULE_FIELDS)})", []),
 )
 ROUTING_FIELDS: tuple[Field, ...] = (
     Field("aliases", f"map({object_type(ALIAS_ROUTE_FIELDS)})", {}),
@@ -40,3 +67,35 @@ WEIGHTS_INVALID = "routed alias '{alias}': target weights must be whole numbers,
 FALLBACK_UNKNOWN = "routed alias '{alias}': fallback '{model}' is not a catalog model"
 MIXED_KINDS = "routed alias '{alias}' mixes models of different kinds (chat, embedding, prediction)"
 PIN_UNKNOWN = "tenant pin '{tenant}' for '{alias}': '{model}' is not a catalog model"
+RULE_COUNT = f"routed alias '{{alias}}': rules must list at most {MAX_RULES} rules"
+RULE_NAME_INVALID = "routed alias '{alias}': rule name '{name}' is invalid; expected " + literal(RULE_NAME_PATTERN)
+RULE_NAME_TWICE = "routed alias '{alias}': rule name '{name}' is used twice"
+RULE_TARGET_UNKNOWN = (
+    "routed alias '{alias}': rule '{name}' sends to '{model}', which is neither a catalog model nor a routed alias "
+    "without rules"
+)
+RULE_TARGET_KIND = "routed alias '{alias}': rule '{name}' sends to '{model}', which serves another kind of model"
+RULE_FORMAT_UNKNOWN = (
+    "routed alias '{alias}': rule '{name}': response format '{value}' is unknown; expected one of: "
+    + ", ".join(RESPONSE_FORMATS)
+)
+RULE_TOKENS_INVALID = (
+    "routed alias '{alias}': rule '{name}': min_input_tokens and max_input_tokens must be whole numbers, 0 or more, "
+    "the minimum at most the maximum"
+)
+RULE_HEADER_INVALID = (
+    "routed alias '{alias}': rule '{name}': header '{value}' is invalid; expected "
+    + literal(RULE_HEADER_PATTERN)
+    + ", not starting with "
+    + ", ".join(RESERVED_HEADER_PREFIXES)
+)
+
+# What chose a request's model (the `x-aigw-route` header, the usage record's `decision`): a rule by its name,
+# the alias's strategy, a tenant pin, the fallbacks alone, or a catalog model named directly.
+ROUTE_HEADER = "x-aigw-route"
+# The field of a routed alias's entry in `GET /v1/models`: `{"strategy": ..., "rules": [names, in order]}`.
+ROUTE_INFO = "aigw"
+RULE_DECISION = "rule:{name}"
+PIN_DECISION = "pin"
+FALLBACK_DECISION = "fallback"
+MODEL_DECISION = "model"

@@ -19,6 +19,7 @@ from aws_lambda_powertools import Logger
 
 from contract.catalog import PREDICTION_KIND
 from contract.routes import MODEL_ALIAS_PARAMETER, PROMPT_NAME_PARAMETER
+from contract.routing import ROUTE_INFO
 from router.api.render import model_list
 from router.catalog import ModelEntry
 from router.iam_callers import IamCallers, default_store, with_signed_routes
@@ -124,7 +125,12 @@ def _models_for(settings: Settings, tenant: str, allowed: frozenset[str]) -> dic
         first = settings.by_alias[route.targets[0].model]
         # A routed alias is listed as the gateway's own model, of its first target's kind.
         listed.append(ModelEntry(alias, first.provider, first.model_id, "ai-gateway", first.created, kind=first.kind))
-    return model_list(tuple(sorted(listed, key=lambda m: m.alias)))
+    body = model_list(tuple(sorted(listed, key=lambda m: m.alias)))
+    for item in body["data"]:
+        # How the gateway chooses a routed alias's model: its rules in order, then its strategy.
+        if (routed := settings.routing.aliases.get(item["id"])) is not None:
+            item[ROUTE_INFO] = {"strategy": routed.strategy, "rules": [rule.name for rule in routed.rules]}
+    return body
 
 
 def chat_completions(request: ProxyRequest) -> Reply | EventStream:

@@ -14,6 +14,7 @@ from contract.routes import (
     PROMPT_NAME_PARAMETER,
     TRANSFORM_MODEL_PARAMETER,
 )
+from contract.routing import ROUTE_INFO, STRATEGIES
 from modules_src.ai_gateway.gateway_responses import RESPONSES
 from modules_src.ai_gateway.routes import ROUTES, Route
 from modules_src.ai_gateway.schemas import CONVERSE_RESPONSE, REQUEST_SCHEMAS, TOKEN_USAGE, TRANSFORM_RESPONSE
@@ -47,6 +48,16 @@ GATEWAY_SCHEMAS: dict[str, Any] = {
             "object": {"type": "string", "enum": ["model"]},
             "created": {"type": "integer"},
             "owned_by": {"type": "string"},
+            ROUTE_INFO: {
+                "type": "object",
+                "description": "A routed alias only: how the gateway chooses its model (its rules in order, then "
+                "its strategy); each answer names what chose it in the `x-aigw-route` header.",
+                "required": ["strategy", "rules"],
+                "properties": {
+                    "strategy": {"type": "string", "enum": list(STRATEGIES)},
+                    "rules": {"type": "array", "items": {"type": "string"}},
+                },
+            },
         },
     },
     "ChatCompletion": {

@@ -426,6 +426,24 @@ def test_the_report_sums_what_the_router_wrote_to_the_emulators_logs(local: Loca
     assert int(rows[("acme", "claude-3-haiku")]["input_tokens"]) > 0
 
 
+def test_route_explain_shows_the_applied_rule_for_a_tenant_without_calling_a_model(
+    local: LocalEnv, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tooling import route_explain
+
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"model": "chat", "messages": [{"role": "user", "content": "def f(x):\n    return x"}]}))
+    argv = ["--env", "local", "--tenant", "acme", "--body", str(body), "--env-dir", str(local.env_dir)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TF_CLI_CONFIG_FILE", local.env["TF_CLI_CONFIG_FILE"])
+        capsys.readouterr()
+        assert route_explain.main(argv) == 0
+        answer = json.loads(capsys.readouterr().out)
+    # envs/local's chat alias sends code to Claude whatever its A/B split says.
+    assert (answer["decision"], answer["models"][0]) == ("rule:code", "claude-3-haiku")
+    assert answer["rules"] == [{"rule": "code", "target": "claude-3-haiku", "outcome": "chose"}]
+
+
 def test_the_tenant_table_never_holds_a_key(local: LocalEnv, keys: dict[str, str]) -> None:
     assert sorted(keys) == ["acme", "initech"]
     items = local.client("dynamodb").scan(TableName="aigw-local-tenants")["Items"]

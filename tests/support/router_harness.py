@@ -172,12 +172,14 @@ def build_router(
     attempts: int = 3,
     prompts: dict[str, Any] | None = None,
     guardrails: dict[str, Any] | None = None,
+    routing: dict[str, Any] | None = None,
 ) -> Router:
     """Import the handler with the module's environment and document, then swap in scripted backends and a clock.
 
-    `env` takes the function's scalar variables; `response_cache` is the document's cache settings.
+    `env` takes the function's scalar variables; `response_cache` is the document's cache settings; `routing`
+    replaces the harness's ROUTING.
     """
-    publish(monkeypatch, MODELS, ROUTING, response_cache, prompts=prompts, guardrails=guardrails)
+    publish(monkeypatch, MODELS, routing or ROUTING, response_cache, prompts=prompts, guardrails=guardrails)
     for name, value in {"GATEWAY_DEADLINE_SECONDS": "27", **(env or {})}.items():
         monkeypatch.setenv(name, value)
     import router.handler

@@ -122,11 +122,11 @@ def _whole(document: dict[str, Any], name: str, low: int, high: int) -> int | No
     return value
 
 
-def _prompt_label(document: dict[str, Any]) -> str | None:
-    """The `prompt` entry of a valid `metadata` map (the usage record's label), or None."""
+def _metadata(document: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The request's `metadata` pairs, checked against OpenAI's limits."""
     metadata = document.get("metadata")
     if metadata is None:
-        return None
+        return ()
     if (
         not isinstance(metadata, dict)
         or len(metadata) > MAX_METADATA_PAIRS
@@ -140,7 +140,12 @@ def _prompt_label(document: dict[str, Any]) -> str | None:
             f"(keys up to {MAX_METADATA_KEY} characters, values up to {MAX_METADATA_VALUE})",
             "metadata",
         )
-    label = metadata.get(PROMPT_METADATA_KEY)
+    return tuple(metadata.items())
+
+
+def _prompt_label(document: dict[str, Any]) -> str | None:
+    """The `prompt` entry of a valid `metadata` map (the usage record's label), or None."""
+    label = dict(_metadata(document)).get(PROMPT_METADATA_KEY)
     if label is not None and not re.fullmatch(PROMPT_PATTERN, label):
         raise _bad(
             f"'metadata.{PROMPT_METADATA_KEY}' labels the request for chargeback: 1-64 letters, digits and "
@@ -208,6 +213,8 @@ class ParsedChat:
     include_usage: bool = False
     # How a stream is framed when the route is not chat completions (the Responses API's events).
     framing: FramingFactory | None = None
+    # OpenAI's `metadata` (checked, never sent to a model): routing rules may match on it.
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 def _name(value: Any, pattern: str, param: str, what: str) -> str:
@@ -291,7 +298,14 @@ def parse_chat(
     )
     stream, include_usage = _stream(document)
     return ParsedChat(
-        alias, request, _prompt_label(document), reference, explicit, stream=stream, include_usage=include_usage
+        alias,
+        request,
+        _prompt_label(document),
+        reference,
+        explicit,
+        stream=stream,
+        include_usage=include_usage,
+        metadata=_metadata(document),
     )
 
 

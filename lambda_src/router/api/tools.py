@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from contract.routing import RESPONSE_FORMATS
 from router.chat import ResponseFormat, Tool, ToolChoice
 from shared.errors import GatewayError
 
@@ -17,7 +18,7 @@ NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TOOLS = 128
 MAX_DESCRIPTION = 10_000
 TOOL_CHOICES = ("auto", "none", "required")
-FORMATS = ("text", "json_object", "json_schema")
+FORMATS = RESPONSE_FORMATS
 # The parameters of a function that declares none (what OpenAI assumes).
 NO_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
 # The name of the answer tool when a `json_object` answer is asked of a model that answers through a tool.

@@ -14,13 +14,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Served:
-    """A backend's answer and who gave it: the catalog model, the A/B arm, fallback, and the cache's part."""
+    """A backend's answer and who gave it: the catalog model, the A/B arm, fallback, the cache's part, and what
+    chose the model (the routing decision: contract.routing)."""
 
     result: ChatResult | EmbeddingResult
     model: ModelEntry
     arm: str
     fallback: bool
     cache: str
+    decision: str = ""
 
     @property
     def tokens(self) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract import prompts
 from contract.catalog import DEFAULT_EMBEDDING_DIMENSIONS
+from contract.routing import ROUTE_HEADER
 from router.api.render import chat_completion, embedding_list
 from router.backends.registry import Backends
 from router.chat import ChatResult
@@ -28,6 +29,7 @@ from router.pipeline.refusals import embedding_size_refusal
 from router.pipeline.response_cache import DynamoResponseCache, cache_key
 from router.pipeline.served import Served
 from router.pipeline.usage_draft import UsageDraft
+from router.request_features import RequestFeatures, chat_features
 from router.routing import NoRouteError, Plan, choose
 from router.tokens import DEFAULT_MAX_OUTPUT_TOKENS, chat_input_bound, inputs_bound
 from shared import upstream_refusals
@@ -62,10 +64,13 @@ class Job:
     estimate: tuple[int, int]
     allowance: Callable[[str], int]
     run: Callable[[Backend, str, str, float], tuple[ChatResult | EmbeddingResult, int]]
+    # What routing rules see of the request, given the caller (none: no rule applies to this kind of job).
+    features: Callable[[ProxyRequest, TenantContext], RequestFeatures] | None = None
 
 
-def chat_job(request: ChatRequest) -> Job:
+def chat_job(parsed: ParsedChat) -> Job:
     """The chat job: the output cap the client set, or the default one, is both reserved and sent."""
+    request = parsed.request
     sent = request if request.max_tokens is not None else replace(request, max_tokens=DEFAULT_MAX_OUTPUT_TOKENS)
     cap = sent.max_tokens or DEFAULT_MAX_OUTPUT_TOKENS
     input_bound = chat_input_bound(sent)
@@ -74,7 +79,18 @@ def chat_job(request: ChatRequest) -> Job:
         result = backend.complete(sent, model_id, seconds)
         return result, result.input_tokens + result.output_tokens
 
-    return Job("chat", sent, (input_bound, cap), lambda _alias: input_bound + cap, run)
+    def features(proxy: ProxyRequest, tenant: TenantContext) -> RequestFeatures:
+        return chat_features(
+            sent,
+            tier=tenant.tier,
+            metadata=dict(parsed.metadata),
+            headers=proxy.headers,
+            input_tokens=input_bound,
+            # A registered prompt's name once resolved (before, `prompt` is only the request's own label).
+            prompt=parsed.prompt if parsed.prompt_version is not None else None,
+        )
+
+    return Job("chat", sent, (input_bound, cap), lambda _alias: input_bound + cap, run, features)
 
 
 def embedding_job(request: EmbeddingRequest) -> Job:
@@ -127,7 +143,7 @@ class ModelService:
         screen_answer: Callable[[ChatResult], ChatResult] | None = None,
     ) -> Reply:
         """Serve a chat request; `screen_answer` (the guardrails' answer step) sees every answer, cached or not."""
-        job = chat_job(parsed.request)
+        job = chat_job(parsed)
 
         def screen(result: ChatResult | EmbeddingResult) -> ChatResult | EmbeddingResult:
             return screen_answer(result) if screen_answer and isinstance(result, ChatResult) else result
@@ -208,7 +224,7 @@ class ModelService:
                 served = from_cache(hit, job.kind, self.settings) if hit else None
                 # Only an answer from a model this tenant may still be routed to.
                 if served is not None and served.model.alias in plan.models:
-                    served = replace(served, result=screen(served.result))
+                    served = replace(served, result=screen(served.result), decision=plan.decision)
                     usage.done(served, 200, 0, 0, None)
                     return served
             served = self._call(
@@ -235,6 +251,7 @@ class ModelService:
         try:
             if served_kind is not None and served_kind != kind:
                 raise NoRouteError(alias)
+            describe = job.features
             return choose(
                 self.settings.routing,
                 alias=alias,
@@ -243,6 +260,7 @@ class ModelService:
                 user=job.request.user,
                 request_id=proxy.request_id,
                 estimated_tokens=job.estimate,
+                features=None if describe is None else lambda: describe(proxy, tenant),
             )
         except NoRouteError:
             other = {"chat": "/v1/chat/completions", "embedding": "/v1/embeddings"}.get(
@@ -292,7 +310,8 @@ class ModelService:
         finally:
             meter.settle()
         entry = models[model]
-        return Served(result, entry, plan.arm if model == plan.models[0] else "fallback", model != plan.models[0], "")
+        first = model == plan.models[0]
+        return Served(result, entry, plan.arm if first else "fallback", not first, "", plan.decision)
 
     def log_failure(self, proxy: ProxyRequest, entry: ModelEntry, err: BackendError) -> None:
         """The provider's own words go to the log only: they can name accounts, endpoints and ARNs."""
@@ -350,4 +369,5 @@ def _headers(served: Served) -> dict[str, str]:
         "x-aigw-arm": served.arm,
         "x-aigw-fallback": "true" if served.fallback else "false",
         CACHE_HEADER: served.cache,
+        ROUTE_HEADER: served.decision,
     }

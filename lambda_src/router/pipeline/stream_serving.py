@@ -143,7 +143,7 @@ def open_chat_stream(
     from router.pipeline.serving import cache_bypassed, chat_job
 
     settings = service.settings
-    job = chat_job(parsed.request)
+    job = chat_job(parsed)
     sent: ChatRequest = job.request  # type: ignore[assignment]  # a chat job's request is a ChatRequest
     tenant = proxy.tenant
     if tenant is None:
@@ -167,11 +167,12 @@ def open_chat_stream(
         if cached is not None and cached.model.alias in plan.models and isinstance(cached.result, ChatResult):
             events = whole_answer(cached.result)
             opened, served = Opened(cached.model, next(events), events, 0, budget_cut=False), cached
+            served = replace(served, decision=plan.decision)
         else:
             opened = _open(account, plan.models, sent, remaining_seconds)
             first = opened.entry.alias == plan.models[0]
             served = Served(ChatResult("", "stop", 0, 0), opened.entry, plan.arm if first else "fallback",
-                            not first, "miss" if use_cache else "off")  # fmt: skip
+                            not first, "miss" if use_cache else "off", plan.decision)  # fmt: skip
     except GatewayError as err:
         meter.settle()
         account.finish(err.status)

@@ -39,6 +39,8 @@ class Usage:
     prompt: str | None = None
     # The registered prompt's version rendered (spend and latency compare per version).
     prompt_version: int | None = None
+    # What chose the model: a rule by name, the alias's strategy, a pin, the fallbacks, or the model itself.
+    decision: str = ""
 
 
 def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) -> dict[str, object]:
@@ -67,6 +69,7 @@ def record(usage: Usage, namespace: str = NAMESPACE, now_ms: int | None = None) 
         m.PROMPT: usage.prompt or m.UNKNOWN,
         m.PROMPT_VERSION: str(usage.prompt_version) if usage.prompt_version is not None else m.UNKNOWN,
         "arm": usage.arm,
+        m.DECISION: usage.decision,
         "status": usage.status,
         "cache": usage.cache,
         "fallback": usage.fallback,

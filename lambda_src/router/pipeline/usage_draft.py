@@ -63,6 +63,7 @@ class UsageDraft:
                     latency_ms=latency_ms,
                     prompt=self.prompt,
                     prompt_version=self.prompt_version,
+                    decision=self.plan.decision,
                 ),
                 namespace,
             )

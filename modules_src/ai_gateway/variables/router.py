@@ -201,6 +201,72 @@ ROUTING_RULES: tuple[Validation, ...] = (
     ),
 )
 
+
+def _rule_check(condition: str, template: str, **expressions: str) -> Validation:
+    """One message per rule of any routed alias (`alias`, its route `r`, the rule `rule`) that breaks it."""
+    said = message(template, None, alias="alias", name="rule.name", **expressions)
+    return no_offenders(f"flatten([for alias, r in {ALIASES} : [for rule in r.rules : {said} if {condition}]])")
+
+
+def _rule_each(collection: str, binding: str, condition: str, template: str, **expressions: str) -> Validation:
+    """One message per item (`binding`) of a collection of each rule that breaks it."""
+    said = message(template, None, alias="alias", name="rule.name", **expressions)
+    return no_offenders(
+        f"flatten([for alias, r in {ALIASES} : [for rule in r.rules : [for {binding} in {collection} : {said} "
+        f"if {condition}]]])"
+    )
+
+
+def _whole_or_null(value: str) -> str:
+    return f"({value} == null ? false : ({value} < 0 || floor({value}) != {value}))"
+
+
+LOW, HIGH = "rule.when.min_input_tokens", "rule.when.max_input_tokens"
+# A rule's target: a catalog model, or a routed alias without rules of its own (no chains, no loops).
+TARGET_ROUTE = f"try({ALIASES}[rule.target], null)"
+TARGET_KNOWN = (
+    f"(contains({MODEL_KEYS}, rule.target) || ({TARGET_ROUTE} == null ? false : length({TARGET_ROUTE}.rules) == 0))"
+)
+TARGET_KIND = (
+    f"(contains({MODEL_KEYS}, rule.target) ? var.models[rule.target].kind : try(var.models[{TARGET_ROUTE}.targets[0]"
+    '.model].kind, ""))'
+)
+RULE_RULES: tuple[Validation, ...] = (
+    each(ALIASES, "alias, r", f"length(r.rules) > {routing.MAX_RULES}", routing.RULE_COUNT, alias="alias"),
+    _rule_check(f"!can(regex({json.dumps(routing.RULE_NAME_PATTERN)}, rule.name))", routing.RULE_NAME_INVALID),
+    no_offenders(
+        f"flatten([for alias, r in {ALIASES} : [for n in distinct([for x in r.rules : x.name]) : "
+        f"{message(routing.RULE_NAME_TWICE, alias='alias', name='n')} "
+        "if length([for x in r.rules : x if x.name == n]) > 1]])"
+    ),
+    _rule_check(f"!{TARGET_KNOWN}", routing.RULE_TARGET_UNKNOWN, model="rule.target"),
+    _rule_check(
+        f'{TARGET_KNOWN} ? {TARGET_KIND} != try(var.models[r.targets[0].model].kind, "") : false',
+        routing.RULE_TARGET_KIND,
+        model="rule.target",
+    ),
+    _rule_each(
+        "rule.when.response_formats",
+        "f",
+        f"!contains({json_list(routing.RESPONSE_FORMATS)}, f)",
+        routing.RULE_FORMAT_UNKNOWN,
+        value="f",
+    ),
+    _rule_check(
+        f"{_whole_or_null(LOW)} || {_whole_or_null(HIGH)} || "
+        f"({LOW} == null || {HIGH} == null ? false : {LOW} > {HIGH})",
+        routing.RULE_TOKENS_INVALID,
+    ),
+    _rule_each(
+        "keys(rule.when.headers)",
+        "h",
+        f"!can(regex({json.dumps(routing.RULE_HEADER_PATTERN)}, h)) || "
+        f"anytrue([for p in {json_list(routing.RESERVED_HEADER_PREFIXES)} : startswith(h, p)])",
+        routing.RULE_HEADER_INVALID,
+        value="h",
+    ),
+)
+
 CACHE = "var.response_cache"
 CACHE_RULES: tuple[Validation, ...] = (
     Validation(
@@ -240,11 +306,17 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "How the router picks a model for an alias. `aliases`: extra aliases clients may send, each with "
         "`targets` (catalog models with a `weight` for A/B splits and an `arm` label), a `strategy` "
         f"(`{'`, `'.join(routing.STRATEGIES)}`: the lowest priced target) that is `sticky` per "
-        f"`{'` or `'.join(routing.STICKY_KEYS)}`, and ordered `fallbacks`. A tenant may use an alias when it may use "
-        "one of its targets or fallbacks; only those are ever called for it. `tenant_pins`: tenant id -> alias -> "
-        "model, overriding the split. Default: every catalog alias routes to itself.",
+        f"`{'` or `'.join(routing.STICKY_KEYS)}`, and ordered `fallbacks`; and `rules` (at most {routing.MAX_RULES}), "
+        "tried in order before the strategy: the first whose `when` holds (every condition given: the request's "
+        "`users`, `metadata` pairs, `headers` the client sends, the tenant's `tiers`, `min_input_tokens` / "
+        "`max_input_tokens` estimated, the presence of `code`, `images` or `tools`, the `response_formats` asked, "
+        "the registered `prompts` rendered) sends the request to its `target`, a catalog model or a routed alias "
+        "without rules; a rule whose target the tenant may not use is skipped. A tenant may use an alias when it "
+        "may use one of its targets or fallbacks; only those are ever called for it. `tenant_pins`: tenant id -> "
+        "alias -> model, overriding the split. Every answer names what chose its model in `x-aigw-route`. "
+        "Default: every catalog alias routes to itself.",
         default={},
-        validations=ROUTING_RULES,
+        validations=ROUTING_RULES + RULE_RULES,
     ),
     VariableSpec(
         "response_cache",

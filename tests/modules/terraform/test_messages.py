@@ -62,6 +62,25 @@ CASES: dict[str, dict[str, Any]] = {
             "tenant_pins": {"acme": {"chat": "ghost"}},
         },
     },
+    "rules": {
+        "models": VALID,
+        "routing": {
+            "aliases": {
+                "chat": {
+                    "targets": [{"model": "haiku"}],
+                    "rules": [
+                        {"name": "Bad Name", "target": "haiku"},
+                        {"name": "code", "when": {"code": True}, "target": "ghost"},
+                        {"name": "code", "when": {"response_formats": ["xml"]}, "target": "titan"},
+                        {"name": "long", "when": {"min_input_tokens": 500, "max_input_tokens": 10}, "target": "haiku"},
+                        {"name": "half", "when": {"min_input_tokens": 2.5}, "target": "haiku"},
+                        {"name": "team", "when": {"headers": {"x-aigw-team": "a", "Team": "b"}}, "target": "steered"},
+                    ],
+                },
+                "steered": {"targets": [{"model": "haiku"}], "rules": [{"name": "itself", "target": "haiku"}]},
+            },
+        },
+    },
     # Terraform skips a rule that refers to another invalid input: the cache's rules get a valid routing.
     "cache": {
         "models": VALID,

@@ -218,7 +218,9 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
     }
     routing = {
       aliases = {
-        chat = { targets = [{ model = "claude-3-haiku", weight = 90, arm = "A" }, { model = "llama3-8b", weight = 10, arm = "B" }], fallbacks = ["gpt-4o-mini"] }
+        chat = { targets = [{ model = "claude-3-haiku", weight = 90, arm = "A" }, { model = "llama3-8b", weight = 10, arm = "B" }], fallbacks = ["gpt-4o-mini"],
+        rules = [{ name = "code", when = { code = true, headers = { "x-team" = "b" } }, target = "gpt-4o-mini" }, { name = "long", when = { min_input_tokens = 4000 }, target = "cheap" }] }
+        cheap = { strategy = "cheapest", targets = [{ model = "claude-3-haiku" }, { model = "gpt-4o-mini" }] }
       }
       tenant_pins = { acme = { chat = "claude-3-haiku" } }
     }
@@ -235,6 +237,10 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
   assert {
     condition     = jsondecode(local.config_document).routing.aliases.chat.strategy == "weighted" && jsondecode(local.config_document).routing.tenant_pins.acme.chat == "claude-3-haiku" && jsondecode(local.config_document).response_cache.ttl_seconds == 600
     error_message = "the routing and cache settings reach the document with their defaults filled in"
+  }
+  assert {
+    condition     = jsondecode(local.config_document).routing.aliases.chat.rules[0] == { name = "code", target = "gpt-4o-mini", when = { code = true, headers = { "x-team" = "b" }, users = [], metadata = {}, tiers = [], min_input_tokens = null, max_input_tokens = null, images = null, tools = null, response_formats = [], prompts = [] } } && length(jsondecode(local.config_document).routing.aliases.cheap.rules) == 0
+    error_message = "an alias's rules reach the document in order, every condition not given left open"
   }
   assert {
     condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_CONFIG_TABLE"] == aws_dynamodb_table.config.name && aws_lambda_function.router.environment[0].variables["GATEWAY_CONFIG_VERSION"] == sha256(local.config_document) && output.config_version == sha256(local.config_document)
