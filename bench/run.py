@@ -398,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench.routing_decision import figures as routing_figures
 
     results.update(routing_figures())
+    from bench.complexity_quality import figures as complexity_figures
+
+    results.update(complexity_figures())
     from bench.local_stage import figures as local_stage_figures
 
     results.update(local_stage_figures())

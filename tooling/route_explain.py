@@ -101,7 +101,10 @@ def explain_request(
         "models": list(plan.models) if plan else [],
         "arm": plan.arm if plan else None,
         "rules": [asdict(v) for v in verdicts],
-        "features": {k: (dict(v) if isinstance(v, dict) else v) for k, v in asdict(features).items()},
+        "features": {
+            **{k: v for k, v in asdict(features).items() if k != "scorer"},
+            "complexity": features.complexity,
+        },
         "refusal": None if plan else f"model '{parsed.alias}' is not available to this tenant (404)",
     }
 

@@ -65,7 +65,7 @@ variable "business_units" {
       aliases = optional(map(object({
         strategy  = optional(string, "weighted")
         sticky    = optional(string, "request")
-        targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string) }))
+        targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string), max_complexity = optional(number) }))
         fallbacks = optional(list(string), [])
         rules = optional(list(object({
           name = string

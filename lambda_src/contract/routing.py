@@ -7,7 +7,8 @@ from contract.catalog import MODEL_ALIAS_PATTERN
 from contract.fields import Field, object_type
 from contract.messages import literal
 
-STRATEGIES = ("cheapest", "weighted")
+# `complexity`: the cheapest target whose `max_complexity` covers the request's score (router.complexity).
+STRATEGIES = ("cheapest", "complexity", "weighted")
 STICKY_KEYS = ("request", "user")
 MAX_TARGETS = 16
 
@@ -15,6 +16,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("model", "string"),
     Field("weight", "number", 1),
     Field("arm", "string", None),
+    # The highest request score (0-1) the target serves under the `complexity` strategy; none: every score.
+    Field("max_complexity", "number", None),
 )
 # A rule's conditions on the request: every condition given must hold (none given: every request).
 RESPONSE_FORMATS = ("text", "json_object", "json_schema")
@@ -64,6 +67,7 @@ STICKY_UNKNOWN = "routed alias '{alias}': sticky '{value}' is unknown; expected 
 TARGET_COUNT = f"routed alias '{{alias}}': targets must list 1-{MAX_TARGETS} targets"
 TARGET_UNKNOWN = "routed alias '{alias}': target '{model}' is not a catalog model"
 WEIGHTS_INVALID = "routed alias '{alias}': target weights must be whole numbers, 0 or more, at least one above 0"
+COMPLEXITY_INVALID = "routed alias '{alias}': target '{model}': max_complexity must be a number from 0 to 1"
 FALLBACK_UNKNOWN = "routed alias '{alias}': fallback '{model}' is not a catalog model"
 MIXED_KINDS = "routed alias '{alias}' mixes models of different kinds (chat, embedding, prediction)"
 PIN_UNKNOWN = "tenant pin '{tenant}' for '{alias}': '{model}' is not a catalog model"

@@ -8,10 +8,12 @@ ending in `;` or `{`, or SQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from router.chat import ChatRequest
+from router.complexity import score
 
 # Lines that start like code in the common languages (string tests: a regular expression cost 25 µs a prompt).
 DEFINITIONS = (
@@ -67,6 +69,13 @@ class RequestFeatures:
     tools: bool = False
     response_format: str = "text"
     prompt: str | None = None
+    # Scores the request's difficulty (router.complexity): called once, and only by the `complexity` strategy.
+    scorer: Callable[[], float] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def complexity(self) -> float:
+        """The request's difficulty, 0-1 (0 when nothing scores it)."""
+        return self.scorer() if self.scorer is not None else 0.0
 
 
 def chat_features(
@@ -80,15 +89,17 @@ def chat_features(
 ) -> RequestFeatures:
     """The features of a chat request (`input_tokens`: its input bound, the budget's estimate)."""
     texts = [request.system or "", *(m.content for m in request.messages)]
+    code = any(has_code(text) for text in texts if text)
     return RequestFeatures(
         tier=tier,
         user=request.user,
         metadata=metadata,
         headers=headers,
         input_tokens=input_tokens,
-        code=any(has_code(text) for text in texts if text),
+        code=code,
         images=request.multimodal,
         tools=request.uses_tools,
         response_format=request.response_format.type if request.response_format else "text",
         prompt=prompt,
+        scorer=lambda: score(request, input_tokens, code),
     )

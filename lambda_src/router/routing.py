@@ -49,6 +49,7 @@ class Target:
     model: str
     weight: int
     arm: str
+    max_complexity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,14 @@ class RoutingConfig:
 
 @dataclass(frozen=True)
 class Ask:
-    """Who asks for an alias: the facts every strategy may use."""
+    """Who asks for an alias: the facts every strategy may use (`request`: the features, when computed)."""
 
     tenant: str
     allowed: frozenset[str]
     user: str | None
     request_id: str
     estimated_tokens: tuple[int, int]
+    request: RequestFeatures | None = None
 
 
 @dataclass(frozen=True)
@@ -193,12 +195,13 @@ def _alias_route(alias: Any, spec: Any, kinds: dict[str, str], problems: list[st
     weights: list[Any] = []
     for raw in raw_targets:
         target = {**TARGET_DEFAULTS, **{k: v for k, v in raw.items() if v is not None}} if isinstance(raw, dict) else {}
-        model, weight = target.get("model"), target.get("weight")
+        model, weight, ceiling = target.get("model"), target.get("weight"), target.get("max_complexity")
         weights.append(int(weight) if isinstance(weight, float) and weight.is_integer() else weight)
+        ceiling = _ceiling(ceiling, alias, model, problems)
         if not isinstance(model, str) or model not in kinds:
             problems.append(rules.TARGET_UNKNOWN.format(alias=alias, model=model))
         else:
-            targets.append(Target(model, weights[-1], str(target.get("arm") or model)))
+            targets.append(Target(model, weights[-1], str(target.get("arm") or model), ceiling))
     # The same rule the module checks: every weight whole and >= 0, and their sum above 0.
     if any(isinstance(w, bool) or not isinstance(w, int) or w < 0 for w in weights) or (
         weights and sum(w for w in weights if isinstance(w, int)) <= 0
@@ -244,9 +247,10 @@ def choose(
         if alias in allowed:
             return Plan((alias,), alias)
         raise NoRouteError(f"model '{alias}' is not available to this tenant")
-    ask = Ask(tenant, allowed, user, request_id, estimated_tokens)
-    if route.rules and features is not None:
-        request = features()
+    # Features only for an alias that looks at them: its rules, or its (or a rule target's) complexity strategy.
+    request = features() if features is not None and (route.rules or route.strategy == "complexity") else None
+    ask = Ask(tenant, allowed, user, request_id, estimated_tokens, request)
+    if route.rules and request is not None:
         for rule in route.rules:
             if not rule.when.holds(request):
                 continue
@@ -271,6 +275,7 @@ def explain(
     """What `choose` decides for this request, and each rule's part in it (no model is called); the plan is None
     when the tenant may use nothing the alias reaches."""
     route = config.aliases.get(alias)
+    ask = Ask(ask.tenant, ask.allowed, ask.user, ask.request_id, ask.estimated_tokens, features)
     verdicts: list[RuleVerdict] = []
     chosen: Plan | None = None
     for rule in route.rules if route else ():
@@ -284,8 +289,9 @@ def explain(
         verdicts.append(RuleVerdict(rule.name, rule.target, outcome))
     if chosen is None:
         try:
-            chosen = choose(config, alias=alias, tenant=ask.tenant, allowed=ask.allowed, user=ask.user,
-                            request_id=ask.request_id, estimated_tokens=ask.estimated_tokens)  # fmt: skip
+            chosen = _by_strategy(config, alias, route, ask) if route else choose(
+                config, alias=alias, tenant=ask.tenant, allowed=ask.allowed, user=ask.user,
+                request_id=ask.request_id, estimated_tokens=ask.estimated_tokens)  # fmt: skip
         except NoRouteError:
             chosen = None
     return chosen, tuple(verdicts)
@@ -320,11 +326,23 @@ def _by_strategy(config: RoutingConfig, alias: str, route: AliasRoute, ask: Ask)
         return Plan(tuple(dict.fromkeys(fallbacks)), "fallback", rules.FALLBACK_DECISION)
     elif route.strategy == "cheapest":
         primary, decision = min(candidates, key=lambda t: _cost(config, t.model, ask.estimated_tokens)), route.strategy
+    elif route.strategy == "complexity":
+        primary, decision = _by_complexity(config, candidates, ask), route.strategy
     else:
         key = (ask.user or ask.request_id) if route.sticky == "user" else ask.request_id
         primary, decision = weighted_pick(alias, key, [(t, t.weight) for t in candidates]), route.strategy
     rest = [t.model for t in candidates if t.model != primary.model] + fallbacks
     return Plan(tuple(dict.fromkeys([primary.model, *rest])), primary.arm, decision)
+
+
+def _by_complexity(config: RoutingConfig, candidates: list[Target], ask: Ask) -> Target:
+    """The cheapest target whose ceiling covers the request's score; none covering: the one that reaches highest.
+    Without features (an embeddings request, say) the score is 1: the strongest target serves."""
+    score = ask.request.complexity if ask.request is not None else 1.0
+    covering = [t for t in candidates if t.max_complexity is None or t.max_complexity >= score]
+    if covering:
+        return min(covering, key=lambda t: _cost(config, t.model, ask.estimated_tokens))
+    return max(candidates, key=lambda t: 1.0 if t.max_complexity is None else t.max_complexity)
 
 
 def _cost(config: RoutingConfig, model: str, tokens: tuple[int, int]) -> float:
@@ -410,6 +428,16 @@ def _match(alias: str, name: str, raw: Any, problems: list[str]) -> Match | None
         response_formats=frozenset(formats),
         prompts=frozenset(_strings(spec["prompts"])),
     )
+
+
+def _ceiling(value: Any, alias: str, model: Any, problems: list[str]) -> float | None:
+    """A target's `max_complexity`: None, or a number from 0 to 1 (else a problem, and None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        problems.append(rules.COMPLEXITY_INVALID.format(alias=alias, model=model))
+        return None
+    return float(value)
 
 
 def _whole(value: Any) -> int:

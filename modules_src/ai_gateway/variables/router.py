@@ -184,6 +184,11 @@ ROUTING_RULES: tuple[Validation, ...] = (
         alias="alias",
     ),
     no_offenders(
+        f"flatten([for alias, r in {ALIASES} : [for t in r.targets : "
+        f"{message(routing.COMPLEXITY_INVALID, alias='alias', model='t.model')} "
+        "if t.max_complexity == null ? false : (t.max_complexity < 0 || t.max_complexity > 1)]])"
+    ),
+    no_offenders(
         f"flatten([for alias, r in {ALIASES} : [for f in r.fallbacks : "
         f"{message(routing.FALLBACK_UNKNOWN, alias='alias', model='f')} if !contains({MODEL_KEYS}, f)]])"
     ),
@@ -305,7 +310,8 @@ VARIABLES: tuple[VariableSpec, ...] = (
         routing.ROUTING_TYPE,
         "How the router picks a model for an alias. `aliases`: extra aliases clients may send, each with "
         "`targets` (catalog models with a `weight` for A/B splits and an `arm` label), a `strategy` "
-        f"(`{'`, `'.join(routing.STRATEGIES)}`: the lowest priced target) that is `sticky` per "
+        f"(`{'`, `'.join(routing.STRATEGIES)}`; `cheapest`: the lowest priced target; `complexity`: the lowest "
+        "priced target whose `max_complexity`, 0-1, covers the request's difficulty score) that is `sticky` per "
         f"`{'` or `'.join(routing.STICKY_KEYS)}`, and ordered `fallbacks`; and `rules` (at most {routing.MAX_RULES}), "
         "tried in order before the strategy: the first whose `when` holds (every condition given: the request's "
         "`users`, `metadata` pairs, `headers` the client sends, the tenant's `tiers`, `min_input_tokens` / "

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from contract import routing as rules
 from router.chat import ChatMessage, ChatRequest, ImagePart, ResponseFormat, Tool
 from router.request_features import RequestFeatures, chat_features
-from router.routing import Ask, NoRouteError, RoutingConfig, choose, explain, parse_routing
+from router.routing import Ask, NoRouteError, Price, RoutingConfig, choose, explain, parse_routing
 
 KINDS = {"haiku": "chat", "sonnet": "chat", "llama": "chat", "coder": "chat", "embed": "embedding"}
 EVERYTHING = frozenset(k for k, v in KINDS.items() if v == "chat")
@@ -281,3 +281,70 @@ def test_no_configuration_and_no_request_ever_routes_outside_the_allow_list(
     assert chosen == explained
     assert chosen.models and set(chosen.models) <= allowed
     assert len(chosen.models) == len(set(chosen.models))
+
+
+COMPLEX = {
+    "aliases": {
+        "smart": {
+            "strategy": "complexity",
+            "targets": [{"model": "sonnet"}, {"model": "haiku", "max_complexity": 0.3},
+                        {"model": "llama", "max_complexity": 0.6}],
+        }
+    }
+}  # fmt: skip
+PRICED = {"haiku": Price(0.00025, 0.00125), "llama": Price(0.0006, 0.0006), "sonnet": Price(0.003, 0.015)}
+
+
+def complexity_plan(score: float | None, allowed: frozenset[str] = EVERYTHING) -> tuple[str, ...]:
+    problems: list[str] = []
+    config = parse_routing(COMPLEX, KINDS, PRICED, problems)
+    assert problems == []
+    features = None if score is None else (lambda: RequestFeatures(scorer=lambda: score))
+    chosen = choose(config, alias="smart", tenant="t", allowed=allowed, user=None, request_id="r", features=features)
+    return (chosen.decision, *chosen.models)
+
+
+def test_the_cheapest_target_whose_ceiling_covers_the_score_serves() -> None:
+    assert complexity_plan(0.1)[:2] == ("complexity", "haiku")
+    assert complexity_plan(0.3)[1] == "haiku", "a ceiling is inclusive"
+    assert complexity_plan(0.45)[1] == "llama"
+    assert complexity_plan(0.9)[1] == "sonnet"
+    # The other targets follow, so a failure still falls back.
+    assert set(complexity_plan(0.1)[1:]) == {"haiku", "llama", "sonnet"}
+
+
+def test_without_a_score_or_a_covering_target_the_strongest_allowed_serves() -> None:
+    assert complexity_plan(None)[1] == "sonnet", "no features (not a chat request): the strongest"
+    assert complexity_plan(0.9, frozenset({"haiku", "llama"}))[1] == "llama", "none covers: the highest ceiling"
+    assert complexity_plan(0.1, frozenset({"sonnet", "llama"}))[1] == "llama", "the cheapest allowed that covers"
+
+
+def test_a_ceiling_outside_zero_to_one_is_refused() -> None:
+    for ceiling in (-0.1, 1.5, "high", True):
+        document = {"aliases": {"a": {"strategy": "complexity", "targets": [{"model": "haiku",
+                                                                             "max_complexity": ceiling}]}}}  # fmt: skip
+        assert parse(document)[1] == [rules.COMPLEXITY_INVALID.format(alias="a", model="haiku")]
+
+
+def score_of(content: str, **body: Any) -> float:
+    from router.api.parse import parse_chat
+    from router.pipeline.serving import chat_job
+    from shared.proxy_event import ProxyRequest, TenantContext
+
+    job = chat_job(parse_chat({"model": "auto", "messages": [{"role": "user", "content": content}], **body}))
+    assert job.features is not None
+    return job.features(ProxyRequest("POST", "r", "id"), TenantContext("t", "free", frozenset())).complexity
+
+
+def test_the_score_rises_with_what_a_request_asks_for() -> None:
+    assert score_of("What is the capital of France?") < 0.2
+    assert score_of("Hi!") < 0.05, "only its length counts"
+    assert score_of("Translate 'thank you' into Spanish, in one word.") < 0.2
+    # Each kind of evidence adds; a short prompt can still be hard.
+    assert score_of("Prove that the square root of 2 is irrational.") > 0.2
+    assert score_of("```python\nprint(1)\n```\nWhy does this print 1?") > 0.45
+    long_plain = "Tell me about the weather in spring. " * 200
+    assert score_of(long_plain) > score_of("Tell me about the weather in spring.")
+    schema = {"type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}}}
+    assert score_of("List the planets", response_format=schema) > score_of("List the planets")
+    assert 0.0 <= score_of("Design, analyze, compare, prove, derive and optimize. " * 50) <= 1.0

@@ -58,6 +58,7 @@ CASES: dict[str, dict[str, Any]] = {
                 "mixed": {"targets": [{"model": "haiku"}], "fallbacks": ["titan", "ghost"]},
                 "empty": {"targets": []},
                 "half": {"targets": [{"model": "haiku", "weight": 1.5}]},
+                "ceiling": {"strategy": "complexity", "targets": [{"model": "haiku", "max_complexity": 1.5}]},
             },
             "tenant_pins": {"acme": {"chat": "ghost"}},
         },
