@@ -51,6 +51,7 @@ def figures() -> dict[str, Any]:
             raise SystemExit("a chat job describes its request")
         begin = time.perf_counter()
         features = describe(proxy, tenant)
+        _ = features.complexity  # scored on first use: timed with the features
         scoring.append(time.perf_counter() - begin)
         plan = choose(config, alias="auto", tenant="bench", allowed=tenant.allowed_models, user=None,
                       request_id=f"r{index}", estimated_tokens=job.estimate, features=lambda f=features: f)  # fmt: skip
