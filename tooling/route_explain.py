@@ -106,7 +106,18 @@ def explain_request(
             "complexity": features.complexity,
         },
         "refusal": None if plan else f"model '{parsed.alias}' is not available to this tenant (404)",
+        "live": _live_note(settings.routing.aliases.get(parsed.alias)),
     }
+
+
+def _live_note(route: Any) -> str | None:
+    """What the plan shown cannot know: each router container's live window (router.live_stats)."""
+    if route is None or (route.strategy != "lowest_latency" and route.drain_error_rate is None):
+        return None
+    return (
+        "lowest_latency and drain_error_rate read each router container's own window of the last minute, "
+        "which route-explain cannot see: shown as a new container decides (the first target leads, none drained)"
+    )
 
 
 def item_fetcher(dynamodb: Any) -> Any:

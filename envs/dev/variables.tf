@@ -67,6 +67,7 @@ variable "business_units" {
         sticky    = optional(string, "request")
         targets   = list(object({ model = string, weight = optional(number, 1), arm = optional(string), max_complexity = optional(number) }))
         fallbacks = optional(list(string), [])
+        drain_error_rate = optional(number)
         rules = optional(list(object({
           name = string
           when = optional(object({

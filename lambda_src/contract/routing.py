@@ -7,8 +7,17 @@ from contract.catalog import MODEL_ALIAS_PATTERN
 from contract.fields import Field, object_type
 from contract.messages import literal
 
-# `complexity`: the cheapest target whose `max_complexity` covers the request's score (router.complexity).
-STRATEGIES = ("cheapest", "complexity", "weighted")
+# `complexity`: the cheapest target whose `max_complexity` covers the request's score (router.complexity);
+# `lowest_latency`: the target with the lowest median latency over the live window (router.live_stats).
+STRATEGIES = ("cheapest", "complexity", "lowest_latency", "weighted")
+# The live window (router.live_stats): its length, the attempts a figure needs, how much faster a target must be
+# to take the lead, where a drained target's error rate must fall to come back, and how often a non-leader is
+# tried so that its figures stay current (one decision in EXPLORE_EVERY).
+WINDOW_SECONDS = 60.0
+MIN_SAMPLES = 10
+LATENCY_MARGIN = 0.2
+RECOVERY_FACTOR = 0.5
+EXPLORE_EVERY = 20
 STICKY_KEYS = ("request", "user")
 MAX_TARGETS = 16
 
@@ -50,6 +59,8 @@ ALIAS_ROUTE_FIELDS: tuple[Field, ...] = (
     Field("targets", f"list({object_type(TARGET_FIELDS)})"),
     Field("fallbacks", "list(string)", []),
     Field("rules", f"list({object_type(RULE_FIELDS)})", []),
+    # Drain a target (try it last) once its error rate over the live window reaches this; none: never.
+    Field("drain_error_rate", "number", None),
 )
 ROUTING_FIELDS: tuple[Field, ...] = (
     Field("aliases", f"map({object_type(ALIAS_ROUTE_FIELDS)})", {}),
@@ -67,6 +78,7 @@ STICKY_UNKNOWN = "routed alias '{alias}': sticky '{value}' is unknown; expected 
 TARGET_COUNT = f"routed alias '{{alias}}': targets must list 1-{MAX_TARGETS} targets"
 TARGET_UNKNOWN = "routed alias '{alias}': target '{model}' is not a catalog model"
 WEIGHTS_INVALID = "routed alias '{alias}': target weights must be whole numbers, 0 or more, at least one above 0"
+DRAIN_INVALID = "routed alias '{alias}': drain_error_rate must be a number above 0 and at most 1"
 COMPLEXITY_INVALID = "routed alias '{alias}': target '{model}': max_complexity must be a number from 0 to 1"
 FALLBACK_UNKNOWN = "routed alias '{alias}': fallback '{model}' is not a catalog model"
 MIXED_KINDS = "routed alias '{alias}' mixes models of different kinds (chat, embedding, prediction)"

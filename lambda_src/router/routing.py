@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from contract import routing as rules
 from contract.catalog import MODEL_ALIAS_PATTERN
 from contract.fields import defaults
 from contract.routing import MAX_RULES, MAX_TARGETS, RESPONSE_FORMATS, STICKY_KEYS, STRATEGIES
+from router.live_stats import LiveStats
 from router.request_features import RequestFeatures
 from shared.sticky import weighted_pick
 
@@ -98,6 +99,7 @@ class AliasRoute:
     targets: tuple[Target, ...]
     fallbacks: tuple[str, ...]
     rules: tuple[Rule, ...] = ()
+    drain_error_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class Ask:
     request_id: str
     estimated_tokens: tuple[int, int]
     request: RequestFeatures | None = None
+    stats: LiveStats | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def parse_routing(value: Any, kinds: dict[str, str], prices: dict[str, Price], p
         raw_rules = raw_aliases[alias].get("rules")
         checked = _rules(alias, route, raw_rules, aliases={a: r for a, r in aliases.items() if a not in ruled},
                          kinds=kinds, problems=problems)  # fmt: skip
-        aliases[alias] = AliasRoute(route.strategy, route.sticky, route.targets, route.fallbacks, checked)
+        aliases[alias] = replace(route, rules=checked)
     pins: dict[str, dict[str, str]] = {}
     for tenant, mapping in raw_pins.items():
         if not isinstance(mapping, dict):
@@ -217,9 +220,10 @@ def _alias_route(alias: Any, spec: Any, kinds: dict[str, str], problems: list[st
     served = {kinds.get(t.model) for t in targets} | {kinds.get(f) for f in fallbacks if isinstance(f, str)}
     if len(served - {None}) > 1:
         problems.append(rules.MIXED_KINDS.format(alias=alias))
+    drain = _drain(alias, spec.get("drain_error_rate"), problems)
     if len(problems) > before:
         return None
-    return AliasRoute(strategy, sticky, tuple(targets), tuple(fallbacks))
+    return AliasRoute(strategy, sticky, tuple(targets), tuple(fallbacks), drain_error_rate=drain)
 
 
 def choose(
@@ -232,10 +236,13 @@ def choose(
     request_id: str,
     estimated_tokens: tuple[int, int] = (1000, 500),
     features: Callable[[], RequestFeatures] | None = None,
+    stats: LiveStats | None = None,
 ) -> Plan:
     """The plan for one request; only models in `allowed` (the tenant's allow-list) are ever chosen.
 
-    `features` describes the request for the alias's rules (called only when it has rules; none: no rule holds).
+    `features` describes the request for the alias's rules and the complexity strategy (called only then; none:
+    no rule holds); `stats` is the container's live window, for `lowest_latency` and `drain_error_rate` (none:
+    the first target leads, nothing is drained).
 
     Raises
     ------
@@ -249,7 +256,7 @@ def choose(
         raise NoRouteError(f"model '{alias}' is not available to this tenant")
     # Features only for an alias that looks at them: its rules, or its (or a rule target's) complexity strategy.
     request = features() if features is not None and (route.rules or route.strategy == "complexity") else None
-    ask = Ask(tenant, allowed, user, request_id, estimated_tokens, request)
+    ask = Ask(tenant, allowed, user, request_id, estimated_tokens, request, stats)
     if route.rules and request is not None:
         for rule in route.rules:
             if not rule.when.holds(request):
@@ -318,6 +325,13 @@ def _by_strategy(config: RoutingConfig, alias: str, route: AliasRoute, ask: Ask)
     pinned = config.tenant_pins.get(ask.tenant, {}).get(alias)
     candidates = [t for t in route.targets if t.model in allowed and t.weight > 0]
     fallbacks = [m for m in route.fallbacks if m in allowed]
+    if route.drain_error_rate is not None and ask.stats is not None:
+        # A degrading target is tried last, before its breaker opens: kept, so it still serves if all else fails.
+        threshold, stats = route.drain_error_rate, ask.stats
+        healthy = [t for t in candidates if not stats.draining(t.model, threshold)]
+        drained = [t.model for t in candidates if t not in healthy]
+        candidates = healthy or candidates
+        fallbacks = [*fallbacks, *(drained if healthy else [])]
     if pinned is not None and pinned in allowed:
         primary, decision = Target(pinned, 1, "pinned"), rules.PIN_DECISION
     elif not candidates:
@@ -328,6 +342,9 @@ def _by_strategy(config: RoutingConfig, alias: str, route: AliasRoute, ask: Ask)
         primary, decision = min(candidates, key=lambda t: _cost(config, t.model, ask.estimated_tokens)), route.strategy
     elif route.strategy == "complexity":
         primary, decision = _by_complexity(config, candidates, ask), route.strategy
+    elif route.strategy == "lowest_latency":
+        led = ask.stats.leader(alias, [t.model for t in candidates]) if ask.stats else candidates[0].model
+        primary, decision = next(t for t in candidates if t.model == led), route.strategy
     else:
         key = (ask.user or ask.request_id) if route.sticky == "user" else ask.request_id
         primary, decision = weighted_pick(alias, key, [(t, t.weight) for t in candidates]), route.strategy
@@ -428,6 +445,16 @@ def _match(alias: str, name: str, raw: Any, problems: list[str]) -> Match | None
         response_formats=frozenset(formats),
         prompts=frozenset(_strings(spec["prompts"])),
     )
+
+
+def _drain(alias: str, value: Any, problems: list[str]) -> float | None:
+    """An alias's `drain_error_rate`: None, or a number in (0, 1] (else a problem, and None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        problems.append(rules.DRAIN_INVALID.format(alias=alias))
+        return None
+    return float(value)
 
 
 def _ceiling(value: Any, alias: str, model: Any, problems: list[str]) -> float | None:

@@ -23,7 +23,7 @@ from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.package_lambda import FUNCTIONS
 from tooling.paths import DIST_DIR, MODULES_DIR, REPO_ROOT
 from tooling.prompt_registry import PROMPTS_DIR
-from tooling.terraform import run, terraform_environ
+from tooling.terraform import TerraformError, run, terraform_environ
 
 pytestmark = [pytest.mark.emulator, pytest.mark.terraform]
 
@@ -71,7 +71,15 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     finally:
         try:
             if (root / "terraform.tfstate").exists():
-                state.terraform("destroy", "-auto-approve")
+                try:
+                    state.terraform("destroy", "-auto-approve")
+                except TerraformError as err:
+                    # Under load the emulator can delete a table, answer late, and then answer the provider's
+                    # retried DeleteTable "not found" (seen once in CI); a second destroy refreshes and finds
+                    # it gone. Any other failure is raised again, and the state must end empty either way.
+                    if "ResourceNotFoundException" not in str(err):
+                        raise
+                    state.terraform("destroy", "-auto-approve")
                 assert json.loads((root / "terraform.tfstate").read_text())["resources"] == []
         finally:
             emulator.stop()

@@ -16,6 +16,7 @@ import pytest
 from router.backends.registry import Backends
 from router.chat import ChatRequest, ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
+from router.live_stats import LiveStats
 from router.pipeline.budgets import DynamoBudgets
 from router.pipeline.response_cache import DynamoResponseCache
 from router.pipeline.serving import ModelService
@@ -212,6 +213,7 @@ def build_router(
         cache,
         clock=clock,
         log=lambda message, extra: module.logger.warning(message, extra=extra),
+        stats=LiveStats(clock),
     )
     monkeypatch.setattr(module, "SERVICE", service)
     return Router(module, backend, clock, service)

@@ -118,3 +118,11 @@ def test_a_root_with_several_gateways_needs_the_one_named() -> None:
     assert route_explain.router_function(outputs, "bank") == "aigw-bank-router"
     with pytest.raises(route_explain.ExplainError, match="GATEWAY=<one of bank, retail>"):
         route_explain.router_function(outputs, None)
+
+
+def test_live_strategies_are_said_to_be_decided_per_container() -> None:
+    from router.routing import AliasRoute, Target
+
+    live = AliasRoute("lowest_latency", "request", (Target("haiku", 1, "haiku"),), ())
+    assert route_explain._live_note(live) is not None
+    assert route_explain._live_note(AliasRoute("weighted", "request", (Target("haiku", 1, "haiku"),), ())) is None

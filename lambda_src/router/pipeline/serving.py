@@ -21,6 +21,7 @@ from router.api.render import chat_completion, embedding_list
 from router.backends.registry import Backends
 from router.chat import ChatResult
 from router.embeddings import EmbeddingRequest, EmbeddingResult
+from router.live_stats import LiveStats
 from router.pipeline import refusals
 from router.pipeline.budgets import DynamoBudgets, Limits
 from router.pipeline.cache_entries import from_cache, to_cache
@@ -129,9 +130,12 @@ class ModelService:
         *,
         clock: Callable[[], float] = time.time,
         log: Callable[[str, dict[str, Any]], None] = lambda _message, _extra: None,
+        stats: LiveStats | None = None,
     ) -> None:
         self.settings, self.backends, self.caller = settings, backends, caller
         self.budgets, self.cache, self.clock, self.log = budgets, cache, clock, log
+        # What this container has seen of each target (latency, errors), for lowest_latency and draining.
+        self.stats = stats or LiveStats()
 
     # -- the two routes -------------------------------------------------------------------------------
 
@@ -261,6 +265,7 @@ class ModelService:
                 request_id=proxy.request_id,
                 estimated_tokens=job.estimate,
                 features=None if describe is None else lambda: describe(proxy, tenant),
+                stats=self.stats,
             )
         except NoRouteError:
             other = {"chat": "/v1/chat/completions", "embedding": "/v1/embeddings"}.get(
@@ -291,12 +296,15 @@ class ModelService:
             allowance = job.allowance(model)
             meter.admit(allowance)  # raises 429/503 before any work the budget cannot cover
             usage.tried(entry)
+            began = time.perf_counter()
             try:
                 result, billed = job.run(self.backends.for_model(entry), model, entry.model_id, seconds)
             except BackendError as err:
+                self.stats.record(model, time.perf_counter() - began, ok=False)
                 meter.charge(err.charge(allowance))
                 self.log_failure(proxy, entry, err)
                 raise
+            self.stats.record(model, time.perf_counter() - began, ok=True)
             meter.charge(billed)
             return result
 

@@ -202,6 +202,7 @@ def _open(account: _Account, models: tuple[str, ...], sent: ChatRequest, remaini
         granted = meter.admit_up_to(input_bound + min(cap, MIN_STREAM_OUTPUT_TOKENS), input_bound + cap)
         output = granted - input_bound
         account.usage.tried(entry)
+        began = time.perf_counter()
         try:
             events = backend_stream(
                 service.backends.for_model(entry), replace(sent, max_tokens=output), entry.model_id, seconds
@@ -210,9 +211,12 @@ def _open(account: _Account, models: tuple[str, ...], sent: ChatRequest, remaini
             if first is None:
                 raise BackendError("unavailable", "the stream ended before its first event")
         except BackendError as err:
+            service.stats.record(model, time.perf_counter() - began, ok=False)
             meter.charge(err.charge(granted))
             service.log_failure(account.proxy, entry, err)
             raise
+        # A stream's latency is its time to the first event: what a streaming client waits for.
+        service.stats.record(model, time.perf_counter() - began, ok=True)
         return Opened(entry, first, events, granted, budget_cut=output < cap)
 
     try:

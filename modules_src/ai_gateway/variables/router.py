@@ -183,6 +183,13 @@ ROUTING_RULES: tuple[Validation, ...] = (
         routing.WEIGHTS_INVALID,
         alias="alias",
     ),
+    each(
+        ALIASES,
+        "alias, r",
+        "r.drain_error_rate == null ? false : (r.drain_error_rate <= 0 || r.drain_error_rate > 1)",
+        routing.DRAIN_INVALID,
+        alias="alias",
+    ),
     no_offenders(
         f"flatten([for alias, r in {ALIASES} : [for t in r.targets : "
         f"{message(routing.COMPLEXITY_INVALID, alias='alias', model='t.model')} "
@@ -311,15 +318,17 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "How the router picks a model for an alias. `aliases`: extra aliases clients may send, each with "
         "`targets` (catalog models with a `weight` for A/B splits and an `arm` label), a `strategy` "
         f"(`{'`, `'.join(routing.STRATEGIES)}`; `cheapest`: the lowest priced target; `complexity`: the lowest "
-        "priced target whose `max_complexity`, 0-1, covers the request's difficulty score) that is `sticky` per "
+        "priced target whose `max_complexity`, 0-1, covers the request's difficulty score; `lowest_latency`: the "
+        "target with the lowest median latency this router has seen in the last minute) that is `sticky` per "
         f"`{'` or `'.join(routing.STICKY_KEYS)}`, and ordered `fallbacks`; and `rules` (at most {routing.MAX_RULES}), "
         "tried in order before the strategy: the first whose `when` holds (every condition given: the request's "
         "`users`, `metadata` pairs, `headers` the client sends, the tenant's `tiers`, `min_input_tokens` / "
         "`max_input_tokens` estimated, the presence of `code`, `images` or `tools`, the `response_formats` asked, "
         "the registered `prompts` rendered) sends the request to its `target`, a catalog model or a routed alias "
         "without rules; a rule whose target the tenant may not use is skipped. A tenant may use an alias when it "
-        "may use one of its targets or fallbacks; only those are ever called for it. `tenant_pins`: tenant id -> "
-        "alias -> model, overriding the split. Every answer names what chose its model in `x-aigw-route`. "
+        "may use one of its targets or fallbacks; only those are ever called for it. `drain_error_rate` (0-1, "
+        "default none) tries a target last once its error rate over the last minute reaches it. `tenant_pins`: "
+        "tenant id -> alias -> model, overriding the split. Every answer names what chose its model in `x-aigw-route`. "
         "Default: every catalog alias routes to itself.",
         default={},
         validations=ROUTING_RULES + RULE_RULES,

@@ -85,3 +85,16 @@ def test_the_model_list_says_how_each_routed_alias_chooses(router: Router) -> No
     listed = {m["id"]: m for m in body_of(response)["data"]}
     assert listed["auto"][ROUTE_INFO] == {"strategy": "weighted", "rules": ["code", "team-b", "flagged"]}
     assert ROUTE_INFO not in listed["haiku"], "a catalog model is not routed"
+
+
+def test_lowest_latency_follows_what_the_router_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    routing = {"aliases": {"quick": {"strategy": "lowest_latency", "targets": [{"model": "haiku"}, {"model": "sonnet"}],
+                                     "drain_error_rate": 0.5}}, "tenant_pins": {}}  # fmt: skip
+    router = build_router(monkeypatch, routing=routing)
+    for _ in range(20):
+        router.service.stats.record("haiku", 2.0, ok=True)
+        router.service.stats.record("sonnet", 0.3, ok=True)
+    response = router.call(CHAT, {**ask("Hi"), "model": "quick"})
+    assert (response["headers"][ROUTE_HEADER], response["headers"]["x-aigw-model"]) == ("lowest_latency", "sonnet")
+    # Every attempt is recorded, a failed one as an error.
+    assert router.service.stats.of("sonnet").attempts == 21

@@ -59,6 +59,7 @@ CASES: dict[str, dict[str, Any]] = {
                 "empty": {"targets": []},
                 "half": {"targets": [{"model": "haiku", "weight": 1.5}]},
                 "ceiling": {"strategy": "complexity", "targets": [{"model": "haiku", "max_complexity": 1.5}]},
+                "draining": {"targets": [{"model": "haiku"}], "drain_error_rate": 0},
             },
             "tenant_pins": {"acme": {"chat": "ghost"}},
         },
