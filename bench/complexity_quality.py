@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.routing_decision import quantiles
 from router.api.parse import parse_chat
 from router.pipeline.serving import chat_job
 from router.routing import Price, choose, parse_routing
@@ -60,7 +61,7 @@ def figures() -> dict[str, Any]:
         tokens = (job.estimate[0], OUTPUT_TOKENS)
         spent += PRICES[target].estimate(*tokens)
         strongest += PRICES["strong"].estimate(*tokens)
-    ordered = sorted(scoring)
+    p50, p99 = quantiles(scoring)
     cheap = routed.get(("simple", "cheap"), 0) + routed.get(("complex", "cheap"), 0)
     return {
         "complexity_prompts": len(prompts),
@@ -71,6 +72,6 @@ def figures() -> dict[str, Any]:
         "complexity_complex_prompts": sum(1 for _, label in prompts if label == "complex"),
         "complexity_simple_sent_to_strong": routed.get(("simple", "strong"), 0),
         "complexity_simple_prompts": sum(1 for _, label in prompts if label == "simple"),
-        "complexity_features_p50_us": ordered[len(ordered) // 2] * 1e6,
-        "complexity_features_p99_us": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1e6,
+        "complexity_features_p50_us": p50 * 1e6,
+        "complexity_features_p99_us": p99 * 1e6,
     }

@@ -151,14 +151,15 @@ def log_groups(env: str, outputs: dict[str, Any]) -> dict[str, str]:
     raise ReportError(f"envs/{env} outputs no router_log_group_name; re-apply it with this version")
 
 
-def logs_client(env: str, outputs: dict[str, Any]) -> Any:
+def env_client(env: str, outputs: dict[str, Any], service: str) -> Any:
+    """A client of the environment's account: the emulator for envs/local, else the default credentials."""
     if env == "local":
         from tooling.emulator import emulator_client
 
-        return emulator_client(str(outputs["emulator_endpoint"]), "logs")
+        return emulator_client(str(outputs["emulator_endpoint"]), service)
     import boto3
 
-    return boto3.client("logs", region_name=outputs.get("region"))
+    return boto3.client(service, region_name=outputs.get("region"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         if since > until:
             raise ReportError(f"SINCE {since} is after {until}")
         outputs = outputs_of(args.env, args.env_dir)
-        totals = aggregate(log_groups(args.env, outputs), logs_client(args.env, outputs), since, until)
+        totals = aggregate(log_groups(args.env, outputs), env_client(args.env, outputs, "logs"), since, until)
         out = args.out or BUILD_DIR / "reports" / f"{args.env}-{since}.csv"
         write_csv(totals, out)
     except (ReportError, TerraformError) as err:

@@ -18,23 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from tooling.paths import ENVIRONMENTS
-from tooling.report import ReportError, outputs_of
+from tooling.report import ReportError, env_client, outputs_of
 from tooling.terraform import TerraformError
 
 
 class ExplainError(Exception):
     """The request, the tenant or the environment cannot be explained (one line for the user)."""
-
-
-def env_client(env: str, outputs: dict[str, Any], service: str) -> Any:
-    """A client of the environment's account: the emulator for envs/local, else the default credentials."""
-    if env == "local":
-        from tooling.emulator import emulator_client
-
-        return emulator_client(str(outputs["emulator_endpoint"]), service)
-    import boto3
-
-    return boto3.client(service, region_name=outputs.get("region"))
 
 
 def router_function(outputs: dict[str, Any], gateway: str | None) -> str:

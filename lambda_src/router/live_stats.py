@@ -168,12 +168,9 @@ class LiveStats:
 
     def draining(self, model: str, threshold: float) -> bool:
         """Whether `model` is drained at this error-rate threshold (with hysteresis on the way back)."""
+        attempts, errors, _ = self._counts(model)
+        rate = errors / attempts if attempts else 0.0
         with self._lock:
-            window = self._windows.get(model)
-            if window is not None:
-                window.roll(self._clock())
-            attempts, errors = (window.total.attempts, window.total.errors) if window else (0, 0)
-            rate = errors / attempts if attempts else 0.0
             if attempts >= MIN_SAMPLES and rate >= threshold:
                 self._drained.add(model)
             elif model in self._drained and (attempts < MIN_SAMPLES or rate <= threshold * RECOVERY_FACTOR):

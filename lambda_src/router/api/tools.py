@@ -18,7 +18,6 @@ NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TOOLS = 128
 MAX_DESCRIPTION = 10_000
 TOOL_CHOICES = ("auto", "none", "required")
-FORMATS = RESPONSE_FORMATS
 # The parameters of a function that declares none (what OpenAI assumes).
 NO_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
 # The name of the answer tool when a `json_object` answer is asked of a model that answers through a tool.
@@ -120,8 +119,8 @@ def parse_response_format(raw: Any, tools: tuple[Tool, ...]) -> ResponseFormat |
     if raw is None:
         return None
     kind = raw.get("type") if isinstance(raw, dict) else None
-    if kind not in FORMATS:
-        raise _bad("'response_format.type' must be one of: " + ", ".join(FORMATS), "response_format")
+    if kind not in RESPONSE_FORMATS:
+        raise _bad("'response_format.type' must be one of: " + ", ".join(RESPONSE_FORMATS), "response_format")
     if kind == "text":
         return None
     if kind == "json_object":
