@@ -1,4 +1,6 @@
-"""The `complexity` strategy on the labeled prompts of bench/data (see its README for the labeling rule).
+"""The `complexity` strategy on the labeled prompts of bench/data (see its README for the labeling rule): the
+set the scorer's cues were tuned on (`complexity_*`), and a held-out set written after the scorer was frozen
+(`complexity_heldout_*`).
 
 Each prompt goes through the router's own parsing, features and routing: an alias with a
 cheap target (`max_complexity` THRESHOLD, Claude 3 Haiku's prices) and a strong one (no
@@ -21,7 +23,8 @@ from router.pipeline.serving import chat_job
 from router.routing import Price, choose, parse_routing
 from shared.proxy_event import ProxyRequest, TenantContext
 
-PROMPTS = Path(__file__).with_name("data") / "complexity_prompts.jsonl"
+DATA = Path(__file__).with_name("data")
+PROMPTS, HELD_OUT = DATA / "complexity_prompts.jsonl", DATA / "complexity_heldout.jsonl"
 THRESHOLD = 0.2
 OUTPUT_TOKENS = 500
 PRICES = {"cheap": Price(0.00025, 0.00125), "strong": Price(0.003, 0.015)}
@@ -29,12 +32,20 @@ TARGETS = [{"model": "cheap", "max_complexity": THRESHOLD}, {"model": "strong"}]
 ROUTING = {"aliases": {"auto": {"strategy": "complexity", "targets": TARGETS}}}
 
 
-def labeled() -> list[tuple[str, str]]:
-    rows = [json.loads(line) for line in PROMPTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def labeled(path: Path = PROMPTS) -> list[tuple[str, str]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [(str(row["prompt"]), str(row["label"])) for row in rows]
 
 
 def figures() -> dict[str, Any]:
+    tuned, held_out = measure(labeled(PROMPTS)), measure(labeled(HELD_OUT))
+    return {
+        **{f"complexity_{name}": value for name, value in tuned.items()},
+        **{f"complexity_heldout_{name}": value for name, value in held_out.items() if not name.startswith("features")},
+    }
+
+
+def measure(prompts: list[tuple[str, str]]) -> dict[str, Any]:
     problems: list[str] = []
     config = parse_routing(ROUTING, {"cheap": "chat", "strong": "chat"}, PRICES, problems)
     if problems:
@@ -44,7 +55,6 @@ def figures() -> dict[str, Any]:
     routed: dict[tuple[str, str], int] = {}
     spent = strongest = 0.0
     scoring: list[float] = []
-    prompts = labeled()
     for index, (prompt, label) in enumerate(prompts):
         job = chat_job(parse_chat({"model": "auto", "messages": [{"role": "user", "content": prompt}]}))
         describe = job.features
@@ -64,14 +74,14 @@ def figures() -> dict[str, Any]:
     p50, p99 = quantiles(scoring)
     cheap = routed.get(("simple", "cheap"), 0) + routed.get(("complex", "cheap"), 0)
     return {
-        "complexity_prompts": len(prompts),
-        "complexity_threshold": THRESHOLD,
-        "complexity_share_to_cheap_tier": cheap / len(prompts),
-        "complexity_cost_saved_vs_strongest": 1 - spent / strongest,
-        "complexity_complex_sent_to_cheap": routed.get(("complex", "cheap"), 0),
-        "complexity_complex_prompts": sum(1 for _, label in prompts if label == "complex"),
-        "complexity_simple_sent_to_strong": routed.get(("simple", "strong"), 0),
-        "complexity_simple_prompts": sum(1 for _, label in prompts if label == "simple"),
-        "complexity_features_p50_us": p50 * 1e6,
-        "complexity_features_p99_us": p99 * 1e6,
+        "prompts": len(prompts),
+        "threshold": THRESHOLD,
+        "share_to_cheap_tier": cheap / len(prompts),
+        "cost_saved_vs_strongest": 1 - spent / strongest,
+        "complex_sent_to_cheap": routed.get(("complex", "cheap"), 0),
+        "complex_prompts": sum(1 for _, label in prompts if label == "complex"),
+        "simple_sent_to_strong": routed.get(("simple", "strong"), 0),
+        "simple_prompts": sum(1 for _, label in prompts if label == "simple"),
+        "features_p50_us": p50 * 1e6,
+        "features_p99_us": p99 * 1e6,
     }

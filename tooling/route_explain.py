@@ -46,8 +46,10 @@ def explain_request(
     tenant_id: str,
     body: dict[str, Any],
     headers: dict[str, str],
+    dynamodb: Any = None,
 ) -> dict[str, Any]:
-    """The router's decision for `body` sent by `tenant_id` with `headers` (lower-case names)."""
+    """The router's decision for `body` sent by `tenant_id` with `headers` (lower-case names); with `dynamodb`,
+    on the gateway's shared live window when the router shares one."""
     from router.api.parse import parse_chat
     from router.pipeline.serving import chat_job
     from router.prompts.resolve import resolve
@@ -80,7 +82,10 @@ def explain_request(
     if job.features is None:  # a chat job always describes its request
         raise ExplainError("the router describes no features of this request")
     features = job.features(proxy, context)
-    ask = Ask(tenant.tenant_id, allowed, parsed.request.user, "route-explain", job.estimate)
+    route = settings.routing.aliases.get(parsed.alias)
+    live = route is not None and (route.strategy == "lowest_latency" or route.drain_error_rate is not None)
+    stats = shared_stats(settings, dynamodb) if live else None
+    ask = Ask(tenant.tenant_id, allowed, parsed.request.user, "route-explain", job.estimate, stats=stats)
     plan, verdicts = explain(settings.routing, alias=parsed.alias, ask=ask, features=features)
     return {
         "tenant": tenant.tenant_id,
@@ -95,18 +100,47 @@ def explain_request(
             "complexity": features.complexity,
         },
         "refusal": None if plan else f"model '{parsed.alias}' is not available to this tenant (404)",
-        "live": _live_note(settings.routing.aliases.get(parsed.alias)),
+        "live": _live_note(route, stats) if live and route is not None else None,
     }
 
 
-def _live_note(route: Any) -> str | None:
-    """What the plan shown cannot know: each router container's live window (router.live_stats)."""
-    if route is None or (route.strategy != "lowest_latency" and route.drain_error_rate is None):
+def shared_stats(settings: Any, dynamodb: Any) -> Any:
+    """The gateway's shared live window as the routers read it now (router.shared_stats), or None when the
+    router does not share it (or no table client was given)."""
+    from router.live_stats import LiveStats
+    from router.shared_stats import SharedWindow
+
+    if dynamodb is None or not settings.live_stats_share_seconds or not settings.budget_table:
         return None
-    return (
-        "lowest_latency and drain_error_rate read each router container's own window of the last minute, "
-        "which route-explain cannot see: shown as a new container decides (the first target leads, none drained)"
-    )
+    problems: list[str] = []
+    window = SharedWindow(settings.budget_table, dynamodb, settings.live_stats_share_seconds,
+                          settings.routing.live_targets(), run=lambda work: work(),
+                          log=lambda message, extra: problems.append(f"{message}: {extra['error']}"))  # fmt: skip
+    window.share()  # nothing recorded here, so it only reads
+    if problems:
+        raise ExplainError(f"the shared live window could not be read from {settings.budget_table}: {problems[0]}")
+    return LiveStats(shared=window)
+
+
+def _live_note(route: Any, stats: Any) -> dict[str, Any]:
+    """What the plan shown was decided on: the gateway's shared window, or nothing route-explain can see."""
+    if stats is None:
+        return {
+            "source": "none",
+            "note": "lowest_latency and drain_error_rate read each router container's own window of the last "
+            "minute, which route-explain cannot see: shown as a new container decides (the first target leads, "
+            "none drained)",
+        }
+    targets = {}
+    for target in route.targets:
+        attempts, errors, median = stats.counts(target.model)
+        targets[target.model] = {"attempts": attempts, "errors": errors, "median_seconds": median}
+    return {
+        "source": "shared",
+        "note": "the gateway's window of the last minute, shared through the budget table, as a container decides "
+        "that has no leader yet (a container keeps its leader until another target is 20% faster)",
+        "targets": targets,
+    }
 
 
 def item_fetcher(dynamodb: Any) -> Any:
@@ -173,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             tenant_id=args.tenant,
             body=body,
             headers=headers,
+            dynamodb=dynamodb,
         )
     except (ExplainError, ReportError, TerraformError, OSError, json.JSONDecodeError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -198,6 +198,8 @@ module "gateway" {
   transforms            = local.transforms
   prompt_registry_path  = "${path.root}/../../prompts"
   prompts               = local.prompts
+  # Router containers share their live windows every 5 s (the `fast` alias routes on them).
+  live_stats_share_seconds = 5
   # A short window and no deletion protection: local state is thrown away with the emulator.
   kms_key_deletion_window_in_days = 7
   enable_deletion_protection      = false

@@ -48,6 +48,13 @@ routing = {
       # Code goes to Claude whatever the split (x-aigw-route: rule:code); `make route-explain` shows why.
       rules = [{ name = "code", when = { code = true }, target = "claude-3-haiku" }]
     }
+    # The quicker of the two over the gateway's last minute (every container's figures, shared through the
+    # budget table); one that fails half its calls is tried last.
+    fast = {
+      strategy         = "lowest_latency"
+      targets          = [{ model = "claude-3-haiku" }, { model = "llama3-8b" }]
+      drain_error_rate = 0.5
+    }
   }
 }
 

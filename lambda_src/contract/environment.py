@@ -15,6 +15,8 @@ CACHE_TABLE = "GATEWAY_CACHE_TABLE"
 LOG_PROMPTS = "GATEWAY_LOG_PROMPTS"
 DEADLINE_SECONDS = "GATEWAY_DEADLINE_SECONDS"
 METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+# How often (seconds; 0 or unset: never) the router's containers merge their live windows through the budget table.
+LIVE_STATS_SHARE_SECONDS = "GATEWAY_LIVE_STATS_SHARE_SECONDS"
 
 # The router with response streaming (modules/ai_gateway_streaming): Lambda starts the function through
 # the wrapper script the router's zip carries, which runs the gateway's own runtime loop
@@ -45,6 +47,7 @@ ROUTER = (
     LOG_PROMPTS,
     DEADLINE_SECONDS,
     METRICS_NAMESPACE,
+    LIVE_STATS_SHARE_SECONDS,
     TENANT_TABLE,  # the /iam routes' principal items
 )
 AUTHORIZER = (

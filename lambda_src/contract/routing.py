@@ -18,6 +18,15 @@ MIN_SAMPLES = 10
 LATENCY_MARGIN = 0.2
 RECOVERY_FACTOR = 0.5
 EXPLORE_EVERY = 20
+# Sharing the live window among a gateway's router containers (router.shared_stats): every this many seconds
+# (0: not shared) a container adds its new attempts to the budget table's item of the period and reads the
+# window's items, whose keys start with LIVE_ITEM_PREFIX.
+SHARE_SECONDS_MIN = 5
+SHARE_SECONDS_MAX = 60
+LIVE_ITEM_PREFIX = "live#"
+SHARE_SECONDS_INVALID = (
+    f"live_stats_share_seconds must be 0 (not shared) or a whole number from {SHARE_SECONDS_MIN} to {SHARE_SECONDS_MAX}"
+)
 STICKY_KEYS = ("request", "user")
 MAX_TARGETS = 16
 
@@ -99,6 +108,9 @@ RULE_TOKENS_INVALID = (
     "routed alias '{alias}': rule '{name}': min_input_tokens and max_input_tokens must be whole numbers, 0 or more, "
     "the minimum at most the maximum"
 )
+RULE_PROMPT_UNKNOWN = "routed alias '{alias}': rule '{name}': prompt '{value}' is not a published prompt"
+# Checked by the module only: the router's document does not carry the tiers.
+RULE_TIER_UNKNOWN = "routed alias '{alias}': rule '{name}': tier '{value}' is not one of the tiers"
 RULE_HEADER_INVALID = (
     "routed alias '{alias}': rule '{name}': header '{value}' is invalid; expected "
     + literal(RULE_HEADER_PATTERN)

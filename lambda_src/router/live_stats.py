@@ -13,6 +13,9 @@ state here, with hysteresis, so that traffic does not flap:
 - a target is drained (tried last) once its error rate reaches the alias's
   `drain_error_rate` over at least `MIN_SAMPLES` attempts, and restored only once the
   rate falls to `RECOVERY_FACTOR` of it (or the window forgets the errors).
+
+With `live_stats_share_seconds` set, decisions read the window of all the gateway's
+containers instead (router.shared_stats), and this container's own while that is not current.
 """
 
 from __future__ import annotations
@@ -23,8 +26,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from contract.routing import EXPLORE_EVERY, LATENCY_MARGIN, MIN_SAMPLES, RECOVERY_FACTOR, WINDOW_SECONDS
+
+if TYPE_CHECKING:
+    from router.shared_stats import SharedWindow
 
 WINDOW_BUCKETS = 12
 BUCKET_SECONDS = WINDOW_SECONDS / WINDOW_BUCKETS
@@ -34,7 +41,7 @@ BIN_BASE_SECONDS = 0.001
 BIN_GROWTH = 2**0.25
 
 
-def _bin(seconds: float) -> int:
+def bin_of(seconds: float) -> int:
     if seconds <= BIN_BASE_SECONDS:
         return 0
     return min(BINS - 1, int(math.log(seconds / BIN_BASE_SECONDS, BIN_GROWTH)) + 1)
@@ -74,7 +81,7 @@ class _Window:
 
     def median_seconds(self) -> float | None:
         if not self.fresh:
-            self.median, self.fresh = _quantile(self.total.bins, 0.5), True
+            self.median, self.fresh = quantile(self.total.bins, 0.5), True
         return self.median
 
 
@@ -91,8 +98,8 @@ class TargetStats:
 class LiveStats:
     """Sliding-window statistics per target, and the routing state derived from them (thread-safe)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self, clock: Callable[[], float] = time.monotonic, shared: SharedWindow | None = None) -> None:
+        self._clock, self._shared = clock, shared
         self._windows: dict[str, _Window] = {}
         self._leaders: dict[str, str] = {}
         self._decisions: dict[str, int] = {}
@@ -108,13 +115,21 @@ class LiveStats:
             start = now - now % BUCKET_SECONDS
             if not window.buckets or window.buckets[-1].start != start:
                 window.buckets.append(_Bucket(start))
+            latency_bin = bin_of(seconds) if ok else None
             for bucket in (window.buckets[-1], window.total):
                 bucket.attempts += 1
-                if ok:
-                    bucket.bins[_bin(seconds)] += 1
+                if latency_bin is not None:
+                    bucket.bins[latency_bin] += 1
                 else:
                     bucket.errors += 1
             window.fresh = False
+        if self._shared is not None:
+            self._shared.add(model, latency_bin)
+
+    def share(self) -> None:
+        """Exchange with the other containers if that is due (without waiting for it): once per request."""
+        if self._shared is not None:
+            self._shared.share()
 
     def of(self, model: str) -> TargetStats:
         """The target's figures over the window (no attempts: rate 0, no percentiles)."""
@@ -125,11 +140,14 @@ class LiveStats:
             window.roll(self._clock())
             total = window.total
             attempts, errors, bins = total.attempts, total.errors, list(total.bins)
-        return TargetStats(attempts, errors / attempts if attempts else 0.0, _quantile(bins, 0.5),
-                           _quantile(bins, 0.99))  # fmt: skip
+        return TargetStats(attempts, errors / attempts if attempts else 0.0, quantile(bins, 0.5),
+                           quantile(bins, 0.99))  # fmt: skip
 
-    def _counts(self, model: str) -> tuple[int, int, float | None]:
-        """Attempts, errors and the median latency of successes over the window (the cheap figures routing reads)."""
+    def counts(self, model: str) -> tuple[int, int, float | None]:
+        """Attempts, errors and the median latency of successes over the window (the cheap figures routing reads):
+        the gateway's when shared and current, else this container's."""
+        if self._shared is not None and (figures := self._shared.figures(model)) is not None:
+            return figures
         with self._lock:
             window = self._windows.get(model)
             if window is None:
@@ -142,7 +160,7 @@ class LiveStats:
         with enough samples is faster at p50 by LATENCY_MARGIN. One decision in EXPLORE_EVERY goes to the target
         the window has seen least, so that every target stays measured and a recovered one can win back."""
         candidates = list(models)
-        figures = {m: self._counts(m) for m in candidates}
+        figures = {m: self.counts(m) for m in candidates}
         with self._lock:
             count = self._decisions[alias] = self._decisions.get(alias, 0) + 1
             current = self._leaders.get(alias)
@@ -168,7 +186,7 @@ class LiveStats:
 
     def draining(self, model: str, threshold: float) -> bool:
         """Whether `model` is drained at this error-rate threshold (with hysteresis on the way back)."""
-        attempts, errors, _ = self._counts(model)
+        attempts, errors, _ = self.counts(model)
         rate = errors / attempts if attempts else 0.0
         with self._lock:
             if attempts >= MIN_SAMPLES and rate >= threshold:
@@ -178,7 +196,7 @@ class LiveStats:
             return model in self._drained
 
 
-def _quantile(bins: list[int], q: float) -> float | None:
+def quantile(bins: list[int], q: float) -> float | None:
     total = sum(bins)
     if not total:
         return None

@@ -117,6 +117,11 @@ class RoutingConfig:
     tenant_pins: dict[str, dict[str, str]]
     prices: dict[str, Price]
 
+    def live_targets(self) -> frozenset[str]:
+        """The targets whose live figures a decision reads: of `lowest_latency` aliases and draining ones."""
+        live = (r for r in self.aliases.values() if r.strategy == "lowest_latency" or r.drain_error_rate is not None)
+        return frozenset(t.model for r in live for t in r.targets)
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -276,13 +281,23 @@ class RuleVerdict:
     outcome: str
 
 
+def unknown_prompts(config: RoutingConfig, published: frozenset[str]) -> list[str]:
+    """A problem for each prompt a rule names that the registry does not publish (such a rule never matches)."""
+    return [
+        rules.RULE_PROMPT_UNKNOWN.format(alias=alias, name=rule.name, value=prompt)
+        for alias, route in sorted(config.aliases.items())
+        for rule in route.rules
+        for prompt in sorted(rule.when.prompts - published)
+    ]
+
+
 def explain(
     config: RoutingConfig, *, alias: str, ask: Ask, features: RequestFeatures
 ) -> tuple[Plan | None, tuple[RuleVerdict, ...]]:
     """What `choose` decides for this request, and each rule's part in it (no model is called); the plan is None
     when the tenant may use nothing the alias reaches."""
     route = config.aliases.get(alias)
-    ask = Ask(ask.tenant, ask.allowed, ask.user, ask.request_id, ask.estimated_tokens, features)
+    ask = replace(ask, request=features)
     verdicts: list[RuleVerdict] = []
     chosen: Plan | None = None
     for rule in route.rules if route else ():

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 from contract import config_document as layout
 from contract import environment as env
 from contract import media
+from contract import routing as routes
 from contract.catalog import CHAT_KIND
 from contract.messages import join_problems
 from contract.metrics import DEFAULT_NAMESPACE
 from router.catalog import ModelEntry, parse_models
 from router.guardrails.policy import Guardrails, parse_guardrails
 from router.pipeline.response_cache import CacheSettings, parse_cache_settings
-from router.routing import Price, RoutingConfig, parse_routing
+from router.routing import Price, RoutingConfig, parse_routing, unknown_prompts
 from shared.config_document import ConfigInvalid, ItemFetcher, document_problems, read_document
 from shared.env_settings import DEFAULT_DEADLINE_SECONDS, deadline_from_env, flag_from_env
 from shared.ttl_cache import TtlCache, never_expires
@@ -59,6 +60,8 @@ class Settings:
     metrics_namespace: str = DEFAULT_METRICS_NAMESPACE
     # The configuration document's content address (what the function's environment named).
     config_version: str = ""
+    # How often containers merge their live windows through the budget table (0: never; router.shared_stats).
+    live_stats_share_seconds: int = 0
 
     @cached_property
     def by_alias(self) -> dict[str, ModelEntry]:
@@ -136,9 +139,11 @@ class Settings:
             from router.prompts.registry import parse_prompts
 
             prompts = parse_prompts(document[layout.PROMPTS], chat, problems)
+        problems += unknown_prompts(routing, frozenset(prompts.prompts) if prompts else frozenset())
         guardrails = parse_guardrails(document.get(layout.GUARDRAILS), problems)
         image_hosts = _image_hosts(document.get(layout.IMAGE_URL_HOSTS), problems)
         deadline = deadline_from_env(environ, problems)
+        share = _share_seconds(environ.get(env.LIVE_STATS_SHARE_SECONDS, ""), problems)
         if problems:
             raise SettingsError(join_problems(problems))
         return cls(
@@ -154,7 +159,18 @@ class Settings:
             deadline_seconds=deadline,
             metrics_namespace=environ.get(env.METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
             config_version=environ.get(env.CONFIG_VERSION, ""),
+            live_stats_share_seconds=share,
         )
+
+
+def _share_seconds(value: str, problems: list[str]) -> int:
+    """0 (unset: not shared) or a whole number of seconds in the contract's range."""
+    text = value.strip() or "0"
+    seconds = int(text) if text.isdigit() else -1
+    if seconds != 0 and not routes.SHARE_SECONDS_MIN <= seconds <= routes.SHARE_SECONDS_MAX:
+        problems.append(f"{env.LIVE_STATS_SHARE_SECONDS}: {routes.SHARE_SECONDS_INVALID}")
+        return 0
+    return seconds
 
 
 def _image_hosts(value: Any, problems: list[str]) -> frozenset[str]:

@@ -129,7 +129,7 @@ class Network(Construct):
                     _endpoint_policy(
                         "GatewayTablesOnly",
                         principals,
-                        ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                        ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
                         table_arns,
                     )
                 ),

@@ -21,6 +21,7 @@ from contract import environment as env
 from contract import tenancy
 from contract.catalog import HTTP_PROVIDER
 from contract.routes import TRANSFORM_MODEL_PARAMETER
+from contract.routing import LIVE_ITEM_PREFIX
 from modules_src.ai_gateway.cognito import Cognito, CognitoProps
 from modules_src.ai_gateway.gateway_responses import RESPONSES, GatewayResponses, template
 from modules_src.ai_gateway.model_access import ModelAccess, ModelAccessProps
@@ -170,6 +171,7 @@ class AiGatewayStack(ModuleStack):
                 environment={
                     **document_readers,
                     env.BUDGET_TABLE: state.budgets.name,
+                    env.LIVE_STATS_SHARE_SECONDS: str(v("live_stats_share_seconds")),
                     # Its IAM-authorized routes find the caller's tenant there (principal items only).
                     env.TENANT_TABLE: f"{name}-tenants",
                     # "" without a cache (the table has count 0).
@@ -642,6 +644,14 @@ def router_statements(
             "Effect": "Allow",
             "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
             "Resource": f"{tables}/{state.budgets_name}",
+        },
+        {
+            # The live window's items, shared among the router's containers (router.shared_stats).
+            "Sid": "ReadSharedLiveStats",
+            "Effect": "Allow",
+            "Action": ["dynamodb:BatchGetItem"],
+            "Resource": f"{tables}/{state.budgets_name}",
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{LIVE_ITEM_PREFIX}*"]}},
         },
         {
             "Sid": "UseResponseCache",

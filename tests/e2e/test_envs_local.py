@@ -81,6 +81,8 @@ LOCAL_ROUTING = {
              "targets": [{"model": "claude-3-haiku", "weight": 90, "arm": "A"}, {"model": "llama3-8b", "weight": 10,
                                                                                  "arm": "B"}],
              "rules": [{"name": "code", "when": {"code": True}, "target": "claude-3-haiku"}]},
+    "fast": {"strategy": "lowest_latency", "targets": [{"model": "claude-3-haiku"}, {"model": "llama3-8b"}],
+             "drain_error_rate": 0.5},
 }  # fmt: skip
 
 
@@ -446,6 +448,43 @@ def test_route_explain_shows_the_applied_rule_for_a_tenant_without_calling_a_mod
     assert answer["rules"] == [{"rule": "code", "target": "claude-3-haiku", "outcome": "chose"}]
 
 
+def live_counters(local: LocalEnv, model: str) -> dict[str, int]:
+    """`model`'s counters over the budget table's live-window items: attempts (`a`), errors (`e`), successes."""
+    from contract.routing import LIVE_ITEM_PREFIX
+
+    items = local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]
+    totals = {"a": 0, "e": 0, "ok": 0}
+    for item in items:
+        if not item["pk"]["S"].startswith(LIVE_ITEM_PREFIX):
+            continue
+        assert int(item["expires_at"]["N"]) > time.time(), "each period's item expires through the table's TTL"
+        for name, value in item.items():
+            owner, _, counter = name.rpartition("|")
+            if owner == model:
+                totals[counter if counter in ("a", "e") else "ok"] += int(value["N"])
+    return totals
+
+
+def test_the_routers_live_window_is_shared_through_the_budget_table(
+    stage: BackgroundServer, local: LocalEnv, keys: dict[str, str]
+) -> None:
+    """envs/local shares every 5 s: the `fast` alias's attempts reach the table at the container's next exchange,
+    which the next request starts (in the background), and a new container reads them from there."""
+    body = json.dumps({"model": "fast", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 8}).encode()
+    before = live_counters(local, "llama3-8b")
+    # initech may use only llama3-8b of the two, for which the emulator has no endpoint: SageMaker refuses the
+    # call (400), and the attempt counts as that target's error.
+    first, answer = post_json(stage, "chat/completions", keys["initech"], body, "application/json")
+    assert (first, answer["error"]["code"]) == (400, "upstream_rejected"), answer
+    time.sleep(5.5)
+    post_json(stage, "chat/completions", keys["initech"], body, "application/json")
+    deadline = time.monotonic() + 15
+    while (after := live_counters(local, "llama3-8b"))["a"] == before["a"] and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert after["a"] > before["a"], "the first request's attempts were shared"
+    assert after["a"] == after["e"] + after["ok"] and after["e"] > before["e"]
+
+
 def test_the_tenant_table_never_holds_a_key(local: LocalEnv, keys: dict[str, str]) -> None:
     assert sorted(keys) == ["acme", "initech"]
     items = local.client("dynamodb").scan(TableName="aigw-local-tenants")["Items"]
@@ -477,7 +516,7 @@ def test_the_router_runs_on_the_document_its_environment_names(local: LocalEnv) 
     assert hashlib.sha256(text).hexdigest() == version, "the item is content-addressed"
     document = json.loads(text)
     assert len(document["models"]) == 504, "500 models, the two of envs/local, local-echo and iris"
-    assert (len(document["routing"]["aliases"]), len(document["routing"]["tenant_pins"])) == (201, 100)
+    assert (len(document["routing"]["aliases"]), len(document["routing"]["tenant_pins"])) == (202, 100)
     with router_in_process(local) as module:
         assert len(module.SETTINGS.get().models) == 504
 
@@ -485,9 +524,9 @@ def test_the_router_runs_on_the_document_its_environment_names(local: LocalEnv) 
 def test_each_tenant_lists_exactly_its_models_through_the_local_stage(
     stage: BackgroundServer, keys: dict[str, str]
 ) -> None:
-    assert [m.id for m in sdk(stage, keys["acme"]).models.list()] == ["chat", "claude-3-haiku", "llama3-8b",
+    assert [m.id for m in sdk(stage, keys["acme"]).models.list()] == ["chat", "claude-3-haiku", "fast", "llama3-8b",
                                                                       "local-echo"]  # fmt: skip
-    assert [m.id for m in sdk(stage, keys["initech"]).models.list()] == ["chat", "llama3-8b", "local-echo"]
+    assert [m.id for m in sdk(stage, keys["initech"]).models.list()] == ["chat", "fast", "llama3-8b", "local-echo"]
 
 
 def test_a_chat_completion_goes_through_authorizer_router_provider_and_exact_counters(
@@ -502,8 +541,10 @@ def test_a_chat_completion_goes_through_authorizer_router_provider_and_exact_cou
     assert completion.usage is not None and completion.usage.total_tokens == 10
     assert (raw.headers["x-aigw-model"], raw.headers["x-aigw-backend"]) == ("local-echo", "openai_compatible")
     assert PROVIDER_CALLS == [{"authorization": "Bearer local-provider-placeholder-key", "model": "echo"}]
-    counters = local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]
-    # One item per tenant and month holds the month's counter and the day's, written together.
+    items = local.client("dynamodb").scan(TableName="aigw-local-budgets")["Items"]
+    # One item per tenant and month holds the month's counter and the day's, written together (the table's
+    # other items are the routers' shared live window).
+    counters = [item for item in items if item["pk"]["S"].startswith("budget#")]
     assert len(counters) == 1
     counted = {name: int(value["N"]) for name, value in counters[0].items() if name.startswith(("day_", "month"))}
     assert sorted(counted.values()) == [10, 10], f"daily and monthly counters, exact: {counted}"
@@ -707,7 +748,7 @@ def test_a_client_credentials_token_is_served_as_its_tenant_within_its_scopes(
     reader = {"authorization": f"Bearer {client_credentials_token(local, 'initech')}",
               "content-type": "application/json"}  # fmt: skip
     status, body = call(stage, "/v1/models", reader)
-    assert status == 200 and [m["id"] for m in body["data"]] == ["chat", "llama3-8b", "local-echo"]
+    assert status == 200 and [m["id"] for m in body["data"]] == ["chat", "fast", "llama3-8b", "local-echo"]
     status, body = call(stage, "/v1/chat/completions", reader, CHAT)
     assert status == 403
     assert body["error"]["message"].endswith(
@@ -745,7 +786,13 @@ def test_a_signed_role_session_is_served_as_its_tenant_on_the_iam_routes(
 ) -> None:
     credentials = assumed_role(local, local.outputs()["iam_caller_role_arn"])
     status, body = signed_call(stage, credentials, "/iam/v1/models")
-    assert status == 200 and [m["id"] for m in body["data"]] == ["chat", "claude-3-haiku", "llama3-8b", "local-echo"]
+    assert status == 200 and [m["id"] for m in body["data"]] == [
+        "chat",
+        "claude-3-haiku",
+        "fast",
+        "llama3-8b",
+        "local-echo",
+    ]
     before = month_tokens(local)
     status, body = signed_call(stage, credentials, "/iam/v1/chat/completions", CHAT)
     assert status == 200 and body["choices"][0]["message"]["content"] == "echo: ping"

@@ -120,9 +120,50 @@ def test_a_root_with_several_gateways_needs_the_one_named() -> None:
         route_explain.router_function(outputs, None)
 
 
-def test_live_strategies_are_said_to_be_decided_per_container() -> None:
-    from router.routing import AliasRoute, Target
+def test_live_strategies_are_explained_on_the_gateways_shared_window_when_the_router_shares_it() -> None:
+    """With sharing on, route-explain reads the window the routers share (here written by one router container:
+    sonnet answered fast, haiku slowly) and decides on it; with sharing off it says what it cannot see."""
+    from router.live_stats import LiveStats
+    from router.shared_stats import SharedWindow
+    from tests.support.router_harness import create_table as create_budget_table
 
-    live = AliasRoute("lowest_latency", "request", (Target("haiku", 1, "haiku"),), ())
-    assert route_explain._live_note(live) is not None
-    assert route_explain._live_note(AliasRoute("weighted", "request", (Target("haiku", 1, "haiku"),), ())) is None
+    routing = {
+        "aliases": {"quick": {"strategy": "lowest_latency", "targets": [{"model": "haiku"}, {"model": "sonnet"}]}}
+    }
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(dynamodb, "aigw-test-config")
+        version = put_document(dynamodb, "aigw-test-config", document_text(MODELS, routing))
+        create_tenant_table()
+        put_tenant(dynamodb, "tenant#acme", tenant_id="acme", allowed_models=["haiku", "sonnet"])
+        create_budget_table(dynamodb, "aigw-test-budgets")
+        router = LiveStats(shared=SharedWindow("aigw-test-budgets", dynamodb, 10, frozenset({"haiku", "sonnet"}),
+                                                run=lambda work: work()))  # fmt: skip
+        for _ in range(12):
+            router.record("haiku", 2.0, ok=True)
+            router.record("sonnet", 0.3, ok=True)
+        router.share()  # a container's first exchange writes what it recorded
+        environment = {names.CONFIG_TABLE: "aigw-test-config", names.CONFIG_VERSION: version, names.TENANT_TABLE: TABLE,
+                       names.BUDGET_TABLE: "aigw-test-budgets", names.LIVE_STATS_SHARE_SECONDS: "10"}  # fmt: skip
+        body = {"model": "quick", "messages": [{"role": "user", "content": "hi"}]}
+
+        def decide(environment: dict[str, str]) -> dict[str, Any]:
+            return route_explain.explain_request(environment, route_explain.item_fetcher(dynamodb),
+                                                 route_explain.tenant_store(environment, dynamodb), tenant_id="acme",
+                                                 body=body, headers={}, dynamodb=dynamodb)  # fmt: skip
+
+        shared = decide(environment)
+        assert (shared["decision"], shared["models"]) == ("lowest_latency", ["sonnet", "haiku"])
+        assert shared["live"]["source"] == "shared"
+        assert shared["live"]["targets"]["haiku"]["attempts"] == 12
+        assert (
+            shared["live"]["targets"]["sonnet"]["median_seconds"] < shared["live"]["targets"]["haiku"]["median_seconds"]
+        )
+
+        alone = decide({**environment, names.LIVE_STATS_SHARE_SECONDS: "0"})
+        assert alone["models"] == ["haiku", "sonnet"], "unmeasured: the first target leads"
+        assert alone["live"]["source"] == "none" and "cannot see" in alone["live"]["note"]
+
+        plain = document_text(MODELS, {"aliases": {"quick": {"targets": [{"model": "haiku"}]}}})
+        weighted = decide({**environment, names.CONFIG_VERSION: put_document(dynamodb, "aigw-test-config", plain)})
+        assert weighted["live"] is None, "nothing live about a weighted alias"

@@ -256,6 +256,7 @@ class ModelService:
             if served_kind is not None and served_kind != kind:
                 raise NoRouteError(alias)
             describe = job.features
+            self.stats.share()
             return choose(
                 self.settings.routing,
                 alias=alias,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from contract import prompts as p
+from contract import routing
 from contract.catalog import CHAT_KIND
 from modules_src.common.expressions import Expr
 from modules_src.common.spec import Validation, VariableSpec
@@ -109,6 +110,13 @@ RULES: tuple[Validation, ...] = (
     no_offenders(
         f"[for name, x in {PUBLISHED} : {message(p.MODEL_UNKNOWN, prompt='name', value=MODEL_OF)} "
         f"if {_meta('name')} != null && !contains({_chat_aliases()}, {MODEL_OF})]"
+    ),
+    # Routing rules on prompts name published ones (checked here: the routing's checks cannot read the prompts,
+    # whose own checks read the routing).
+    no_offenders(
+        "flatten([for alias, r in var.routing.aliases : [for rule in r.rules : [for prompt in rule.when.prompts : "
+        f"{message(routing.RULE_PROMPT_UNKNOWN, None, alias='alias', name='rule.name', value='prompt')} "
+        f"if !contains(keys({PUBLISHED}), prompt)]]])"
     ),
 )
 

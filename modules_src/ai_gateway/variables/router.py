@@ -269,6 +269,7 @@ RULE_RULES: tuple[Validation, ...] = (
         f"({LOW} == null || {HIGH} == null ? false : {LOW} > {HIGH})",
         routing.RULE_TOKENS_INVALID,
     ),
+    _rule_each("rule.when.tiers", "t", "!contains(keys(var.tiers), t)", routing.RULE_TIER_UNKNOWN, value="t"),
     _rule_each(
         "keys(rule.when.headers)",
         "h",
@@ -383,5 +384,24 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "limit (a longer run would answer a client that already got a 504).",
         default=MAX_DEADLINE_SECONDS,
         validations=(whole_number_between("router_timeout_seconds", 1, MAX_DEADLINE_SECONDS),),
+    ),
+    VariableSpec(
+        "live_stats_share_seconds",
+        "number",
+        "How often each router container shares its live window (latency and errors per target, read by "
+        "`lowest_latency` and `drain_error_rate`) with the gateway's other containers through the budget table: "
+        f"`0` (default: each container keeps its own) or {routing.SHARE_SECONDS_MIN}-{routing.SHARE_SECONDS_MAX} "
+        "seconds. Shared, a new container routes on the gateway's figures from its first exchange. Cost: at most "
+        "two table calls per container per period (an UpdateItem and a BatchGetItem), made in the background, "
+        "whatever the traffic.",
+        default=0,
+        validations=(
+            Validation(
+                "${var.live_stats_share_seconds == 0 || (var.live_stats_share_seconds >= "
+                f"{routing.SHARE_SECONDS_MIN} && var.live_stats_share_seconds <= {routing.SHARE_SECONDS_MAX} && "
+                "floor(var.live_stats_share_seconds) == var.live_stats_share_seconds)}",
+                routing.SHARE_SECONDS_INVALID + ".",
+            ),
+        ),
     ),
 )

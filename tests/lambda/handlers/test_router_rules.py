@@ -98,3 +98,21 @@ def test_lowest_latency_follows_what_the_router_measured(monkeypatch: pytest.Mon
     assert (response["headers"][ROUTE_HEADER], response["headers"]["x-aigw-model"]) == ("lowest_latency", "sonnet")
     # Every attempt is recorded, a failed one as an error.
     assert router.service.stats.of("sonnet").attempts == 21
+
+
+def test_the_service_shares_live_figures_only_when_configured_and_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The container's service gets a shared window when sharing is set, the budget table is named and some
+    alias routes on live figures, for exactly the targets those aliases have; otherwise none."""
+    live = {"aliases": {"fast": {"strategy": "lowest_latency", "targets": [{"model": "haiku"}, {"model": "llama"}]},
+                        "safe": {"targets": [{"model": "sonnet"}], "drain_error_rate": 0.5},
+                        "plain": {"targets": [{"model": "haiku"}, {"model": "sonnet"}]}},
+            "tenant_pins": {}}  # fmt: skip
+    sharing = {"GATEWAY_LIVE_STATS_SHARE_SECONDS": "5", "GATEWAY_BUDGET_TABLE": "aigw-test-budgets"}
+    module = build_router(monkeypatch, routing=live, env=sharing).module
+    shared = module.build_service(module.SETTINGS.get()).stats._shared
+    assert shared is not None and shared._models == frozenset({"haiku", "llama", "sonnet"})
+    assert shared._table == "aigw-test-budgets" and shared._period == 5
+
+    for routing, env in ((ROUTING, sharing), (live, {**sharing, "GATEWAY_LIVE_STATS_SHARE_SECONDS": "0"})):
+        module = build_router(monkeypatch, routing=routing, env=env).module
+        assert module.build_service(module.SETTINGS.get()).stats._shared is None

@@ -50,6 +50,12 @@ def test_models_carry_provider_fields_prices_and_default_formats() -> None:
         (document(schema=2), {}, "the configuration document has schema 2"),
         (document(), {"GATEWAY_DEADLINE_SECONDS": "soon"}, "GATEWAY_DEADLINE_SECONDS"),
         (document(), {"GATEWAY_DEADLINE_SECONDS": "60"}, "from 1 to 29"),
+        (document(routing={"aliases": {"r": {"targets": [{"model": "haiku"}], "rules": [
+            {"name": "p", "when": {"prompts": ["ghost"]}, "target": "haiku"}]}}}), {},
+         "routed alias 'r': rule 'p': prompt 'ghost' is not a published prompt"),
+        *((document(), {"GATEWAY_LIVE_STATS_SHARE_SECONDS": bad}, "GATEWAY_LIVE_STATS_SHARE_SECONDS: "
+           "live_stats_share_seconds must be 0 \\(not shared\\) or a whole number from 5 to 60")
+          for bad in ("4", "61", "10.5", "-5", "often")),
     ],
 )  # fmt: skip
 def test_a_malformed_setting_names_what_is_wrong(doc: dict[str, Any], env: dict[str, str], message: str) -> None:
@@ -79,7 +85,11 @@ def test_the_environment_fills_every_scalar_the_router_reads() -> None:
         GATEWAY_DEADLINE_SECONDS="29",
         GATEWAY_CONFIG_VERSION="a" * 64,
         POWERTOOLS_METRICS_NAMESPACE="Gateway/Dev",
+        GATEWAY_LIVE_STATS_SHARE_SECONDS="10",
     )
+    assert loaded.live_stats_share_seconds == 10
+    assert settings().live_stats_share_seconds == 0, "unset: each container keeps its own window"
+    assert settings(GATEWAY_LIVE_STATS_SHARE_SECONDS="0").live_stats_share_seconds == 0
     assert loaded.cache.applies("haiku", 0.0, deterministic=False)
     assert not loaded.cache.applies("haiku", 0.7, deterministic=False)
     assert not loaded.cache.applies("gpt", 0.0, deterministic=False)

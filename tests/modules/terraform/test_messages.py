@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from contract.routing import RULE_TIER_UNKNOWN
 from router.settings import Settings, SettingsError
 from tests.support.hcl import literal
 from tests.support.terraform_test import module_test, refusal_run, words
@@ -77,13 +78,20 @@ CASES: dict[str, dict[str, Any]] = {
                         {"name": "long", "when": {"min_input_tokens": 500, "max_input_tokens": 10}, "target": "haiku"},
                         {"name": "half", "when": {"min_input_tokens": 2.5}, "target": "haiku"},
                         {"name": "team", "when": {"headers": {"x-aigw-team": "a", "Team": "b"}}, "target": "steered"},
+                        {"name": "gold", "when": {"tiers": ["platinum"]}, "target": "haiku"},
                     ],
                 },
                 "steered": {"targets": [{"model": "haiku"}], "rules": [{"name": "itself", "target": "haiku"}]},
             },
         },
     },
-    # Terraform skips a rule that refers to another invalid input: the cache's rules get a valid routing.
+    # Terraform skips a rule that refers to another invalid input: the prompts' and the cache's rules get a
+    # valid routing.
+    "rule_prompts": {
+        "models": VALID,
+        "routing": {"aliases": {"chat": {"targets": [{"model": "haiku"}], "rules": [
+            {"name": "triage", "when": {"prompts": ["nowhere"]}, "target": "haiku"}]}}},
+    },  # fmt: skip
     "cache": {
         "models": VALID,
         "routing": {"aliases": {"chat": {"targets": [{"model": "haiku"}]}}},
@@ -114,6 +122,12 @@ def test_terraform_and_the_router_refuse_a_bad_document_in_the_same_words(name: 
     returncode, output = module_test("ai_gateway", folder, MOCKS + refusal_run(fixed + inputs), inputs=False)
     assert returncode == 1, output[-2000:]
     problems = router_problems(case)
-    assert len(problems) >= (2 if name == "cache" else 8), problems
+    assert len(problems) >= {"cache": 2, "rule_prompts": 1}.get(name, 8), problems
     missing = [p for p in problems if words(p) not in output]
     assert missing == [], f"said by the router but not by terraform plan: {missing}"
+    if name == "rule_prompts":
+        assert problems == ["routed alias 'chat': rule 'triage': prompt 'nowhere' is not a published prompt"]
+    if name == "rules":
+        # The tiers are the module's alone (the router's document does not carry them).
+        tier = RULE_TIER_UNKNOWN.format(alias="chat", name="gold", value="platinum")
+        assert words(tier) in output

@@ -219,7 +219,7 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
     routing = {
       aliases = {
         chat = { targets = [{ model = "claude-3-haiku", weight = 90, arm = "A" }, { model = "llama3-8b", weight = 10, arm = "B" }], fallbacks = ["gpt-4o-mini"],
-        rules = [{ name = "code", when = { code = true, headers = { "x-team" = "b" } }, target = "gpt-4o-mini" }, { name = "long", when = { min_input_tokens = 4000 }, target = "cheap" }] }
+        rules = [{ name = "code", when = { code = true, headers = { "x-team" = "b" } }, target = "gpt-4o-mini" }, { name = "long", when = { min_input_tokens = 4000, tiers = ["premium"] }, target = "cheap" }] }
         cheap = { strategy = "cheapest", targets = [{ model = "claude-3-haiku" }, { model = "gpt-4o-mini" }] }
       }
       tenant_pins = { acme = { chat = "claude-3-haiku" } }
@@ -255,7 +255,7 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
     error_message = "the configuration table is KMS-encrypted, protected and recoverable"
   }
   assert {
-    condition     = length(keys(aws_lambda_function.router.environment[0].variables)) == 10 && !contains(keys(aws_lambda_function.router.environment[0].variables), "GATEWAY_MODELS")
+    condition     = length(keys(aws_lambda_function.router.environment[0].variables)) == 11 && !contains(keys(aws_lambda_function.router.environment[0].variables), "GATEWAY_MODELS")
     error_message = "the catalog no longer rides in the function's environment"
   }
   assert {
@@ -265,6 +265,10 @@ run "wires_the_router_with_its_tables_routing_and_least_privilege" {
   assert {
     condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_LOG_PROMPTS"] == "false" && aws_lambda_function.router.environment[0].variables["POWERTOOLS_METRICS_NAMESPACE"] == "AiGateway"
     error_message = "prompts are not logged by default; metrics go to the AiGateway namespace"
+  }
+  assert {
+    condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_LIVE_STATS_SHARE_SECONDS"] == "0"
+    error_message = "each router container keeps its own live window by default"
   }
   assert {
     condition     = aws_dynamodb_table.budgets.server_side_encryption[0].enabled && aws_dynamodb_table.budgets.ttl[0].attribute_name == "expires_at" && aws_dynamodb_table.budgets.point_in_time_recovery[0].enabled && aws_dynamodb_table.budgets.deletion_protection_enabled
@@ -343,6 +347,33 @@ run "rejects_routing_to_unknown_or_mixed_models" {
   }
 
   expect_failures = [var.routing]
+}
+
+run "rejects_a_live_stats_period_outside_its_range" {
+  command = plan
+
+  variables {
+    live_stats_share_seconds = 4
+  }
+
+  expect_failures = [var.live_stats_share_seconds]
+}
+
+run "shares_live_stats_through_the_budget_table" {
+  command = plan
+
+  variables {
+    live_stats_share_seconds = 10
+  }
+
+  assert {
+    condition     = aws_lambda_function.router.environment[0].variables["GATEWAY_LIVE_STATS_SHARE_SECONDS"] == "10"
+    error_message = "the router is told how often to share its live window"
+  }
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.router.policy).Statement : jsonencode([s.Action, s.Condition]) if s.Sid == "ReadSharedLiveStats"]) == jsonencode([["dynamodb:BatchGetItem"], { "ForAllValues:StringLike" = { "dynamodb:LeadingKeys" = ["live#*"] } }])
+    error_message = "the router reads the shared window's items, and only those, in one call"
+  }
 }
 
 run "rejects_bad_budgets_and_cache_settings" {
