@@ -108,14 +108,16 @@ def shared_stats(settings: Any, dynamodb: Any) -> Any:
     """The gateway's shared live window as the routers read it now (router.shared_stats), or None when the
     router does not share it (or no table client was given)."""
     from router.live_stats import LiveStats
-    from router.shared_stats import SharedWindow
+    from router.shared_stats import shared_window
 
-    if dynamodb is None or not settings.live_stats_share_seconds or not settings.budget_table:
-        return None
     problems: list[str] = []
-    window = SharedWindow(settings.budget_table, dynamodb, settings.live_stats_share_seconds,
-                          settings.routing.live_targets(), run=lambda work: work(),
-                          log=lambda message, extra: problems.append(f"{message}: {extra['error']}"))  # fmt: skip
+
+    def log(message: str, extra: dict[str, Any]) -> None:
+        problems.append(f"{message}: {extra['error']}")
+
+    window = None if dynamodb is None else shared_window(settings, dynamodb, run=lambda work: work(), log=log)
+    if window is None:
+        return None
     window.share()  # nothing recorded here, so it only reads
     if problems:
         raise ExplainError(f"the shared live window could not be read from {settings.budget_table}: {problems[0]}")

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from router.guardrails.bedrock_guardrails import BedrockGuardrails
     from router.guardrails.checks import Screening
     from router.pipeline.serving import ModelService
-    from router.shared_stats import SharedWindow
     from shared.proxy_event import ProxyRequest
 
 logger = Logger(service="router")
@@ -57,35 +56,24 @@ def build_service(settings: Settings) -> ModelService:
     from router.pipeline.budgets import DynamoBudgets
     from router.pipeline.response_cache import DynamoResponseCache
     from router.pipeline.serving import ModelService
+    from router.shared_stats import shared_window
     from shared.aws import LazyClient
     from shared.resilience import Caller, CircuitBreaker, RetryPolicy
 
     # One try per write: a retried ADD after a lost answer could count tokens twice.
     dynamodb = LazyClient(lambda: boto3_client("dynamodb", 2))
+
+    def log(message: str, extra: dict[str, Any]) -> None:
+        logger.warning(message, extra=extra)
+
     return ModelService(
         settings,
         Backends(),
         Caller(breakers={}, policy=RetryPolicy(), breaker_factory=CircuitBreaker),
         DynamoBudgets(settings.budget_table, dynamodb) if settings.budget_table else None,
         DynamoResponseCache(settings.cache_table, lambda: dynamodb, time.time) if settings.cache_table else None,
-        log=lambda message, extra: logger.warning(message, extra=extra),
-        stats=LiveStats(shared=shared_window(settings, dynamodb)),
-    )
-
-
-def shared_window(settings: Settings, dynamodb: Any) -> SharedWindow | None:
-    """The gateway-wide live window, when sharing is configured and some alias routes on live figures."""
-    models = settings.routing.live_targets()
-    if not (settings.live_stats_share_seconds and settings.budget_table and models):
-        return None
-    from router.shared_stats import SharedWindow
-
-    return SharedWindow(
-        settings.budget_table,
-        dynamodb,
-        settings.live_stats_share_seconds,
-        models,
-        log=lambda message, extra: logger.warning(message, extra=extra),
+        log=log,
+        stats=LiveStats(shared=shared_window(settings, dynamodb, log=log)),
     )
 
 

@@ -53,11 +53,42 @@ def _upper(index: int) -> float:
 
 
 @dataclass
-class _Bucket:
-    start: float
+class Counts:
+    """A target's attempts, errors and successes per latency bin, with their median kept until they change
+    (decisions outnumber a target's attempts)."""
+
     attempts: int = 0
     errors: int = 0
     bins: list[int] = field(default_factory=lambda: [0] * BINS)
+    _median: float | None = None
+    _fresh: bool = False
+
+    def add(self, latency_bin: int | None) -> None:
+        """One attempt: a success in `latency_bin`, or an error (None)."""
+        self.attempts += 1
+        if latency_bin is None:
+            self.errors += 1
+        else:
+            self.bins[latency_bin] += 1
+        self._fresh = False
+
+    def merge(self, other: Counts, sign: int = 1) -> None:
+        """Add `other`'s counts (`sign` -1: take them away)."""
+        self.attempts += sign * other.attempts
+        self.errors += sign * other.errors
+        self.bins = [a + sign * b for a, b in zip(self.bins, other.bins, strict=True)]
+        self._fresh = False
+
+    def figures(self) -> tuple[int, int, float | None]:
+        """Attempts, errors and the median latency of successes (what routing reads)."""
+        if not self._fresh:
+            self._median, self._fresh = quantile(self.bins, 0.5), True
+        return self.attempts, self.errors, self._median
+
+
+@dataclass
+class _Bucket(Counts):
+    start: float = 0.0
 
 
 @dataclass
@@ -65,24 +96,12 @@ class _Window:
     """One target's buckets, and their running sums (a bucket leaving the window is subtracted from them)."""
 
     buckets: deque[_Bucket] = field(default_factory=deque)
-    total: _Bucket = field(default_factory=lambda: _Bucket(0.0))
-    # The median of `total`, kept until the sums change (decisions outnumber a target's attempts).
-    median: float | None = None
-    fresh: bool = False
+    total: Counts = field(default_factory=Counts)
 
     def roll(self, now: float) -> None:
         oldest = now - WINDOW_SECONDS
         while self.buckets and self.buckets[0].start + BUCKET_SECONDS <= oldest:
-            gone = self.buckets.popleft()
-            self.total.attempts -= gone.attempts
-            self.total.errors -= gone.errors
-            self.total.bins = [a - b for a, b in zip(self.total.bins, gone.bins, strict=True)]
-            self.fresh = False
-
-    def median_seconds(self) -> float | None:
-        if not self.fresh:
-            self.median, self.fresh = quantile(self.total.bins, 0.5), True
-        return self.median
+            self.total.merge(self.buckets.popleft(), sign=-1)
 
 
 @dataclass(frozen=True)
@@ -114,15 +133,10 @@ class LiveStats:
             window.roll(now)
             start = now - now % BUCKET_SECONDS
             if not window.buckets or window.buckets[-1].start != start:
-                window.buckets.append(_Bucket(start))
+                window.buckets.append(_Bucket(start=start))
             latency_bin = bin_of(seconds) if ok else None
-            for bucket in (window.buckets[-1], window.total):
-                bucket.attempts += 1
-                if latency_bin is not None:
-                    bucket.bins[latency_bin] += 1
-                else:
-                    bucket.errors += 1
-            window.fresh = False
+            window.buckets[-1].add(latency_bin)
+            window.total.add(latency_bin)
         if self._shared is not None:
             self._shared.add(model, latency_bin)
 
@@ -153,7 +167,7 @@ class LiveStats:
             if window is None:
                 return 0, 0, None
             window.roll(self._clock())
-            return window.total.attempts, window.total.errors, window.median_seconds()
+            return window.total.figures()
 
     def leader(self, alias: str, models: Iterable[str]) -> str:
         """The `lowest_latency` choice among `models` (in preference order): the current leader unless another

@@ -28,12 +28,15 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract.routing import LIVE_ITEM_PREFIX, WINDOW_SECONDS
 from contract.tables import HASH_KEY, TTL_ATTRIBUTE
-from router.live_stats import BINS, quantile
+from router.live_stats import BINS, Counts
+from shared.aws import DYNAMODB_NOT_APPLIED, error_of
+
+if TYPE_CHECKING:
+    from router.settings import Settings
 
 ATTEMPTS, ERRORS = "a", "e"
 # Attributes are `<target>|a`, `<target>|e` and `<target>|<latency bin>`; a target's alias never holds `|`.
@@ -41,47 +44,12 @@ SEPARATOR = "|"
 # DynamoDB limits an expression to 4 KB: about 11 bytes a counter (`#n12 :v12, `) leaves room for this many.
 MAX_COUNTERS_PER_WRITE = 200
 STALE_PERIODS = 3
-# DynamoDB's errors for a request it refused before applying it: the counts can be sent again.
-NOT_APPLIED = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"}
-)
 
 
-@dataclass
-class Counts:
-    """A target's attempts, errors and successes per latency bin, with their median kept until they change."""
-
-    attempts: int = 0
-    errors: int = 0
-    bins: list[int] = field(default_factory=lambda: [0] * BINS)
-    _median: float | None = None
-    _fresh: bool = False
-
-    def add(self, latency_bin: int | None) -> None:
-        """One attempt: a success in `latency_bin`, or an error (None)."""
-        self.attempts += 1
-        if latency_bin is None:
-            self.errors += 1
-        else:
-            self.bins[latency_bin] += 1
-        self._fresh = False
-
-    def merge(self, other: Counts) -> None:
-        self.attempts += other.attempts
-        self.errors += other.errors
-        self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
-        self._fresh = False
-
-    def figures(self) -> tuple[int, int, float | None]:
-        """Attempts, errors and the median latency of successes (what routing reads)."""
-        if not self._fresh:
-            self._median, self._fresh = quantile(self.bins, 0.5), True
-        return self.attempts, self.errors, self._median
-
-    def counters(self, model: str) -> list[tuple[str, int]]:
-        """The attributes this adds to, and by how much (none that would add 0)."""
-        named = [(ATTEMPTS, self.attempts), (ERRORS, self.errors), *((str(i), n) for i, n in enumerate(self.bins))]
-        return [(f"{model}{SEPARATOR}{name}", n) for name, n in named if n]
+def _counters(model: str, counts: Counts) -> list[tuple[str, int]]:
+    """The attributes `counts` adds to, and by how much (none that would add 0)."""
+    named = [(ATTEMPTS, counts.attempts), (ERRORS, counts.errors), *((str(i), n) for i, n in enumerate(counts.bins))]
+    return [(f"{model}{SEPARATOR}{name}", n) for name, n in named if n]
 
 
 def _merged(*parts: dict[str, Counts]) -> dict[str, Counts]:
@@ -163,7 +131,7 @@ class SharedWindow:
                 self._busy = False
 
     def _write(self, start: float, sending: dict[str, Counts]) -> None:
-        counters = [c for model, counts in sorted(sending.items()) for c in counts.counters(model)]
+        counters = [c for model, counts in sorted(sending.items()) for c in _counters(model, counts)]
         for first in range(0, len(counters), MAX_COUNTERS_PER_WRITE):
             chunk = counters[first : first + MAX_COUNTERS_PER_WRITE]
             try:
@@ -180,10 +148,10 @@ class SharedWindow:
             except Exception as err:  # statistics never fail a request
                 code = _error_code(err)
                 # Carried to the next exchange: the chunks not sent, and this one if DynamoDB did not apply it.
-                carried = counters[first if code in NOT_APPLIED else first + len(chunk) :]
+                carried = counters[first if code in DYNAMODB_NOT_APPLIED else first + len(chunk) :]
                 with self._lock:
                     self._pending = _merged(_from_counters(carried), self._pending)
-                self._log("live statistics not shared", {"error": code, "carried": code in NOT_APPLIED})
+                self._log("live statistics not shared", {"error": code, "carried": code in DYNAMODB_NOT_APPLIED})
                 return
 
     def _read(self, start: float) -> None:
@@ -198,33 +166,45 @@ class SharedWindow:
             # A partial window would understate every target: keep the last whole one.
             self._log("live statistics not read", {"error": "UnprocessedKeys"})
             return
-        view: dict[str, Counts] = {}
-        for item in answer.get("Responses", {}).get(self._table, []):
-            for name, value in item.items():
-                model, _, counter = name.rpartition(SEPARATOR)
-                if model in self._models and "N" in value:
-                    _count_into(view.setdefault(model, Counts()), counter, int(value["N"]))
+        items = answer.get("Responses", {}).get(self._table, [])
+        counted = _from_counters(
+            [(name, int(value["N"])) for item in items for name, value in item.items() if "N" in value]
+        )
+        view = {model: counts for model, counts in counted.items() if model in self._models}
         with self._lock:
             # What was recorded while the exchange ran is not in the items yet.
             self._view = _merged(view, self._pending)
             self._read_at = self._clock()
 
 
-def _count_into(counts: Counts, counter: str, value: int) -> None:
-    if counter == ATTEMPTS:
-        counts.attempts += value
-    elif counter == ERRORS:
-        counts.errors += value
-    elif counter.isdigit() and int(counter) < BINS:
-        counts.bins[int(counter)] += value
+def shared_window(
+    settings: Settings,
+    client: Any,
+    *,
+    log: Callable[[str, dict[str, Any]], None],
+    run: Callable[[Callable[[], None]], None] = _background,
+) -> SharedWindow | None:
+    """The gateway's shared window of the router these settings configure; None when it shares none (sharing
+    off, no budget table, or no alias routing on live figures)."""
+    models = settings.routing.live_targets()
+    if not (settings.live_stats_share_seconds and settings.budget_table and models):
+        return None
+    return SharedWindow(settings.budget_table, client, settings.live_stats_share_seconds, models, log=log, run=run)
 
 
 def _from_counters(counters: list[tuple[str, int]]) -> dict[str, Counts]:
-    counts: dict[str, Counts] = {}
+    """Counts per target from `(attribute, value)` pairs (attributes that are not a target's counter are skipped)."""
+    counted: dict[str, Counts] = {}
     for name, value in counters:
         model, _, counter = name.rpartition(SEPARATOR)
-        _count_into(counts.setdefault(model, Counts()), counter, value)
-    return counts
+        counts = counted.setdefault(model, Counts())
+        if counter == ATTEMPTS:
+            counts.attempts += value
+        elif counter == ERRORS:
+            counts.errors += value
+        elif counter.isdigit() and int(counter) < BINS:
+            counts.bins[int(counter)] += value
+    return counted
 
 
 def _key(start: float) -> str:
@@ -232,7 +212,4 @@ def _key(start: float) -> str:
 
 
 def _error_code(err: Exception) -> str:
-    response = getattr(err, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", "")) or type(err).__name__
-    return type(err).__name__
+    return error_of(err)[0] or type(err).__name__

@@ -10,6 +10,20 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+# Error codes with which DynamoDB refuses a request before applying it: safe to send again.
+DYNAMODB_NOT_APPLIED = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"}
+)
+
+
+def error_of(err: Exception) -> tuple[str, int | None]:
+    """The error code and HTTP status of a botocore failure ("" and None when there was no answer)."""
+    response = getattr(err, "response", None)
+    if not isinstance(response, dict):
+        return "", None
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return str(response.get("Error", {}).get("Code", "")), status if isinstance(status, int) else None
+
 
 def aws_client(service: str, *, connect_timeout: float = 1, read_timeout: float = 2, max_attempts: int = 2) -> Any:
     """A boto3 client with these timeouts and at most `max_attempts` tries per call (standard retry mode)."""

@@ -22,16 +22,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contract.tables import HASH_KEY, TTL_ATTRIBUTE
+from shared.aws import DYNAMODB_NOT_APPLIED, error_of
 
 PERIODS = ("day", "month")
 ADJECTIVES = {"day": "daily", "month": "monthly"}
 MONTH_ATTRIBUTE = "month"
 # Items outlive their month long enough to report on, then DynamoDB's TTL removes them.
 KEEP = timedelta(days=400)
-# Error codes with which DynamoDB refuses a request before applying it: safe to send again.
-NOT_APPLIED = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"}
-)
 WRITE_ATTEMPTS = 3
 # Reads and conditional writes a grant tries before it gives up under contention.
 GRANT_ATTEMPTS = 4
@@ -199,12 +196,14 @@ class DynamoBudgets:
             except self._client.exceptions.ConditionalCheckFailedException:
                 raise
             except Exception as err:
-                code, status = _error_of(err)
-                if code in NOT_APPLIED and attempt + 1 < WRITE_ATTEMPTS:
+                code, status = error_of(err)
+                if code in DYNAMODB_NOT_APPLIED and attempt + 1 < WRITE_ATTEMPTS:
                     self._sleep(0.05 * 2**attempt)
                     continue
                 # DynamoDB refuses a request it did not apply with a 4xx; a 5xx or no answer leaves it unknown.
-                applied = False if code in NOT_APPLIED or (status is not None and 400 <= status < 500) else None
+                applied = (
+                    False if code in DYNAMODB_NOT_APPLIED or (status is not None and 400 <= status < 500) else None
+                )
                 if applied is None:
                     hold.uncertain.append(tokens)
                 raise BudgetWriteFailed(code or type(err).__name__, applied) from None
@@ -226,12 +225,3 @@ class DynamoBudgets:
         response = self._client.get_item(TableName=self._table, Key={HASH_KEY: {"S": key}}, ConsistentRead=True)
         item: dict[str, Any] = response.get("Item") or {}
         return item
-
-
-def _error_of(err: Exception) -> tuple[str, int | None]:
-    """The error code and HTTP status of a botocore failure ("" and None when there was no answer)."""
-    response = getattr(err, "response", None)
-    if not isinstance(response, dict):
-        return "", None
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return str(response.get("Error", {}).get("Code", "")), status if isinstance(status, int) else None
