@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tooling.emulator import Emulator
 from tooling.paths import ENVS_DIR, MODULES_DIR, REPO_ROOT
 
 EVENTS_DIR = Path(__file__).parent / "events"
@@ -70,3 +72,9 @@ def router_zip() -> Path:
     if not path.exists():
         pytest.fail("build/dist/router.zip is missing; run the suite through `make test`")
     return path
+
+
+def warn_of_replays(emulator: Emulator) -> None:
+    """Say in the suite's warnings when the emulator met re-sent requests: its log, the evidence, goes with it."""
+    if replayed := emulator.replayed():
+        warnings.warn(f"the emulator answered {replayed} re-sent request(s) with their first answers", stacklevel=2)

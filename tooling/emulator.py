@@ -15,6 +15,7 @@ from typing import Any
 
 from tooling.background import HOST, BackgroundServer, ServerError, free_port, process_alive
 from tooling.paths import REPO_ROOT
+from tooling.resent_requests import REPLAYED
 
 __all__ = ["HOST", "Emulator", "EmulatorError", "emulator_client", "free_port", "process_alive"]
 
@@ -57,6 +58,13 @@ class Emulator:
     def stop(self) -> bool:
         """Stop the server this pid file names; False when none was running."""
         return self.server.stop()
+
+    def replayed(self) -> int:
+        """How many re-sent requests this server answered with their first answers, from its log."""
+        if not self.log_file.exists():
+            return 0
+        with self.log_file.open(encoding="utf-8", errors="replace") as log:
+            return sum(REPLAYED in line for line in log)
 
 
 def emulator_client(endpoint: str, service: str, region: str = "us-east-1") -> Any:

@@ -9,8 +9,12 @@ answers; nothing else of moto changes. Each is checked by tests/tooling/test_emu
 
 Lambda: moto changes a function's resource policy without a lock, and a statement removed
 while another request walks the list is skipped: RemovePermission answers 404 for a
-statement that stays, and the provider's destroy then waits for it to go and fails
-(Terraform removes a function's permissions in parallel). Policy changes are serialized.
+statement that stays, and the provider's destroy then waits for it to go and fails.
+Policy changes are serialized. moto also stores a second statement under an id the policy
+already has, where Lambda refuses it (ResourceConflictException, 409): the emulator refuses it.
+
+Re-sent requests: an SDK operation sent again after a dropped connection is answered with its
+first attempt's answer, not applied twice (`tooling.resent_requests`).
 
 API Gateway: moto answers a REST API's resource policy as raw JSON where API Gateway escapes its
 quotes; the provider unquotes what it reads, fails on the raw text, and cannot read a private API
@@ -73,12 +77,31 @@ def patch_sagemaker() -> None:
 def _lock_policy_changes(policy_module: Any) -> None:
     """One lock around every change to a Lambda function's resource policy (the server is threaded)."""
     policy = policy_module.Policy
+    from moto.awslambda.exceptions import LambdaClientError
+
+    class StatementIdTaken(LambdaClientError):
+        code = 409
+
+        def __init__(self, sid: str) -> None:
+            super().__init__(
+                "ResourceConflictException",
+                f"The statement id ({sid}) provided already exists. "
+                "Please provide a new statement id, or remove the existing statement.",
+            )
+
     lock = threading.Lock()
     add_statement, del_statement = policy.add_statement, policy.del_statement
 
     def add_locked(self: Any, *args: Any, **kwargs: Any) -> Any:
         with lock:
-            return add_statement(self, *args, **kwargs)
+            taken = {statement.get("Sid") for statement in self.statements}
+            revision = self.revision
+            statement, new_revision = add_statement(self, *args, **kwargs)
+            if statement.get("Sid") in taken:  # Lambda's own refusal, in its words
+                self.statements.pop()
+                self.revision = revision
+                raise StatementIdTaken(statement["Sid"])
+            return statement, new_revision
 
     def del_locked(self: Any, *args: Any, **kwargs: Any) -> Any:
         with lock:
@@ -222,10 +245,11 @@ LAMBDA_POLICY_MODULE = "moto.awslambda.policy"
 def main(argv: list[str] | None = None) -> None:
     from moto.server import main as moto_main
 
-    from tooling.signature_check import patch_server
+    from tooling import resent_requests, signature_check
 
     patch_sagemaker()
-    patch_server()
+    signature_check.patch_server()
+    resent_requests.patch_server()  # last, so that it stands in front of everything
     patch_lambda_policies()
     patch_dynamodb_writes()
     patch_apigateway_policies()

@@ -47,7 +47,7 @@ from contract import tenancy
 from router.api.parse import parse_chat
 from router.backends.registry import Backends
 from router.tokens import chat_input_bound
-from tests.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event, warn_of_replays
 from tests.support.http import running, send_json
 from tests.support.router_harness import ScriptedBackend, proxy_event
 from tooling.background import BackgroundServer
@@ -202,9 +202,10 @@ class LocalEnv:
 
 
 # The emulator's transport race: moto applies a create, the kept-alive connection drops before its
-# answer, the provider's SDK sends the create again and moto says the resource exists. Seen once on
-# a fresh CI machine; it says nothing about the module, so the first apply is repeated once on a
-# fresh emulator when (and only when) it strikes.
+# answer, the provider's SDK sends the create again and moto says the resource exists. The emulator now
+# answers such a re-send with the first attempt's answer (tooling/resent_requests.py); this stays as the
+# fallback for a re-send it cannot recognise, so the first apply is repeated once on a fresh emulator
+# when (and only when) the symptom strikes, with a warning.
 TRANSPORT_RACE = ("ResourceInUseException", "already exists", "use of closed network connection")
 
 
@@ -265,6 +266,7 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEnv]:
                     state = json.loads((applied.env_dir / "terraform.tfstate").read_text())
                     assert state["resources"] == [], "destroy must leave nothing behind"
             finally:
+                warn_of_replays(emulator)
                 emulator.stop()
                 shutil.rmtree(tree, ignore_errors=True)
 

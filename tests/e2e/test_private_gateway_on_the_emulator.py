@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import warn_of_replays
 from tooling.emulator import Emulator, emulator_client, free_port
 from tooling.package_lambda import FUNCTIONS
 from tooling.paths import DIST_DIR, MODULES_DIR, REPO_ROOT
@@ -74,14 +75,16 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
                 try:
                     state.terraform("destroy", "-auto-approve")
                 except TerraformError as err:
-                    # Under load the emulator can delete a table, answer late, and then answer the provider's
-                    # retried DeleteTable "not found" (seen once in CI); a second destroy refreshes and finds
-                    # it gone. Any other failure is raised again, and the state must end empty either way.
+                    # Under load the emulator could delete a table, lose its answer, and then answer the SDK's
+                    # re-sent DeleteTable "not found" (seen once in CI). It now replays the first answer
+                    # (tooling/resent_requests.py); should the symptom still strike, a second destroy refreshes
+                    # and finds it gone. Any other failure is raised again, and the state must end empty.
                     if "ResourceNotFoundException" not in str(err):
                         raise
                     state.terraform("destroy", "-auto-approve")
                 assert json.loads((root / "terraform.tfstate").read_text())["resources"] == []
         finally:
+            warn_of_replays(emulator)
             emulator.stop()
             shutil.rmtree(tree, ignore_errors=True)
 
