@@ -75,6 +75,8 @@ def router_zip() -> Path:
 
 
 def warn_of_replays(emulator: Emulator) -> None:
-    """Say in the suite's warnings when the emulator met re-sent requests: its log, the evidence, goes with it."""
-    if replayed := emulator.replayed():
-        warnings.warn(f"the emulator answered {replayed} re-sent request(s) with their first answers", stacklevel=2)
+    """Say in the suite's warnings which re-sent requests the emulator replayed: its log goes with the test tree."""
+    if replays := emulator.replays():
+        shown = "; ".join(replays[:10])
+        warnings.warn(f"the emulator answered {len(replays)} re-sent request(s) with their first answers: {shown}",
+                      stacklevel=2)  # fmt: skip

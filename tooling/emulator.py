@@ -59,12 +59,12 @@ class Emulator:
         """Stop the server this pid file names; False when none was running."""
         return self.server.stop()
 
-    def replayed(self) -> int:
-        """How many re-sent requests this server answered with their first answers, from its log."""
+    def replays(self) -> list[str]:
+        """The re-sent requests this server answered with their first answers (their log lines)."""
         if not self.log_file.exists():
-            return 0
+            return []
         with self.log_file.open(encoding="utf-8", errors="replace") as log:
-            return sum(REPLAYED in line for line in log)
+            return [line.strip() for line in log if REPLAYED in line]
 
 
 def emulator_client(endpoint: str, service: str, region: str = "us-east-1") -> Any:

@@ -198,7 +198,8 @@ def test_on_the_emulator_a_resent_add_permission_is_stored_once_and_its_removal_
     awslambda.remove_permission(FunctionName="router", StatementId="apigateway-post")
     with pytest.raises(awslambda.exceptions.ResourceNotFoundException):
         awslambda.get_policy(FunctionName="router")
-    assert emulator.replayed() == 1
+    (replay,) = emulator.replays()
+    assert "POST /2015-03-31/functions/router/policy (attempt=2; max=3" in replay
 
 
 def test_on_the_emulator_a_resent_counter_update_is_added_once(emulator: Emulator) -> None:
