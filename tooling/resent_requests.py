@@ -144,11 +144,11 @@ class ResentRequests:
         return self._bytes
 
 
-def patch_server(kept: ResentRequests | None = None) -> ResentRequests:
+def patch_server() -> None:
     """Put the kept answers in front of moto's service dispatch (and so of every patch made before this one)."""
     from moto.moto_server import werkzeug_app
 
-    kept = kept or ResentRequests()
+    kept = ResentRequests()
     dispatcher = werkzeug_app.DomainDispatcherApplication
     dispatch = dispatcher.__call__
 
@@ -156,4 +156,3 @@ def patch_server(kept: ResentRequests | None = None) -> ResentRequests:
         return kept.answer(functools.partial(dispatch, self), environ, start_response)
 
     dispatcher.__call__ = call  # type: ignore[method-assign]
-    return kept
